@@ -1,0 +1,27 @@
+# Two commands: `make lab` to learn, `make test` to check everything.
+# Each creates .venv on first use and reinstalls only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: lab test
+
+lab: $(VENV)/.installed-lab
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ARGS)
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "Could not create a virtual environment with '$(PYTHON) -m venv'."; \
+	  echo "On Debian/Ubuntu: sudo apt install python3-venv, then run make again."; exit 1; }
+
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$*]"
+	@touch $@

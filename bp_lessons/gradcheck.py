@@ -1,0 +1,72 @@
+r"""Checking gradients against central differences (lessons 03 and 07).
+
+$$\frac{df}{dx} \approx \frac{f(x + \epsilon) - f(x - \epsilon)}{2\epsilon}$$
+
+The error of central differences shrinks like $\epsilon^2$ (one-sided differences only like
+$\epsilon$). Rounding in float64 adds an error of about $10^{-16} / \epsilon$, so the best
+$\epsilon$ is near $\sqrt[3]{10^{-16}} \approx 10^{-5}$: then a correct gradient agrees to about
+$10^{-9}$ in absolute terms, and to better than $10^{-5}$ relative for gradients above $10^{-4}$.
+"""
+
+from collections.abc import Callable, Sequence
+
+from bp_lessons.losses import mse_loss, mse_loss_gradient
+
+EPSILON = 1e-5
+FLOOR = 1e-4  # gradients smaller than this are compared absolutely: rounding noise lives there
+
+
+def numerical_gradient(f: Callable[[float], float], x: float, epsilon: float = EPSILON) -> float:
+    r"""$\frac{f(x + \epsilon) - f(x - \epsilon)}{2\epsilon}$, the slope of f at x."""
+    if epsilon <= 0:
+        raise ValueError(f"epsilon must be positive, got {epsilon}")
+    return (f(x + epsilon) - f(x - epsilon)) / (2 * epsilon)
+
+
+def relative_error(analytic: float, numeric: float) -> float:
+    r"""$\frac{|a - n|}{\max(|a|, |n|, 10^{-4})}$: how far apart two gradients are, scale-free."""
+    return abs(analytic - numeric) / max(abs(analytic), abs(numeric), FLOOR)
+
+
+def gradient_check(
+    model, inputs: Sequence[float], labels: Sequence[float], epsilon: float = EPSILON
+) -> float:
+    """The largest relative error between backward's gradient and central differences of
+    `mse_loss(model.forward(inputs), labels)`, over every weight and bias of the model.
+
+    Leaves the weights as they were and the gradients those of this one example.
+    """
+
+    def loss() -> float:
+        return mse_loss(model.forward(inputs), labels)
+
+    def loss_with_weight(neuron, k: int, value: float) -> float:
+        original, neuron.weights[k] = neuron.weights[k], value
+        try:
+            return loss()
+        finally:
+            neuron.weights[k] = original
+
+    def loss_with_bias(neuron, value: float) -> float:
+        original, neuron.bias = neuron.bias, value
+        try:
+            return loss()
+        finally:
+            neuron.bias = original
+
+    model.zero_grad()
+    model.backward(mse_loss_gradient(model.forward(inputs), labels))
+    worst = 0.0
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            for k, analytic in enumerate(neuron.gradients):
+                numeric = numerical_gradient(
+                    lambda w, n=neuron, k=k: loss_with_weight(n, k, w), neuron.weights[k], epsilon
+                )
+                worst = max(worst, relative_error(analytic, numeric))
+            numeric = numerical_gradient(
+                lambda b, n=neuron: loss_with_bias(n, b), neuron.bias, epsilon
+            )
+            worst = max(worst, relative_error(neuron.bias_gradient, numeric))
+    model.forward(inputs)  # leave each neuron's z and inputs as backward computed them
+    return worst

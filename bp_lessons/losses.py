@@ -1,0 +1,64 @@
+r"""The mean squared error and its gradient (lesson 03).
+
+The convention for the whole series: the loss is the **mean** over the outputs,
+
+$$L = \frac{1}{n} \sum_{j=1}^{n} (a_j - y_j)^2, \qquad \frac{dL}{da_j} = \frac{2}{n}(a_j - y_j),$$
+
+so for one output $\frac{dL}{da} = 2(a - label)$, exactly as in the notes. Given NumPy arrays of
+shape (batch, outputs), both functions take the mean over the batch as well: $n$ is every entry.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def mse_loss(outputs: Sequence[float] | np.ndarray, labels: Sequence[float] | np.ndarray) -> float:
+    r"""$L = \frac{1}{n}\sum_j (a_j - y_j)^2$, the mean over all outputs."""
+    if isinstance(outputs, np.ndarray):
+        return float(np.mean((outputs - _label_array(outputs, labels)) ** 2))
+    labels = _label_list(outputs, labels)
+    return sum((a - y) * (a - y) for a, y in zip(outputs, labels)) / len(labels)
+
+
+def mse_loss_gradient(
+    outputs: Sequence[float] | np.ndarray, labels: Sequence[float] | np.ndarray
+) -> list[float] | np.ndarray:
+    r"""$\frac{dL}{da_j} = \frac{2}{n}(a_j - y_j)$: the exact gradient of `mse_loss`."""
+    if isinstance(outputs, np.ndarray):
+        return 2.0 * (outputs - _label_array(outputs, labels)) / outputs.size
+    labels = _label_list(outputs, labels)
+    n = len(labels)
+    return [2.0 * (a - y) / n for a, y in zip(outputs, labels)]
+
+
+def _label_list(outputs: Sequence[float], labels: Sequence[float]) -> list[float]:
+    """The labels as floats, one per output, or a clear error."""
+    if isinstance(outputs, str) or not isinstance(outputs, Sequence):
+        raise TypeError(f"outputs must be a list of numbers, got {type(outputs).__name__}")
+    if isinstance(labels, str) or not hasattr(labels, "__len__"):
+        raise TypeError(
+            f"labels must be a list with one number per output ({len(outputs)}), "
+            f"got {type(labels).__name__} {labels!r}; for one output write [label]"
+        )
+    if len(outputs) != len(labels):
+        raise ValueError(
+            f"the network gives {len(outputs)} outputs but there are {len(labels)} labels: "
+            "each output needs exactly one label"
+        )
+    if len(labels) == 0:
+        raise ValueError("outputs and labels are empty: the loss needs at least one output")
+    return [float(y) for y in labels]
+
+
+def _label_array(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The labels as an array of the outputs' shape, or a clear error."""
+    labels = np.asarray(labels, dtype=float)
+    if labels.shape != outputs.shape:
+        raise ValueError(
+            f"outputs have shape {outputs.shape} but labels have shape {labels.shape}: "
+            "each output needs exactly one label"
+        )
+    if outputs.size == 0:
+        raise ValueError("outputs and labels are empty: the loss needs at least one output")
+    return labels

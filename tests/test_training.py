@@ -1,0 +1,188 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bp_lessons import MLP, datasets
+from bp_lessons.losses import mse_loss, mse_loss_gradient
+from bp_lessons.training import iterate_minibatches, train
+
+pytestmark = [pytest.mark.lesson08, pytest.mark.lesson09]
+
+
+@given(n=st.integers(1, 60), batch_size=st.integers(1, 70), seed=st.integers(0, 99))
+def test_minibatches_cover_every_example_once_and_none_is_empty(n, batch_size, seed):
+    X, y = np.arange(n).reshape(n, 1), np.arange(n) * 10
+    batches = list(iterate_minibatches(X, y, batch_size, seed=seed))
+    sizes = [len(xb) for xb, _ in batches]
+    assert all(size >= 1 for size in sizes)
+    assert sizes[:-1] == [batch_size] * (len(sizes) - 1)
+    assert sizes[-1] == n - batch_size * (len(sizes) - 1)  # the last partial batch is kept
+    seen = np.concatenate([xb[:, 0] for xb, _ in batches])
+    assert sorted(seen.tolist()) == list(range(n))
+    for xb, yb in batches:  # pairs stay together
+        assert (yb == xb[:, 0] * 10).all()
+
+
+def test_minibatches_are_shuffled_by_the_seed():
+    X, y = list(range(20)), list(range(20))
+    order = [x for xb, _ in iterate_minibatches(X, y, 6, seed=1) for x in xb]
+    again = [x for xb, _ in iterate_minibatches(X, y, 6, seed=1) for x in xb]
+    other = [x for xb, _ in iterate_minibatches(X, y, 6, seed=2) for x in xb]
+    plain = [x for xb, _ in iterate_minibatches(X, y, 6, shuffle=False) for x in xb]
+    assert order == again and order != other and order != X
+    assert plain == X
+    rng = np.random.default_rng(0)  # one generator: a new order on every pass
+    first = [x for xb, _ in iterate_minibatches(X, y, 20, seed=rng) for x in xb]
+    second = [x for xb, _ in iterate_minibatches(X, y, 20, seed=rng) for x in xb]
+    assert first != second
+
+
+def test_lists_give_lists_and_arrays_give_arrays():
+    xb, yb = next(iterate_minibatches([[1], [2]], [[0], [1]], 2, shuffle=False))
+    assert xb == [[1], [2]] and yb == [[0], [1]]
+    xb, yb = next(iterate_minibatches(np.ones((3, 2)), np.zeros((3, 1)), 2))
+    assert xb.shape == (2, 2) and yb.shape == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "batch_size, error, message",
+    [
+        (0, ValueError, "batch_size must be at least 1, got 0"),
+        (-3, ValueError, "batch_size must be at least 1, got -3"),
+        (2.5, TypeError, "batch_size must be a positive int, got float 2.5"),
+    ],
+)
+def test_bad_batch_sizes(batch_size, error, message):
+    with pytest.raises(error, match=message):
+        list(iterate_minibatches([1, 2, 3], [1, 2, 3], batch_size))
+    with pytest.raises(error, match=message):
+        train(MLP([2, 1]), [[0, 0]], [[0]], epochs=1, batch_size=batch_size, learning_rate=0.1)
+
+
+def test_empty_or_unpaired_data():
+    with pytest.raises(ValueError, match="the data set is empty"):
+        list(iterate_minibatches([], [], 4))
+    with pytest.raises(ValueError, match="X has 3 examples but y has 2"):
+        list(iterate_minibatches([1, 2, 3], [1, 2], 4))
+    with pytest.raises(ValueError, match="the data set is empty"):
+        train(
+            MLP([2, 1]),
+            np.zeros((0, 2)),
+            np.zeros((0, 1)),
+            epochs=1,
+            batch_size=1,
+            learning_rate=0.1,
+        )
+    with pytest.raises(ValueError, match="X has 4 examples but y has 3"):
+        train(
+            MLP([2, 1]),
+            np.zeros((4, 2)),
+            np.zeros((3, 1)),
+            epochs=1,
+            batch_size=1,
+            learning_rate=0.1,
+        )
+
+
+def solve_xor(seed=0):
+    X, y = datasets.xor()
+    mlp = MLP([2, 3, 1], "sigmoid", seed=seed)
+    history = train(mlp, X, y, epochs=2000, batch_size=4, learning_rate=2.0, seed=seed)
+    return mlp, history
+
+
+def test_an_mlp_trained_by_train_solves_xor():
+    mlp, history = solve_xor()
+    X, y = datasets.xor()
+    outputs = [mlp.forward(x)[0] for x in X]
+    assert [o > 0.5 for o in outputs] == [bool(label) for label in y[:, 0]]
+    assert len(history) == 2000 and history[-1] < history[0] / 10
+
+
+def test_the_same_seed_gives_bit_identical_weights():
+    def weights(mlp):
+        return [(n.weights, n.bias) for layer in mlp.layers for n in layer.neurons]
+
+    first, second = solve_xor(seed=3)[0], solve_xor(seed=3)[0]
+    assert weights(first) == weights(second)  # exact equality, not approx
+    X, y = datasets.xor()
+    third = MLP([2, 3, 1], "sigmoid", seed=3)
+    train(third, X, y, epochs=2000, batch_size=2, learning_rate=2.0, seed=4)
+    assert weights(third) != weights(first)
+
+
+def test_one_step_is_the_mean_gradient_over_the_batch():
+    X, y = [[0.5, -1.0], [1.5, 0.25], [-0.5, 0.75]], [[1.0], [0.0], [0.5]]
+    mlp, manual = MLP([2, 2, 1], "tanh", seed=9), MLP([2, 2, 1], "tanh", seed=9)
+    history = train(mlp, X, y, epochs=1, batch_size=3, learning_rate=0.3)
+    losses = []
+    for inputs, labels in zip(X, y):  # sum of per-example gradients, then divide by 3
+        outputs = manual.forward(inputs)
+        losses.append(mse_loss(outputs, labels))
+        manual.backward(mse_loss_gradient(outputs, labels))
+    for layer in manual.layers:
+        for neuron in layer.neurons:
+            neuron.gradients = [g / 3 for g in neuron.gradients]
+            neuron.bias_gradient /= 3
+    manual.step(0.3)
+    assert history == [pytest.approx(sum(losses) / 3, rel=1e-15)]
+    for ours, theirs in zip(mlp.layers, manual.layers):
+        for a, b in zip(ours.neurons, theirs.neurons):
+            assert a.weights == pytest.approx(b.weights, rel=1e-14)
+            assert a.bias == pytest.approx(b.bias, rel=1e-14)
+
+
+def test_a_one_output_network_accepts_one_label_per_example():
+    history = train(
+        MLP([2, 1]), [[0, 0], [1, 1]], [0, 1], epochs=2, batch_size=2, learning_rate=0.5
+    )
+    assert len(history) == 2 and all(math.isfinite(h) for h in history)
+
+
+def test_shapes_that_do_not_fit_the_network():
+    X, Y = datasets.digits()
+    mlp = MLP([64, 10], seed=0)
+    with pytest.raises(
+        ValueError,
+        match=r"y must have shape \(examples, 10\) for this network, "
+        r"got shape \(1797,\) \(one-hot encode class labels\)",
+    ):
+        train(mlp, X, Y.argmax(1), epochs=1, batch_size=10, learning_rate=1.0)
+    with pytest.raises(
+        ValueError, match=r"X must have shape \(examples, 3\) for this network, got shape \(4, 2\)"
+    ):
+        train(MLP([3, 1]), *datasets.xor(), epochs=1, batch_size=1, learning_rate=1.0)
+    with pytest.raises(TypeError, match="X must be a table of numbers with 2 columns"):
+        train(MLP([2, 1]), [[0, 1], [1]], [0, 1], epochs=1, batch_size=1, learning_rate=1.0)
+
+
+@pytest.mark.parametrize("which", ["X", "y"])
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_non_finite_data(which, bad):
+    X, y = datasets.xor()
+    (X if which == "X" else y)[1, 0] = bad
+    with pytest.raises(ValueError, match=f"{which} contains NaN or inf"):
+        train(MLP([2, 1]), X, y, epochs=1, batch_size=2, learning_rate=1.0)
+
+
+@pytest.mark.parametrize("learning_rate", [0, -0.1, math.nan, math.inf, "0.1"])
+def test_bad_learning_rates(learning_rate):
+    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
+        train(MLP([2, 1]), *datasets.xor(), epochs=1, batch_size=2, learning_rate=learning_rate)
+
+
+def test_bad_epochs():
+    with pytest.raises(ValueError, match="epochs must be a whole number, 0 or more, got -1"):
+        train(MLP([2, 1]), *datasets.xor(), epochs=-1, batch_size=2, learning_rate=1.0)
+    assert train(MLP([2, 1]), *datasets.xor(), epochs=0, batch_size=2, learning_rate=1.0) == []
+
+
+def test_divergence_stops_with_advice_to_lower_the_learning_rate():
+    X = [[10.0, -20.0], [30.0, 5.0]]
+    y = [[1.0], [-1.0]]
+    mlp = MLP([2, 8, 1], "identity", seed=0)
+    with pytest.raises(FloatingPointError, match="smaller"):
+        train(mlp, X, y, epochs=200, batch_size=2, learning_rate=5.0)
