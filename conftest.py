@@ -1,0 +1,16 @@
+"""Shared test settings: Hypothesis repeats its examples, notebooks carry their lesson marker."""
+
+import re
+
+from hypothesis import settings
+
+settings.register_profile("bp_lessons", derandomize=True, deadline=None, max_examples=100)
+settings.load_profile("bp_lessons")
+
+
+def pytest_collection_modifyitems(items):
+    """Tag each notebook's cells with its lesson marker: `pytest -m lesson04` runs them too."""
+    for item in items:
+        match = re.match(r"(\d\d)_", item.path.name)
+        if item.path.suffix == ".ipynb" and match:
+            item.add_marker(f"lesson{match.group(1)}")

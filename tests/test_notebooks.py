@@ -1,0 +1,99 @@
+"""The committed notebooks: executed in order, byte-stable, the same skeleton, current links.
+
+nbval (in `make test`) re-runs every notebook and compares its outputs; a notebook saved without
+outputs would pass it trivially, so these tests check what was committed.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ALL_NOTEBOOKS = LESSONS + sorted((ROOT / "exercises").rglob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def ids(paths):
+    return [str(path.relative_to(ROOT)) for path in paths]
+
+
+def code_cells(notebook):
+    return [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_every_code_cell_was_executed_in_order(path):
+    notebook = nbformat.read(path, as_version=4)
+    counts = [cell.execution_count for cell in code_cells(notebook)]
+    assert counts, "a notebook with no code cells"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"execution counts {counts}: run it top to bottom in a fresh kernel "
+        "(.venv/bin/python tools/execute.py PATH)"
+    )
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_saved_as_nbformat_writes_it_with_nothing_that_changes_per_run(path):
+    text = path.read_text(encoding="utf-8")
+    notebook = nbformat.reads(text, as_version=4)
+    assert nbformat.writes(notebook) + "\n" == text or nbformat.writes(notebook) == text
+    assert "widgets" not in notebook.metadata
+    for cell in notebook.cells:
+        assert "execution" not in cell.metadata, "timing metadata: use tools/execute.py"
+        for output in cell.get("outputs", []):
+            assert WIDGET_VIEW not in output.get("data", {}), "a widget's random model id"
+            if output.output_type == "error":
+                assert "raises-exception" in cell.metadata.get("tags", []), (
+                    f"an unexpected {output.ename} in a cell:\n{cell.source}"
+                )
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_lessons_share_one_skeleton(path):
+    notebook = nbformat.read(path, as_version=4)
+    number, slug = path.stem[:2], path.stem[3:]
+    first = notebook.cells[0].source
+    title = re.search(r"^# (\d\d) · (.+)$", first, re.MULTILINE)
+    assert title, "the first cell starts with '# NN · Title'"
+    assert title.group(1) == number
+    words = re.sub(r"[^a-z0-9]+", " ", title.group(2).lower()).split()
+    assert all(word in words for word in slug.split("_")), f"title {title.group(0)!r} vs {slug}"
+    assert re.search(r"^> .+", first, re.MULTILINE), "a one-line description: '> ...'"
+    objectives = re.search(r"You will learn.*?\n((?:\s*[-*] .+\n?)+)", first, re.S)
+    assert objectives and 2 <= len(re.findall(r"^\s*[-*] ", objectives.group(1), re.M)) <= 4
+    assert "You need" in first
+    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    if number != "00":
+        assert re.search(r"^#+ Summary", text, re.MULTILINE), "a '## Summary' section"
+        assert f"../exercises/{path.name}" in text, "a pointer to the exercise notebook"
+    assert "navigation" in notebook.cells[-1].metadata.get("tags", []), "links come last"
+
+
+def test_navigation_and_lesson_tables_are_current():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "navigation.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"run tools/navigation.py:\n{result.stdout}{result.stderr}"
+
+
+def test_no_notebook_is_stray():
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    for name in tracked:
+        assert "checkpoint" not in name and "Untitled" not in name, name
+        assert re.search(r"(^|/)\d\d_[a-z0-9_]+\.ipynb$", name), f"unexpected notebook {name}"
+
+
+def test_notebooks_are_valid_json_with_a_python_kernel():
+    for path in ALL_NOTEBOOKS:
+        metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+        assert metadata["kernelspec"]["name"] == "python3", path
