@@ -1,0 +1,32 @@
+"""Checks for the exercise notebooks, one module per lesson, one Task per exercise question.
+
+    from bp_lessons.exercises.neuron import q1, q2
+    q1.check(sigmoid)   # ✓ or ✗ with a table of cases
+    q1.hint()           # one hint per call, more specific each time
+    q1.solution()       # the reference solution
+
+An exercise notebook names its exercise in its metadata (`metadata["bp_lessons"]["exercise"]`,
+e.g. "01_neuron"); `tasks(exercise)` gives that exercise's tasks in order, for the grader.
+"""
+
+import importlib
+
+from bp_lessons.exercises.check import Mistake, Task
+
+# exercise id (the notebook's file name without .ipynb) -> the module holding its tasks
+EXERCISES = {
+    "01_neuron": "bp_lessons.exercises.neuron",
+}
+
+
+def tasks(exercise: str) -> list[Task]:
+    """The tasks of one exercise in order: q1, q2, ..."""
+    if exercise not in EXERCISES:
+        known = ", ".join(EXERCISES)
+        raise ValueError(f"unknown exercise {exercise!r}: expected one of {known}")
+    module = importlib.import_module(EXERCISES[exercise])
+    found = [getattr(module, f"q{i}") for i in range(1, 10) if hasattr(module, f"q{i}")]
+    return found
+
+
+__all__ = ["EXERCISES", "Mistake", "Task", "tasks"]

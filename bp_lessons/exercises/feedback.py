@@ -1,0 +1,141 @@
+"""How a check's verdict is shown: a table in a notebook, plain text in a terminal."""
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_TEXT = 60  # characters of a value shown in a table cell
+MAX_CASES_IN_TEXT = 3  # failing cases listed in plain text (the notebook's table has them all)
+
+
+@dataclass
+class Row:
+    """One case: the arguments, the expected and the learner's result, and what is off."""
+
+    args: dict
+    expected: object
+    got: object
+    off: str = ""  # the parts that differ, "" when the case passed
+    message: str = ""  # why, as specific as we can tell
+
+
+@dataclass
+class Result:
+    """The verdict on one task: "passed", "failed" or "not attempted", and its cases."""
+
+    task: object
+    status: str
+    rows: list[Row]
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def headline(self) -> str:
+        task = self.task
+        if self.status == "not attempted":
+            return (
+                f"Exercise {task.number} not attempted: write `{task.function}`, "
+                "replacing the line that raises NotImplementedError."
+            )
+        if self.passed:
+            cases = len(self.rows)
+            return f"✓ Exercise {task.number}: `{task.function}` is correct on all {cases} cases."
+        failed = [row for row in self.rows if row.off]
+        advice = next((row.message for row in failed if row.message), "")
+        return (
+            f"✗ Exercise {task.number}: `{task.function}` is off on {len(failed)} of "
+            f"{len(self.rows)} cases. {advice}"
+        )
+
+    def tolerance(self) -> str:
+        atol, rtol = self.task.atol, self.task.rtol
+        return f"numbers agree when |got − expected| ≤ {atol:g} + {rtol:g}·|expected|"
+
+    def __str__(self) -> str:
+        lines = [self.headline()]
+        if self.rows and not self.passed:
+            lines.append(self.tolerance())
+        failed = [(i, row) for i, row in enumerate(self.rows, 1) if row.off]
+        for i, row in failed[:MAX_CASES_IN_TEXT]:
+            if row.off:
+                lines += [
+                    f"  case {i}: {arguments(row.args)}",
+                    f"    expected {short(row.expected)}",
+                    f"    got      {short(row.got)}",
+                    f"    off: {row.off}. {row.message}",
+                ]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        color = {"passed": "#009E73", "failed": "#D55E00"}.get(self.status, "#0072B2")
+        parts = [f'<p style="color:{color};font-weight:bold">{html.escape(self.headline())}</p>']
+        if self.rows:
+            header = "".join(f"<th>{h}</th>" for h in ("", "input", "expected", "got", "off"))
+            body = "".join(
+                f"<tr><td>{'✓' if not row.off else '✗'}</td>"
+                f"<td><code>{html.escape(arguments(row.args))}</code></td>"
+                f"<td><code>{html.escape(short(row.expected))}</code></td>"
+                f"<td><code>{html.escape(short(row.got))}</code></td>"
+                f"<td>{html.escape(row.off)}</td></tr>"
+                for row in self.rows
+            )
+            parts.append(f"<table><tr>{header}</tr>{body}</table>")
+            parts.append(f"<p><small>{html.escape(self.tolerance())}</small></p>")
+        return "\n".join(parts)
+
+
+def short(value: object) -> str:
+    """A value for a table cell: numbers to 6 significant digits, long lists cut."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list):
+        text = "[" + ", ".join(short(item) for item in value) + "]"
+        return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 4] + " …]"
+    return repr(value)
+
+
+def arguments(args: dict) -> str:
+    return ", ".join(f"{name}={short(value)}" for name, value in args.items())
+
+
+def describe(value: object) -> str:
+    """What kind of value came: 'a number', 'a list of 3 numbers', 'a 2×3 table of numbers'."""
+    if isinstance(value, bool):
+        return f"a bool ({value})"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "a number"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(row, (list, tuple)) for row in value):
+            widths = {len(row) for row in value}
+            if len(widths) == 1:
+                return f"a {len(value)}×{widths.pop()} table of numbers"
+        kind = "list" if isinstance(value, list) else "tuple"
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        return (
+            f"a {kind} of {len(value)} {'number' if numbers else 'item'}{'s' * (len(value) != 1)}"
+        )
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def show(thing: object) -> None:
+    """Display rich output in a notebook, print plain text anywhere else."""
+    try:
+        from IPython import get_ipython
+
+        in_kernel = getattr(get_ipython(), "kernel", None) is not None
+    except ImportError:
+        in_kernel = False
+    if in_kernel:
+        from IPython.display import Markdown, display
+
+        display(Markdown(thing) if isinstance(thing, str) else thing)
+    else:
+        print(thing)
