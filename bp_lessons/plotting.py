@@ -5,12 +5,16 @@ colours, which stay distinct for colour-blind readers). Every function draws on 
 and returns what it drew, so a test can check the data behind a figure.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
+
+from bp_lessons.activations import get_activation
+from bp_lessons.gradcheck import numerical_gradient
+from bp_lessons.neuron import neuron_forward
 
 # Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies
 OKABE_ITO = {
@@ -115,3 +119,143 @@ def loss_curve(ax: Axes, history: Sequence[float], label: str | None = None, **k
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean loss (MSE)")
     return lines
+
+
+def activation_curves(
+    ax: Axes, names: Sequence[str], z: np.ndarray | None = None, derivative: bool = False
+) -> list:
+    """$a = act(z)$ of each named activation (or its derivative $da/dz$), one line per name."""
+    z = np.linspace(-4.0, 4.0, 201) if z is None else np.asarray(z, dtype=float)
+    lines = []
+    for name in names:
+        function = get_activation(name)[1 if derivative else 0]
+        lines += ax.plot(z, [function(value) for value in z.tolist()], label=name)
+    ax.set_xlabel("linear activation $z$")
+    ax.set_ylabel("$da/dz$" if derivative else "activation $a = act(z)$")
+    ax.legend()
+    return lines
+
+
+PLANE_LIMITS = (-2.0, 2.0)  # the square of inputs (i_0, i_1) a neuron's output is drawn over
+OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # the others are unbounded
+
+
+def neuron_output_grid(
+    weights: Sequence[float],
+    bias: float,
+    activation: str = "sigmoid",
+    limits: tuple[float, float] = PLANE_LIMITS,
+    resolution: int = 61,
+) -> np.ndarray:
+    """`neuron_forward` at every point of a square grid of inputs; row r is the r-th $i_1$."""
+    points = np.linspace(*limits, resolution).tolist()
+    return np.array(
+        [[neuron_forward([i0, i1], weights, bias, activation) for i0 in points] for i1 in points]
+    )
+
+
+def zero_line(
+    weights: Sequence[float], bias: float, limits: tuple[float, float] = PLANE_LIMITS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two points of the line $w_0 i_0 + w_1 i_1 + b = 0$ (where z = 0), or none if w = 0."""
+    (w0, w1), ends = weights, np.array(limits, dtype=float)
+    if w1 != 0:
+        return ends, -(w0 * ends + bias) / w1
+    if w0 != 0:
+        return np.full(2, -bias / w0), ends  # a vertical line
+    return np.array([]), np.array([])  # z = b everywhere: no line
+
+
+class NeuronPlane:
+    """A neuron's output $a = act(w_0 i_0 + w_1 i_1 + b)$ over the input plane, and its line z = 0.
+
+    `update` redraws it for new weights, bias or activation (the lesson 01 widget calls it);
+    `.image` and `.line` are the artists, so a test can check the data behind the picture.
+    """
+
+    def __init__(
+        self,
+        ax: Axes,
+        weights: Sequence[float],
+        bias: float,
+        activation: str = "sigmoid",
+        limits: tuple[float, float] = PLANE_LIMITS,
+        colorbar: bool = True,
+    ):
+        self.ax, self.limits = ax, limits
+        self.image = ax.imshow(
+            np.zeros((2, 2)),
+            origin="lower",
+            extent=(*limits, *limits),
+            cmap=OUTPUT_CMAP,
+            interpolation="bilinear",
+        )
+        (self.line,) = ax.plot([], [], color="black", linestyle="--", label="$z = 0$")
+        ax.set(xlim=limits, ylim=limits, xlabel="input $i_0$", ylabel="input $i_1$")
+        ax.grid(False)
+        ax.legend(loc="upper right")
+        if colorbar:
+            ax.figure.colorbar(self.image, ax=ax, label="output $a$")
+        self.update(weights, bias, activation)
+
+    def update(self, weights: Sequence[float], bias: float, activation: str) -> np.ndarray:
+        """Draw the neuron with these settings; return its outputs over the plane."""
+        weights, bias = [w + 0.0 for w in weights], bias + 0.0  # + 0.0 turns -0.0 into 0.0
+        outputs = neuron_output_grid(weights, bias, activation, self.limits)
+        self.image.set_data(outputs)
+        low, high = OUTPUT_RANGE.get(activation, (outputs.min(), outputs.max()))
+        self.image.set_clim(low, max(high, low + 1e-3))  # a flat output still gets a colour
+        self.line.set_data(*zero_line(weights, bias, self.limits))
+        (w0, w1) = weights
+        self.ax.set_title(f"$a$ = {activation}({w0:.1f} $i_0$ {_signed(w1)} $i_1$ {_signed(bias)})")
+        return outputs
+
+
+def _signed(value: float) -> str:
+    """'+ 1.5' or '− 1.5', to write a sum such as 1.0 i_0 − 1.5 i_1 + 0.5."""
+    return f"{'−' if value < 0 else '+'} {abs(value):.1f}"
+
+
+class LossAgainstWeight:
+    """The loss $L(w)$ over a range of one weight, and at the current w: the point, the tangent
+    (its slope by central differences) and an arrow pointing downhill, the way to move w.
+    """
+
+    def __init__(
+        self,
+        ax: Axes,
+        loss: Callable[[float], float],
+        weights: Sequence[float],
+        weight: float,
+        name: str = "w",
+    ):
+        self.ax, self.loss, self.name = ax, loss, name
+        self.weights = np.asarray(weights, dtype=float)
+        self.losses = np.array([loss(w) for w in self.weights.tolist()])
+        (self.curve,) = ax.plot(self.weights, self.losses, label=f"$L({name})$")
+        (self.tangent,) = ax.plot([], [], "--", color=OKABE_ITO["vermillion"], label="tangent")
+        (self.point,) = ax.plot([], [], "o", color=OKABE_ITO["vermillion"])
+        arrow = {"arrowstyle": "->", "color": OKABE_ITO["green"], "linewidth": 2}
+        self.arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0), arrowprops=arrow)
+        span = self.losses.max() - self.losses.min()
+        ax.set_xlim(self.weights[0], self.weights[-1])
+        ax.set_ylim(self.losses.min() - 0.1 * span, self.losses.max() + 0.1 * span)
+        ax.set(xlabel=f"weight ${name}$", ylabel="loss $L$")
+        ax.legend(loc="upper right")
+        self.update(weight)
+
+    def update(self, weight: float) -> float:
+        """Move to `weight`; return the slope $dL/dw$ there."""
+        value, slope = self.loss(weight), numerical_gradient(self.loss, weight)
+        reach = 0.12 * (self.weights[-1] - self.weights[0])
+        ends = np.array([weight - reach, weight + reach])
+        self.tangent.set_data(ends, value + slope * (ends - weight))
+        self.point.set_data([weight], [value])
+        downhill = -np.sign(slope) * reach  # against the slope
+        self.arrow.xy, self.arrow.xyann = (weight + downhill, value), (weight, value)
+        way = "increase" if slope < 0 else "decrease" if slope > 0 else "stay"
+        self.ax.set_title(
+            f"${self.name}$ = {weight:.2f}: slope $dL/d{self.name}$ = {slope:+.3f}, so {way} "
+            f"${self.name}$"
+        )
+        return slope

@@ -7,6 +7,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from bp_lessons import MLP, datasets, plotting  # noqa: E402
+from bp_lessons.activations import sigmoid  # noqa: E402
+from bp_lessons.neuron import neuron_forward  # noqa: E402
 
 
 @pytest.fixture
@@ -54,3 +56,83 @@ def test_loss_curve_plots_the_history_per_epoch(ax):
     np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
     np.testing.assert_array_equal(line.get_ydata(), [0.5, 0.25, 0.125])
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+
+
+@pytest.mark.lesson01
+@pytest.mark.lesson04
+def test_activation_curves_draw_each_activation_or_its_derivative(ax):
+    z = np.array([-2.0, 0.0, 0.5, 3.0])
+    sigmoid_line, relu_line = plotting.activation_curves(ax, ["sigmoid", "relu"], z)
+    np.testing.assert_array_equal(sigmoid_line.get_xdata(), z)
+    np.testing.assert_array_equal(sigmoid_line.get_ydata(), [sigmoid(v) for v in z])
+    np.testing.assert_array_equal(relu_line.get_ydata(), [0.0, 0.0, 0.5, 3.0])
+    assert sigmoid_line.get_label() == "sigmoid"
+    (slope,) = plotting.activation_curves(ax, ["tanh"], z, derivative=True)
+    np.testing.assert_allclose(slope.get_ydata(), 1 - np.tanh(z) ** 2, rtol=1e-15)
+
+
+@pytest.mark.lesson01
+def test_neuron_output_grid_runs_neuron_forward_over_the_plane():
+    grid = plotting.neuron_output_grid([1.5, -2.0], 0.5, "tanh", limits=(-1.0, 1.0), resolution=3)
+    assert grid.shape == (3, 3)
+    # row r is the r-th value of i_1, column c the c-th value of i_0
+    assert grid[0, 2] == neuron_forward([1.0, -1.0], [1.5, -2.0], 0.5, "tanh")
+    assert grid[2, 0] == neuron_forward([-1.0, 1.0], [1.5, -2.0], 0.5, "tanh")
+    assert grid[1, 1] == pytest.approx(np.tanh(0.5))
+
+
+@pytest.mark.lesson01
+@pytest.mark.parametrize("weights, bias", [([1.5, -2.0], 0.5), ([0.0, 3.0], -1.0), ([2.0, 0.0], 1)])
+def test_zero_line_lies_where_z_is_zero(weights, bias):
+    xs, ys = plotting.zero_line(weights, bias, limits=(-2.0, 2.0))
+    assert len(xs) == 2 and (xs[0], ys[0]) != (xs[1], ys[1])
+    z = weights[0] * xs + weights[1] * ys + bias
+    np.testing.assert_allclose(z, 0.0, atol=1e-12)
+
+
+@pytest.mark.lesson01
+def test_zero_line_is_empty_when_both_weights_are_zero():
+    xs, ys = plotting.zero_line([0.0, 0.0], 0.5)
+    assert len(xs) == len(ys) == 0
+
+
+@pytest.mark.lesson01
+def test_neuron_plane_draws_the_outputs_and_follows_updates(ax):
+    plane = plotting.NeuronPlane(ax, [1.0, 1.0], 0.0, "sigmoid", limits=(-2.0, 2.0))
+    np.testing.assert_array_equal(
+        plane.image.get_array(), plotting.neuron_output_grid([1.0, 1.0], 0.0, "sigmoid")
+    )
+    assert plane.image.get_clim() == (0.0, 1.0)
+    np.testing.assert_array_equal(plane.line.get_ydata(), [2.0, -2.0])
+    assert ax.get_title() == "$a$ = sigmoid(1.0 $i_0$ + 1.0 $i_1$ + 0.0)"
+
+    outputs = plane.update([2.0, -0.5], -1.0, "relu")
+    np.testing.assert_array_equal(plane.image.get_array(), outputs)
+    assert outputs[30, 45] == neuron_forward([1.0, 0.0], [2.0, -0.5], -1.0, "relu")
+    assert plane.image.get_clim() == (0.0, outputs.max())  # relu is unbounded: the data's range
+    assert ax.get_title() == "$a$ = relu(2.0 $i_0$ − 0.5 $i_1$ − 1.0)"
+    plane.update([0.0, 0.0], -0.0, "tanh")
+    assert plane.image.get_clim() == (-1.0, 1.0) and len(plane.line.get_xdata()) == 0
+    assert "+ 0.0)" in ax.get_title()  # -0.0 is written as 0.0
+
+
+@pytest.mark.lesson03
+def test_loss_against_weight_draws_the_tangent_with_the_slope_at_the_weight(ax):
+    def loss(w):
+        return (w - 1.0) ** 2
+
+    weights = np.linspace(-2.0, 4.0, 61)
+    plot = plotting.LossAgainstWeight(ax, loss, weights, weight=3.0, name="w_0")
+    np.testing.assert_array_equal(plot.curve.get_ydata(), [loss(w) for w in weights])
+    np.testing.assert_array_equal(plot.point.get_xydata(), [[3.0, 4.0]])
+    (x0, x1), (y0, y1) = plot.tangent.get_data()
+    assert x0 < 3.0 < x1
+    assert (y1 - y0) / (x1 - x0) == pytest.approx(4.0, rel=1e-9)  # dL/dw = 2(w - 1)
+    assert y0 + (3.0 - x0) * (y1 - y0) / (x1 - x0) == pytest.approx(4.0)  # it touches at w
+    assert plot.arrow.xy[0] < 3.0 and plot.arrow.xyann == (3.0, 4.0)  # downhill is left
+    assert "decrease $w_0$" in ax.get_title()
+
+    slope = plot.update(-1.0)
+    assert slope == pytest.approx(-4.0, rel=1e-9)
+    assert plot.arrow.xy[0] > -1.0 and "increase $w_0$" in ax.get_title()
+    assert plot.update(1.0) == pytest.approx(0.0, abs=1e-9)
