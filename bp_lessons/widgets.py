@@ -6,14 +6,25 @@ the box to display. The figure is shown as a PNG in an `ipywidgets.Image`, which
 draws and a test can read.
 """
 
+import copy
 import io
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.figure import Figure
 
 from bp_lessons.activations import ACTIVATIONS
-from bp_lessons.plotting import LossAgainstWeight, NeuronPlane
+from bp_lessons.plotting import (
+    LossAgainstWeight,
+    NeuronPlane,
+    bounded_loss_curve,
+    decision_boundary,
+    loss_curve,
+)
+from bp_lessons.training import train
 
 
 def figure_png(figure: Figure) -> bytes:
@@ -91,4 +102,209 @@ class LossVsWeight:
     def update(self, change: dict | None = None) -> None:
         """Redraw at the slider's current weight (called on every change)."""
         self.plot.update(self.weight.value)
+        self.image.value = figure_png(self.figure)
+
+
+# lessons 08 and 09: training, watched epoch by epoch
+
+
+@dataclass
+class TrainingRun:
+    """What `record_training` saw: the mean loss of each epoch, copies of the model after chosen
+    epochs (epoch 0: before training), and the epoch whose loss overflowed (None if none did)."""
+
+    history: list[float] = field(default_factory=list)
+    snapshots: dict[int, object] = field(default_factory=dict)
+    diverged_in: int | None = None
+
+
+def record_training(
+    model,
+    X,
+    y,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    snapshot_epochs: Sequence[int] = (),
+    seed: int = 0,
+) -> TrainingRun:
+    """`train` one epoch at a time, trains `model` in place and returns its `TrainingRun`.
+
+    One random generator serves every epoch, so the shuffles, weights and losses are exactly those
+    of one call to `train`. Two things more: a copy of the model after each of `snapshot_epochs`,
+    and a run that diverges keeps its losses up to then instead of losing them to the error.
+    """
+    rng = np.random.default_rng(seed)  # `train` takes it as it is: each epoch the next shuffle
+    run = TrainingRun()
+    if 0 in snapshot_epochs:
+        run.snapshots[0] = copy.deepcopy(model)
+    for epoch in range(1, epochs + 1):
+        try:
+            run.history += train(
+                model, X, y, epochs=1, batch_size=batch_size, learning_rate=learning_rate, seed=rng
+            )
+        except FloatingPointError:  # the loss, or a neuron's z, is no longer a finite number
+            run.diverged_in = epoch
+            break
+        if epoch in snapshot_epochs:
+            run.snapshots[epoch] = copy.deepcopy(model)
+    return run
+
+
+def describe_run(run: TrainingRun) -> str:
+    """'loss 0.25 → 3.1e-06' or 'diverged: the loss overflowed in epoch 218'."""
+    if run.diverged_in is not None:
+        return f"diverged: the loss overflowed in epoch {run.diverged_in}"
+    return f"loss {run.history[0]:.2g} → {run.history[-1]:.2g}" if run.history else "not trained"
+
+
+class LearningRateExplorer:
+    """Lesson 08: a learning-rate slider (log scale); the figure shows the loss per epoch of a
+    fresh model from `make_model()` trained with that rate, and whether it diverged.
+    Full batch unless `batch_size` is given; each rate is trained once and remembered in `.runs`.
+    """
+
+    def __init__(
+        self,
+        make_model: Callable[[], object],
+        X,
+        y,
+        *,
+        learning_rate: float = 0.1,
+        epochs: int = 300,
+        batch_size: int | None = None,
+        lowest: float = 1e-3,
+        highest: float = 10.0,
+        seed: int = 0,
+    ):
+        self.make_model, self.X, self.y, self.epochs, self.seed = make_model, X, y, epochs, seed
+        self.batch_size = batch_size or len(X)
+        self.runs: dict[float, TrainingRun] = {}
+        self.learning_rate = widgets.FloatLogSlider(
+            value=learning_rate,
+            base=10,
+            min=math.log10(lowest),
+            max=math.log10(highest),
+            step=0.05,
+            description="learning rate",
+            readout_format=".3g",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+        self.figure = Figure(figsize=(6.4, 4.0), layout="constrained")
+        self.ax = self.figure.add_subplot()
+        self.image = widgets.Image(format="png")
+        self.learning_rate.observe(self.update, names="value")
+        self.widget = widgets.VBox([self.learning_rate, self.image])
+        self.update()
+        self.figure.set_layout_engine("none")  # keep the first layout: redraws take half the time
+
+    def run(self, learning_rate: float) -> TrainingRun:
+        """The run of a fresh model with this learning rate (trained on first use)."""
+        if learning_rate not in self.runs:
+            self.runs[learning_rate] = record_training(
+                self.make_model(),
+                self.X,
+                self.y,
+                epochs=self.epochs,
+                batch_size=self.batch_size,
+                learning_rate=learning_rate,
+                seed=self.seed,
+            )
+        return self.runs[learning_rate]
+
+    def update(self, change: dict | None = None) -> None:
+        """Train (or recall) the run at the slider's rate and redraw (called on every change)."""
+        learning_rate = self.learning_rate.value
+        run = self.run(learning_rate)
+        self.ax.clear()
+        bounded_loss_curve(self.ax, run.history, self.epochs, run.diverged_in)
+        self.ax.set_title(f"learning rate {learning_rate:.3g}: {describe_run(run)}")
+        self.image.value = figure_png(self.figure)
+
+
+class BatchSizeExplorer:
+    """Lesson 09: buttons for the batch size, a slider over the epochs. The figure shows the
+    decision boundary of the model after that epoch (left) and the loss per epoch of every batch
+    size trained so far (right). A batch size is trained on first use and kept in `.runs`; pass
+    `runs` already computed (with the same settings) to reuse them.
+    """
+
+    def __init__(
+        self,
+        make_model: Callable[[], object],
+        X,
+        y,
+        *,
+        batch_sizes: Sequence[int],
+        epochs: int,
+        learning_rate: float,
+        snapshot_epochs: Sequence[int],
+        batch_size: int | None = None,
+        runs: dict[int, TrainingRun] | None = None,
+        resolution: int = 30,
+        seed: int = 0,
+    ):
+        self.make_model, self.X, self.y, self.resolution = make_model, X, y, resolution
+        self.settings = {"epochs": epochs, "learning_rate": learning_rate, "seed": seed}
+        self.snapshot_epochs = sorted(set(snapshot_epochs) | {0})
+        self.runs: dict[int, TrainingRun] = dict(runs or {})
+        self.batch_size = widgets.ToggleButtons(
+            options=list(batch_sizes), value=batch_size or batch_sizes[0], description="batch size"
+        )
+        self.epoch = widgets.SelectionSlider(
+            options=self.snapshot_epochs,
+            value=self.snapshot_epochs[-1],
+            description="after epoch",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+        self.figure = Figure(figsize=(10.0, 4.2), layout="constrained")
+        self.boundary_ax, self.loss_ax = self.figure.subplots(1, 2)
+        self.image = widgets.Image(format="png")
+        self.outputs = np.zeros((resolution, resolution))  # the boundary's grid, for the tests
+        for control in (self.batch_size, self.epoch):
+            control.observe(self.update, names="value")
+        self.widget = widgets.VBox([self.batch_size, self.epoch, self.image])
+        self.update()
+        self.figure.set_layout_engine("none")  # keep the first layout: redraws take half the time
+
+    def run(self, batch_size: int) -> TrainingRun:
+        """The run with this batch size (trained on first use)."""
+        if batch_size not in self.runs:
+            self.runs[batch_size] = record_training(
+                self.make_model(),
+                self.X,
+                self.y,
+                batch_size=batch_size,
+                snapshot_epochs=self.snapshot_epochs,
+                **self.settings,
+            )
+        return self.runs[batch_size]
+
+    def update(self, change: dict | None = None) -> None:
+        """Redraw for the chosen batch size and epoch (called on every change)."""
+        batch_size, epoch = self.batch_size.value, self.epoch.value
+        run = self.run(batch_size)
+        shown = max(e for e in run.snapshots if e <= epoch)  # a diverged run stops early
+        steps = shown * math.ceil(len(self.X) / batch_size)
+        self.boundary_ax.clear()
+        self.outputs = decision_boundary(
+            self.boundary_ax, run.snapshots[shown], self.X, self.y, self.resolution
+        )
+        self.boundary_ax.set_title(f"batch size {batch_size}, epoch {shown}: {steps} SGD steps")
+        self.loss_ax.clear()
+        for size, other in sorted(self.runs.items()):
+            chosen = size == batch_size
+            loss_curve(
+                self.loss_ax,
+                other.history,
+                label=f"batch size {size}",
+                linewidth=2.5 if chosen else 1.0,
+                alpha=1.0 if chosen else 0.5,
+            )
+        self.loss_ax.axvline(shown, color="black", linestyle=":")
+        self.loss_ax.set(xlim=(0, self.settings["epochs"]), title=describe_run(run))
+        self.loss_ax.legend()
         self.image.value = figure_png(self.figure)

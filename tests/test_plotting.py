@@ -189,3 +189,17 @@ def test_network_diagram_of_a_network_with_zero_weights_draws_zero_widths(ax):
 def test_network_diagram_says_which_model_it_draws(ax):
     with pytest.raises(TypeError, match="neuron-by-neuron network.*got list"):
         plotting.network_diagram(ax, [[1.0, 2.0]])
+
+
+@pytest.mark.lesson08
+def test_bounded_loss_curve_keeps_a_diverging_run_on_fixed_axes(ax):
+    line, cross = plotting.bounded_loss_curve(
+        ax, [0.5, 10.0, 1e250], epochs=5, diverged_in=4, limits=(1e-6, 1e3)
+    )
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(line.get_ydata(), [0.5, 10.0, 1e3])  # clipped at the top
+    np.testing.assert_array_equal(cross.get_xydata(), [[4, 1e3]])  # where it overflowed
+    assert ax.get_xlim() == (0, 5) and ax.get_ylim() == (1e-6, 1e3)
+    assert ax.get_yscale() == "log"
+    ax.clear()
+    assert len(plotting.bounded_loss_curve(ax, [0.3, 0.1], epochs=2)) == 1  # no cross

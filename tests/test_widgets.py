@@ -2,11 +2,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # unit tests draw off screen; the notebooks use the inline backend
 
+import math  # noqa: E402
+import re  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from bp_lessons import widgets  # noqa: E402
+from bp_lessons import MLP, datasets, widgets  # noqa: E402
 from bp_lessons.neuron import neuron_forward  # noqa: E402
+from bp_lessons.training import train  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -60,3 +64,124 @@ def test_loss_vs_weight_moves_the_point_and_the_tangent_with_the_slider():
     assert not np.array_equal(explorer.plot.tangent.get_ydata(), before_tangent)
     assert bytes(explorer.image.value) != before_png
     assert "increase" in explorer.plot.ax.get_title()
+
+
+def weights_of(model):
+    return [(n.weights, n.bias) for layer in model.layers for n in layer.neurons]
+
+
+def xor_regression():
+    # tanh hidden, linear output: a learning rate too large makes it diverge (lesson 08)
+    return MLP([2, 3, 1], activation="tanh", output_activation="identity", seed=0)
+
+
+@pytest.mark.lesson08
+@pytest.mark.lesson09
+def test_record_training_is_train_one_epoch_at_a_time_with_snapshots():
+    X, y = datasets.xor()
+    trained, recorded = MLP([2, 3, 1], seed=0), MLP([2, 3, 1], seed=0)
+    history = train(trained, X, y, epochs=7, batch_size=3, learning_rate=1.0, seed=4)
+    run = widgets.record_training(
+        recorded, X, y, epochs=7, batch_size=3, learning_rate=1.0, snapshot_epochs=(0, 2, 7), seed=4
+    )
+    assert run.history == history and run.diverged_in is None  # bit for bit: the same shuffles
+    assert weights_of(recorded) == weights_of(trained)
+    assert sorted(run.snapshots) == [0, 2, 7]
+    assert weights_of(run.snapshots[0]) == weights_of(MLP([2, 3, 1], seed=0))
+    two_epochs = MLP([2, 3, 1], seed=0)
+    train(two_epochs, X, y, epochs=2, batch_size=3, learning_rate=1.0, seed=4)
+    assert weights_of(run.snapshots[2]) == weights_of(two_epochs)
+    assert run.snapshots[7] is not recorded  # a copy: training on does not change it
+    recorded.layers[0].neurons[0].weights[0] += 1.0
+    assert weights_of(run.snapshots[7]) == weights_of(trained)
+
+
+@pytest.mark.lesson08
+def test_record_training_keeps_the_losses_of_a_run_that_diverges():
+    X, y = datasets.xor()
+    with pytest.raises(FloatingPointError, match=r"in epoch \d+") as error:
+        train(xor_regression(), X, y, epochs=400, batch_size=4, learning_rate=0.8)
+    epoch = int(re.search(r"in epoch (\d+)", str(error.value)).group(1))
+    run = widgets.record_training(
+        xor_regression(), X, y, epochs=400, batch_size=4, learning_rate=0.8
+    )
+    assert run.diverged_in == epoch > 1
+    assert len(run.history) == epoch - 1 and all(map(math.isfinite, run.history))
+    assert widgets.describe_run(run) == f"diverged: the loss overflowed in epoch {epoch}"
+
+
+@pytest.mark.lesson08
+def test_learning_rate_explorer_trains_a_fresh_model_at_the_slider_rate():
+    X, y = datasets.xor()
+    explorer = widgets.LearningRateExplorer(xor_regression, X, y, learning_rate=0.2, epochs=300)
+    assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
+    expected = train(xor_regression(), X, y, epochs=300, batch_size=4, learning_rate=0.2)
+    np.testing.assert_array_equal(explorer.ax.lines[0].get_ydata(), expected)
+    before_png = bytes(explorer.image.value)
+
+    explorer.learning_rate.value = 0.01
+    expected = train(xor_regression(), X, y, epochs=300, batch_size=4, learning_rate=0.01)
+    np.testing.assert_array_equal(explorer.ax.lines[0].get_ydata(), expected)
+    assert explorer.ax.get_title().startswith("learning rate 0.01: loss")
+    assert bytes(explorer.image.value) != before_png
+
+    explorer.learning_rate.value = 2.0  # diverges: the curve stops at the top, with a cross
+    run = explorer.runs[2.0]
+    line, cross = explorer.ax.lines
+    assert run.diverged_in is not None and len(line.get_ydata()) == run.diverged_in - 1
+    assert line.get_ydata().max() == explorer.ax.get_ylim()[1]  # clipped at the top
+    np.testing.assert_array_equal(cross.get_xdata(), [run.diverged_in])
+    assert "diverged" in explorer.ax.get_title()
+    assert sorted(explorer.runs) == [0.01, 0.2, 2.0]  # each rate trained once
+
+
+@pytest.mark.lesson09
+def test_batch_size_explorer_shows_the_boundary_after_the_chosen_epoch():
+    X, y = datasets.xor()
+
+    def make_model():
+        return MLP([2, 3, 1], seed=0)
+
+    explorer = widgets.BatchSizeExplorer(
+        make_model,
+        X,
+        y,
+        batch_sizes=[1, 4],
+        epochs=20,
+        learning_rate=2.0,
+        snapshot_epochs=[5, 20],
+        resolution=5,
+    )
+    assert explorer.epoch.options == (0, 5, 20) and explorer.epoch.value == 20
+    assert list(explorer.runs) == [1]  # only what is shown gets trained
+    # the corner of the grid is the point (-0.5, -0.5): the data's corner minus the margin
+    corner = explorer.runs[1].snapshots[20].forward([-0.5, -0.5])[0]
+    assert explorer.outputs[0, 0] == corner
+    assert explorer.boundary_ax.get_title() == "batch size 1, epoch 20: 80 SGD steps"
+    before_png = bytes(explorer.image.value)
+
+    explorer.epoch.value = 0
+    assert explorer.outputs[0, 0] == make_model().forward([-0.5, -0.5])[0]  # untrained
+    assert bytes(explorer.image.value) != before_png
+
+    explorer.epoch.value = 5
+    explorer.batch_size.value = 4
+    assert sorted(explorer.runs) == [1, 4]
+    assert explorer.boundary_ax.get_title() == "batch size 4, epoch 5: 5 SGD steps"
+    curves = [line for line in explorer.loss_ax.lines if line.get_label().startswith("batch")]
+    assert [line.get_linewidth() for line in curves] == [1.0, 2.5]  # the chosen one stands out
+    expected = train(make_model(), X, y, epochs=20, batch_size=4, learning_rate=2.0)
+    np.testing.assert_array_equal(curves[1].get_ydata(), expected)
+
+    again = widgets.BatchSizeExplorer(
+        make_model,
+        X,
+        y,
+        batch_sizes=[1, 4],
+        epochs=20,
+        learning_rate=2.0,
+        snapshot_epochs=[5, 20],
+        runs=explorer.runs,
+        resolution=5,
+    )
+    assert again.runs[1] is explorer.runs[1]  # runs passed in are not trained again
