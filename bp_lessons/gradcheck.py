@@ -10,7 +10,10 @@ $10^{-9}$ in absolute terms, and to better than $10^{-5}$ relative for gradients
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from bp_lessons.losses import mse_loss, mse_loss_gradient
+from bp_lessons.vectorized import VectorizedMLP
 
 EPSILON = 1e-5
 FLOOR = 1e-4  # gradients smaller than this are compared absolutely: rounding noise lives there
@@ -34,8 +37,11 @@ def gradient_check(
     """The largest relative error between backward's gradient and central differences of
     `mse_loss(model.forward(inputs), labels)`, over every weight and bias of the model.
 
-    Leaves the weights as they were and the gradients those of this one example.
+    Leaves the weights as they were and the gradients those of this one example. For a
+    `VectorizedMLP`, inputs and labels are a batch: arrays of shape (batch, inputs/outputs).
     """
+    if isinstance(model, VectorizedMLP):
+        return _gradient_check_matrix_form(model, inputs, labels, epsilon)
 
     def loss() -> float:
         return mse_loss(model.forward(inputs), labels)
@@ -69,4 +75,31 @@ def gradient_check(
             )
             worst = max(worst, relative_error(neuron.bias_gradient, numeric))
     model.forward(inputs)  # leave each neuron's z and inputs as backward computed them
+    return worst
+
+
+def _gradient_check_matrix_form(model: VectorizedMLP, X, Y, epsilon: float) -> float:
+    """`gradient_check` for the matrix form: every entry of every W and b, on a whole batch."""
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+
+    def loss_with_entry(array: np.ndarray, index: tuple, value: float) -> float:
+        original, array[index] = array[index], value
+        try:
+            return mse_loss(model.forward(X), Y)
+        finally:
+            array[index] = original
+
+    model.zero_grad()
+    model.backward(mse_loss_gradient(model.forward(X), Y))
+    worst = 0.0
+    for layer in model.layers:
+        for array, gradient in ((layer.W, layer.dW), (layer.b, layer.db)):
+            for index in np.ndindex(array.shape):
+                numeric = numerical_gradient(
+                    lambda v, a=array, i=index: loss_with_entry(a, i, v),
+                    float(array[index]),
+                    epsilon,
+                )
+                worst = max(worst, relative_error(float(gradient[index]), numeric))
+    model.forward(X)  # leave each layer's X, Z and A as backward computed them
     return worst

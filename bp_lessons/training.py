@@ -1,8 +1,10 @@
-"""Mini-batches and the training loop (lessons 08 and 09).
+"""Mini-batches and the training loop (lessons 08, 09 and 10).
 
 For each batch: zero the gradients, run forward and backward over every example (the gradients
 add up), then take one SGD step. The loss of a batch is the mean over its examples, so each
 example's loss gradient carries a factor 1/batch and the summed gradient is the **mean** gradient.
+The matrix form (`VectorizedMLP`) does the same for a whole batch in one pass: there the loss of
+the batch is one `mse_loss` over a (batch, outputs) array, whose gradient carries the 1/batch.
 """
 
 import math
@@ -12,6 +14,7 @@ import numpy as np
 
 from bp_lessons.losses import mse_loss, mse_loss_gradient
 from bp_lessons.neuron import check_size
+from bp_lessons.vectorized import VectorizedMLP
 
 
 def iterate_minibatches(
@@ -33,12 +36,12 @@ def iterate_minibatches(
     if len(X) == 0:
         raise ValueError("the data set is empty: there is nothing to make batches from")
     order = np.random.default_rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
+    if isinstance(X, np.ndarray) and isinstance(y, np.ndarray):
+        X, y = X[order], y[order]  # shuffled once; each batch is then a slice, not a copy
+    else:
+        X, y = [X[i] for i in order], [y[i] for i in order]
     for start in range(0, len(X), batch_size):
-        batch = order[start : start + batch_size]
-        if isinstance(X, np.ndarray) and isinstance(y, np.ndarray):
-            yield X[batch], y[batch]
-        else:
-            yield [X[i] for i in batch], [y[i] for i in batch]
+        yield X[start : start + batch_size], y[start : start + batch_size]
 
 
 def train(
@@ -58,26 +61,55 @@ def train(
         raise ValueError(f"epochs must be a whole number, 0 or more, got {epochs!r}")
     if not (isinstance(learning_rate, (int, float)) and 0 < learning_rate < math.inf):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    X, y = X.tolist(), y.tolist()  # the neuron-by-neuron engine runs on plain floats
+    if isinstance(model, VectorizedMLP):
+        run_epoch = _epoch_in_matrix_form  # each batch in one pass
+    else:
+        X, y = X.tolist(), y.tolist()  # the neuron-by-neuron engine runs on plain floats
+        run_epoch = _epoch_example_by_example
     rng = np.random.default_rng(seed)  # one generator: a new shuffle every epoch
     history = []
     for epoch in range(1, epochs + 1):
-        total = 0.0
-        for X_batch, y_batch in iterate_minibatches(X, y, batch_size, seed=rng):
-            model.zero_grad()
-            for inputs, labels in zip(X_batch, y_batch):
-                outputs = model.forward(inputs)
-                total += mse_loss(outputs, labels)
-                gradient = mse_loss_gradient(outputs, labels)
-                model.backward([g / len(X_batch) for g in gradient])  # mean over the batch
-            model.step(learning_rate)
-        history.append(total / len(X))
+        try:
+            with np.errstate(over="raise", invalid="raise"):  # NumPy stops at its first inf or NaN
+                history.append(run_epoch(model, X, y, batch_size, learning_rate, rng) / len(X))
+        except FloatingPointError as error:
+            raise _diverged(f"{error}".rstrip("."), epoch, learning_rate) from error
         if not math.isfinite(history[-1]):
-            raise FloatingPointError(
-                f"the loss became {history[-1]} in epoch {epoch}: training diverged. "
-                f"Try a smaller learning_rate than {learning_rate}."
-            )
+            raise _diverged(f"the loss became {history[-1]}", epoch, learning_rate)
     return history
+
+
+def _diverged(what: str, epoch: int, learning_rate: float) -> FloatingPointError:
+    return FloatingPointError(
+        f"{what} in epoch {epoch}: training diverged. "
+        f"Try a smaller learning_rate than {learning_rate}."
+    )
+
+
+def _epoch_example_by_example(model, X, y, batch_size, learning_rate, rng) -> float:
+    """One epoch of the neuron-by-neuron engine; returns the sum of the examples' losses."""
+    total = 0.0
+    for X_batch, y_batch in iterate_minibatches(X, y, batch_size, seed=rng):
+        model.zero_grad()
+        for inputs, labels in zip(X_batch, y_batch):
+            outputs = model.forward(inputs)
+            total += mse_loss(outputs, labels)
+            gradient = mse_loss_gradient(outputs, labels)
+            model.backward([g / len(X_batch) for g in gradient])  # mean over the batch
+        model.step(learning_rate)
+    return total
+
+
+def _epoch_in_matrix_form(model, X, y, batch_size, learning_rate, rng) -> float:
+    """One epoch of the matrix form: each batch in one pass; returns the sum of the losses."""
+    total = 0.0
+    for X_batch, y_batch in iterate_minibatches(X, y, batch_size, seed=rng):
+        model.zero_grad()
+        outputs = model.forward(X_batch)  # (batch, outputs)
+        total += mse_loss(outputs, y_batch) * len(X_batch)  # mse_loss is the mean over the batch
+        model.backward(mse_loss_gradient(outputs, y_batch), input_gradient=False)
+        model.step(learning_rate)
+    return total
 
 
 def as_dataset(X, y, num_inputs: int, num_outputs: int) -> tuple[np.ndarray, np.ndarray]:

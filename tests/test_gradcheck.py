@@ -1,10 +1,12 @@
 import math
 
+import numpy as np
 import pytest
 
 from bp_lessons import MLP
 from bp_lessons.activations import sigmoid
 from bp_lessons.gradcheck import gradient_check, numerical_gradient, relative_error
+from bp_lessons.vectorized import VectorizedMLP
 
 pytestmark = [pytest.mark.lesson03, pytest.mark.lesson07]
 
@@ -72,3 +74,62 @@ def test_gradient_check_rejects_a_layer_that_does_not_sum_its_input_gradients():
 
     middle.backward = last_neuron_only
     assert gradient_check(mlp, [0.5, 0.25], [1.0]) > 1e-2
+
+
+# the matrix form (lesson 10): the same check on a whole batch
+
+
+def batch(rng, sizes, examples=4):
+    return rng.normal(size=(examples, sizes[0])), rng.uniform(size=(examples, sizes[-1]))
+
+
+@pytest.mark.lesson10
+def test_gradient_check_passes_the_matrix_form_and_leaves_it_unchanged():
+    rng = np.random.default_rng(0)
+    model = VectorizedMLP([3, 4, 2], "tanh", output_activation="sigmoid", seed=0)
+    before = [(layer.W.copy(), layer.b.copy()) for layer in model.layers]
+    X, Y = batch(rng, model.sizes)
+    assert gradient_check(model, X, Y) < 1e-6
+    for (W, b), layer in zip(before, model.layers):
+        assert np.array_equal(W, layer.W) and np.array_equal(b, layer.b)
+    assert model.layers[0].X is not None and model.layers[0].X.shape == (4, 3)
+
+
+@pytest.mark.lesson10
+def test_gradient_check_rejects_the_notes_sigmoid_derivative_in_matrix_form():
+    model = VectorizedMLP([2, 3, 1], "sigmoid", seed=0)
+    for layer in model.layers:
+        layer.delta_act = lambda Z, A=None: Z * A * (1 - A)
+    assert gradient_check(model, *batch(np.random.default_rng(1), model.sizes)) > 0.1
+
+
+@pytest.mark.lesson10
+def test_gradient_check_rejects_a_bias_gradient_of_one_example_only():
+    model = VectorizedMLP([2, 3, 1], "tanh", seed=0)
+    layer = model.layers[0]
+    correct_backward = layer.backward
+
+    def first_example_bias(dA, input_gradient=True):  # db from row 0 instead of the batch sum
+        db = layer.db.copy()
+        result = correct_backward(dA, input_gradient)
+        dZ = layer.delta_act(layer.Z, layer.A) * dA
+        layer.db = db + dZ[0]
+        return result
+
+    layer.backward = first_example_bias
+    assert gradient_check(model, *batch(np.random.default_rng(2), model.sizes)) > 1e-2
+
+
+@pytest.mark.lesson10
+def test_gradient_check_rejects_a_transposed_weight_matrix_in_backward():
+    model = VectorizedMLP([3, 3, 3, 1], "tanh", seed=1)  # square W: the shapes cannot tell
+    middle = model.layers[1]
+
+    def transposed(dA, input_gradient=True):
+        dZ = middle.delta_act(middle.Z, middle.A) * dA
+        middle.dW += dZ.T @ middle.X
+        middle.db += dZ.sum(axis=0)
+        return dZ @ middle.W.T  # should be dZ @ W
+
+    middle.backward = transposed
+    assert gradient_check(model, *batch(np.random.default_rng(3), model.sizes)) > 1e-2

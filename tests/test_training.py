@@ -186,3 +186,14 @@ def test_divergence_stops_with_advice_to_lower_the_learning_rate():
     mlp = MLP([2, 8, 1], "identity", seed=0)
     with pytest.raises(FloatingPointError, match="smaller"):
         train(mlp, X, y, epochs=200, batch_size=2, learning_rate=5.0)
+
+
+def test_batches_follow_one_permutation_of_the_examples():
+    """Arrays and lists are cut from one shuffled order: both engines see the same batches."""
+    X, y = np.arange(23.0).reshape(23, 1), np.arange(23.0)
+    order = np.random.default_rng(5).permutation(23)
+    batches = list(iterate_minibatches(X, y, 5, seed=5))
+    assert np.concatenate([xb[:, 0] for xb, _ in batches]).tolist() == order.tolist()
+    assert all((xb[:, 0] == yb).all() for xb, yb in batches)
+    lists = list(iterate_minibatches(X.tolist(), y.tolist(), 5, seed=5))
+    assert [x for xb, _ in lists for x in xb] == X[order].tolist()
