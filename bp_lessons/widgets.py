@@ -293,7 +293,10 @@ class BatchSizeExplorer:
         self.outputs = decision_boundary(
             self.boundary_ax, run.snapshots[shown], self.X, self.y, self.resolution
         )
-        self.boundary_ax.set_title(f"batch size {batch_size}, epoch {shown}: {steps} SGD steps")
+        plural = "s" * (steps != 1)
+        self.boundary_ax.set_title(
+            f"batch size {batch_size}, epoch {shown}: {steps} SGD step{plural}"
+        )
         self.loss_ax.clear()
         for size, other in sorted(self.runs.items()):
             chosen = size == batch_size

@@ -149,10 +149,10 @@ def test_batch_size_explorer_shows_the_boundary_after_the_chosen_epoch():
         batch_sizes=[1, 4],
         epochs=20,
         learning_rate=2.0,
-        snapshot_epochs=[5, 20],
+        snapshot_epochs=[1, 5, 20],
         resolution=5,
     )
-    assert explorer.epoch.options == (0, 5, 20) and explorer.epoch.value == 20
+    assert explorer.epoch.options == (0, 1, 5, 20) and explorer.epoch.value == 20
     assert list(explorer.runs) == [1]  # only what is shown gets trained
     # the corner of the grid is the point (-0.5, -0.5): the data's corner minus the margin
     corner = explorer.runs[1].snapshots[20].forward([-0.5, -0.5])[0]
@@ -168,6 +168,8 @@ def test_batch_size_explorer_shows_the_boundary_after_the_chosen_epoch():
     explorer.batch_size.value = 4
     assert sorted(explorer.runs) == [1, 4]
     assert explorer.boundary_ax.get_title() == "batch size 4, epoch 5: 5 SGD steps"
+    explorer.epoch.value = 1
+    assert explorer.boundary_ax.get_title() == "batch size 4, epoch 1: 1 SGD step"
     curves = [line for line in explorer.loss_ax.lines if line.get_label().startswith("batch")]
     assert [line.get_linewidth() for line in curves] == [1.0, 2.5]  # the chosen one stands out
     expected = train(make_model(), X, y, epochs=20, batch_size=4, learning_rate=2.0)
@@ -180,7 +182,7 @@ def test_batch_size_explorer_shows_the_boundary_after_the_chosen_epoch():
         batch_sizes=[1, 4],
         epochs=20,
         learning_rate=2.0,
-        snapshot_epochs=[5, 20],
+        snapshot_epochs=[1, 5, 20],
         runs=explorer.runs,
         resolution=5,
     )
