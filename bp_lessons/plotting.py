@@ -220,7 +220,8 @@ def _signed(value: float) -> str:
 
 class LossAgainstWeight:
     """The loss $L(w)$ over a range of one weight, and at the current w: the point, the tangent
-    (its slope by central differences) and an arrow pointing downhill, the way to move w.
+    (its slope by central differences) and an arrow pointing downhill, the way to move w, as long
+    as the slope is steep (full length at the steepest point of the curve).
     """
 
     def __init__(
@@ -234,6 +235,7 @@ class LossAgainstWeight:
         self.ax, self.loss, self.name = ax, loss, name
         self.weights = np.asarray(weights, dtype=float)
         self.losses = np.array([loss(w) for w in self.weights.tolist()])
+        self.steepest = np.abs(np.gradient(self.losses, self.weights)).max()
         (self.curve,) = ax.plot(self.weights, self.losses, label=f"$L({name})$")
         (self.tangent,) = ax.plot([], [], "--", color=OKABE_ITO["vermillion"], label="tangent")
         (self.point,) = ax.plot([], [], "o", color=OKABE_ITO["vermillion"])
@@ -253,7 +255,7 @@ class LossAgainstWeight:
         ends = np.array([weight - reach, weight + reach])
         self.tangent.set_data(ends, value + slope * (ends - weight))
         self.point.set_data([weight], [value])
-        downhill = -np.sign(slope) * reach  # against the slope
+        downhill = -np.sign(slope) * reach * min(1.0, abs(slope) / self.steepest)  # against it
         self.arrow.xy, self.arrow.xyann = (weight + downhill, value), (weight, value)
         way = "increase" if slope < 0 else "decrease" if slope > 0 else "stay"
         self.ax.set_title(

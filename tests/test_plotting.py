@@ -135,7 +135,11 @@ def test_loss_against_weight_draws_the_tangent_with_the_slope_at_the_weight(ax):
     slope = plot.update(-1.0)
     assert slope == pytest.approx(-4.0, rel=1e-9)
     assert plot.arrow.xy[0] > -1.0 and "increase $w_0$" in ax.get_title()
+    steep_arrow = plot.arrow.xy[0] - (-1.0)
     assert plot.update(1.0) == pytest.approx(0.0, abs=1e-9)
+    assert abs(plot.arrow.xy[0] - 1.0) < 1e-6 * steep_arrow  # flat: no way to move
+    plot.update(0.0)  # slope -2, half the steepest on the curve (6 at w = 4)
+    assert plot.arrow.xy[0] - 0.0 == pytest.approx(steep_arrow / 2, rel=0.05)
 
 
 def test_network_diagram_draws_a_circle_per_neuron_and_a_line_per_weight(ax):
