@@ -220,8 +220,8 @@ def _signed(value: float) -> str:
 
 class LossAgainstWeight:
     """The loss $L(w)$ over a range of one weight, and at the current w: the point, the tangent
-    (its slope by central differences) and an arrow pointing downhill, the way to move w, as long
-    as the slope is steep (full length at the steepest point of the curve).
+    (its slope by central differences) and an arrow pointing downhill, the way to move w, longer
+    where the slope is steeper (full length at the steepest point of the curve).
     """
 
     def __init__(
@@ -255,7 +255,8 @@ class LossAgainstWeight:
         ends = np.array([weight - reach, weight + reach])
         self.tangent.set_data(ends, value + slope * (ends - weight))
         self.point.set_data([weight], [value])
-        downhill = -np.sign(slope) * reach * min(1.0, abs(slope) / self.steepest)  # against it
+        # against the slope; the square root keeps a gentle slope's arrow visible
+        downhill = -np.sign(slope) * reach * min(1.0, np.sqrt(abs(slope) / self.steepest))
         self.arrow.xy, self.arrow.xyann = (weight + downhill, value), (weight, value)
         way = "increase" if slope < 0 else "decrease" if slope > 0 else "stay"
         self.ax.set_title(

@@ -138,8 +138,8 @@ def test_loss_against_weight_draws_the_tangent_with_the_slope_at_the_weight(ax):
     steep_arrow = plot.arrow.xy[0] - (-1.0)
     assert plot.update(1.0) == pytest.approx(0.0, abs=1e-9)
     assert abs(plot.arrow.xy[0] - 1.0) < 1e-6 * steep_arrow  # flat: no way to move
-    plot.update(0.0)  # slope -2, half the steepest on the curve (6 at w = 4)
-    assert plot.arrow.xy[0] - 0.0 == pytest.approx(steep_arrow / 2, rel=0.05)
+    plot.update(0.0)  # slope -2, half the slope at w = -1: the arrow is sqrt(1/2) as long
+    assert plot.arrow.xy[0] - 0.0 == pytest.approx(steep_arrow * np.sqrt(0.5), rel=1e-6)
 
 
 def test_network_diagram_draws_a_circle_per_neuron_and_a_line_per_weight(ax):
