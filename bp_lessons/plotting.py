@@ -240,7 +240,7 @@ class LossAgainstWeight:
         (self.tangent,) = ax.plot([], [], "--", color=OKABE_ITO["vermillion"], label="tangent")
         (self.point,) = ax.plot([], [], "o", color=OKABE_ITO["vermillion"])
         arrow = {"arrowstyle": "->", "color": OKABE_ITO["green"], "linewidth": 2}
-        self.arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0), arrowprops=arrow)
+        self.arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0), arrowprops=arrow, zorder=3)
         span = self.losses.max() - self.losses.min()
         ax.set_xlim(self.weights[0], self.weights[-1])
         ax.set_ylim(self.losses.min() - 0.1 * span, self.losses.max() + 0.1 * span)
@@ -256,7 +256,7 @@ class LossAgainstWeight:
         self.tangent.set_data(ends, value + slope * (ends - weight))
         self.point.set_data([weight], [value])
         # against the slope; the square root keeps a gentle slope's arrow visible
-        downhill = -np.sign(slope) * reach * min(1.0, np.sqrt(abs(slope) / self.steepest))
+        downhill = -np.sign(slope) * 2 * reach * min(1.0, np.sqrt(abs(slope) / self.steepest))
         self.arrow.xy, self.arrow.xyann = (weight + downhill, value), (weight, value)
         way = "increase" if slope < 0 else "decrease" if slope > 0 else "stay"
         self.ax.set_title(
