@@ -5,14 +5,28 @@ and the grader, which runs `task.call(fn, args)` in an untrusted process and `ta
 its own: everything that crosses between them is plain data (numbers, strings, nested lists).
 """
 
+import copy
 import inspect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bp_lessons.exercises.feedback import Result, Row, describe, show
+
+
+class InputChanged(ValueError):
+    """The learner's function changed one of the lists it was given."""
+
+
+class NotPlainData(TypeError):
+    """The learner's function returned something other than numbers and lists of numbers."""
+
+
+# errors `run` raises about an answer (not errors the answer raised), named as the grader names them
+OWN_ERRORS = ("InputChanged", "NotPlainData")
 
 
 @dataclass
@@ -40,6 +54,7 @@ class Task:
     errors: dict[str, str] = field(default_factory=dict)  # exception name -> targeted advice
     call: Callable[[Callable, dict], object] | None = None  # fn, args -> result; default fn(*args)
     forbidden: tuple[str, ...] = ()  # bp_lessons names the learner must not import for this task
+    pure: bool = True  # the function must leave its arguments unchanged
     rtol: float = 1e-6
     atol: float = 1e-9
     hints_given: int = field(default=0, repr=False)
@@ -52,9 +67,23 @@ class Task:
         return [dict(case) for case in self.fixed] + drawn
 
     def run(self, fn: Callable, args: dict) -> object:
-        """Call fn on one case and return its result as plain data (raises what fn raises)."""
-        result = self.call(fn, args) if self.call else fn(*args.values())
-        return to_plain(result)
+        """Call fn on one case and return its result as plain data (raises what fn raises).
+
+        fn gets a copy of the arguments, so whatever it does to them cannot change the case.
+        """
+        given = copy.deepcopy(args)
+        result = self.call(fn, given) if self.call else fn(*given.values())
+        changed = [name for name in args if self.pure and differs(given[name], args[name])]
+        if changed:
+            name = changed[0]
+            raise InputChanged(
+                f"your function changed its argument `{name}` from {args[name]!r:.80} to "
+                f"{given[name]!r:.80}: leave the arguments as they came and compute new values"
+            )
+        try:
+            return to_plain(result)
+        except TypeError as error:
+            raise NotPlainData(str(error)) from None
 
     def judge(self, args: dict, got: object) -> Row:
         """Compare a plain result with the reference on one case, in the judge's own process."""
@@ -62,15 +91,17 @@ class Task:
         off = self.parts_off(expected, got)
         message = ""
         if off:
+            found = (m.message for m in self.mistakes if self.matches(m.fn, args, got))
             message = next(
-                (m.message for m in self.mistakes if self.matches(m.fn, args, got)), off[0][1]
+                found, "; ".join(why if name == "result" else f"{name}: {why}" for name, why in off)
             )
         return Row(args, expected, got, ", ".join(name for name, _ in off), message)
 
     def judge_error(self, args: dict, error: str, text: str) -> Row:
         """The verdict on a case where the learner's function raised `error` (a type name)."""
         advice = self.errors.get(error, "")
-        message = f"raised {error}: {text}" + (f". {advice}" if advice else "")
+        message = text if error in OWN_ERRORS else f"raised {error}: {text}"
+        message += f". {advice}" if advice else ""
         return Row(args, self.run(self.reference, args), None, "result", message)
 
     def parts_off(self, expected: object, got: object) -> list[tuple[str, str]]:
@@ -98,18 +129,49 @@ class Task:
     # --- what the learner uses ------------------------------------------------------------
     def evaluate(self, fn: Callable, seed: int = 0) -> Result:
         """Run fn on every case here, in this process (the grader never does this)."""
+        name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}"
+        if name in self.forbidden:
+            note = f"this `{self.function}` is `{name}` from the package: write your own."
+            return Result(self, "failed", [], note)
         rows = []
         for args in self.cases(seed):
             try:
                 got = self.run(fn, args)
-            except NotImplementedError:
-                return Result(self, "not attempted", [])
+            except NotImplementedError as error:
+                return Result(self, "not attempted", [], self.waiting_for(str(error)))
             except Exception as error:  # report it as this case's answer, keep going
                 rows.append(self.judge_error(args, type(error).__name__, str(error)))
                 continue
             rows.append(self.judge(args, got))
+        self.explain(rows)
         status = "passed" if all(not row.off for row in rows) else "failed"
         return Result(self, status, rows)
+
+    def explain(self, rows: list[Row]) -> None:
+        """Name, on every failed case it fits, the known mistake that fits the most of them.
+
+        A single case can fit several mistakes (a 0-or-1 answer fits many); the cases together
+        tell them apart.
+        """
+        failed = [row for row in rows if row.off and row.got is not None]
+        fits = [sum(self.matches(m.fn, row.args, row.got) for row in failed) for m in self.mistakes]
+        if not any(fits):
+            return
+        best = self.mistakes[fits.index(max(fits))]
+        for row in failed:
+            if self.matches(best.fn, row.args, row.got):
+                row.message = best.message
+
+    def waiting_for(self, text: str) -> str:
+        """Say so when fn is written but calls another exercise's function that is not."""
+        stub = re.match(r"Exercise (\d+\.\d+): write (\w+)", text)
+        if not stub or stub.group(1) == self.number:
+            return ""
+        number, function = stub.groups()
+        return (
+            f"your `{self.function}` calls `{function}` (Exercise {number}), which still raises "
+            "NotImplementedError: write that one first."
+        )
 
     def check(self, fn: Callable) -> None:
         """✓ or ✗ with a table of cases: input, expected, got, which part is off."""
@@ -136,7 +198,9 @@ class Task:
 
 def to_plain(value: object) -> object:
     """Numbers become floats, sequences and arrays nested lists; anything else is an error."""
-    if isinstance(value, bool) or value is None:
+    if value is None:
+        raise TypeError("expected numbers, got None: does your function `return` its result?")
+    if isinstance(value, bool):
         raise TypeError(f"expected numbers, got {describe(value)}")
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
@@ -147,17 +211,30 @@ def to_plain(value: object) -> object:
     raise TypeError(f"expected numbers or lists of numbers, got {describe(value)}")
 
 
-def difference(expected: object, got: object, task: Task) -> str:
-    """Why got is not expected ('' when they agree within the task's tolerance)."""
+def difference(expected: object, got: object, task: Task, where: str = "") -> str:
+    """Why got is not expected ('' when they agree within the task's tolerance).
+
+    `where` is the position inside the result, such as "[1][0]", named in the answer.
+    """
+    at = f" at {where}" if where else ""
     if isinstance(expected, float):
         if not isinstance(got, float):
-            return f"expected a number, got {describe(got)}"
+            return f"expected a number{at}, got {describe(got)}"
         if not math.isfinite(got):
-            return f"got {got}"
+            return f"got {got}{at}"
         close = abs(got - expected) <= task.atol + task.rtol * abs(expected)
-        return "" if close else "wrong value"
-    if not isinstance(got, list):
-        return f"expected {describe(expected)}, got {describe(got)}"
-    if len(got) != len(expected):
-        return f"expected {describe(expected)}, got {describe(got)}"
-    return next((why for e, g in zip(expected, got) if (why := difference(e, g, task))), "")
+        return "" if close else f"wrong value{at}"
+    if not isinstance(got, list) or len(got) != len(expected):
+        return f"expected {describe(expected)}{at}, got {describe(got)}"
+    pairs = enumerate(zip(expected, got))
+    return next(
+        (why for i, (e, g) in pairs if (why := difference(e, g, task, f"{where}[{i}]"))), ""
+    )
+
+
+def differs(a: object, b: object) -> bool:
+    """True unless a == b holds plainly (an array inside a list makes == ambiguous: differs)."""
+    try:
+        return bool(a != b)
+    except (TypeError, ValueError):
+        return True

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_TEXT = 60  # characters of a value shown in a table cell
+MAX_TEXT = 72  # characters of a value shown in a table cell
 MAX_CASES_IN_TEXT = 3  # failing cases listed in plain text (the notebook's table has them all)
 
 
@@ -27,6 +27,7 @@ class Result:
     task: object
     status: str
     rows: list[Row]
+    note: str = ""  # what to say instead of the cases, e.g. which other exercise to write first
 
     @property
     def passed(self) -> bool:
@@ -35,15 +36,19 @@ class Result:
     def headline(self) -> str:
         task = self.task
         if self.status == "not attempted":
-            return (
-                f"Exercise {task.number} not attempted: write `{task.function}`, "
-                "replacing the line that raises NotImplementedError."
+            return f"Exercise {task.number} not attempted: " + (
+                self.note
+                or f"write `{task.function}`, replacing the line that raises NotImplementedError."
             )
         if self.passed:
             cases = len(self.rows)
             return f"✓ Exercise {task.number}: `{task.function}` is correct on all {cases} cases."
+        if self.note:
+            return f"✗ Exercise {task.number}: {self.note}"
         failed = [row for row in self.rows if row.off]
-        advice = next((row.message for row in failed if row.message), "")
+        # the message that explains the most failed cases (a case may fit several mistakes)
+        messages = [row.message for row in failed if row.message]
+        advice = max(messages, key=messages.count) if messages else ""
         return (
             f"✗ Exercise {task.number}: `{task.function}` is off on {len(failed)} of "
             f"{len(self.rows)} cases. {advice}"
@@ -59,14 +64,23 @@ class Result:
             lines.append(self.tolerance())
         failed = [(i, row) for i, row in enumerate(self.rows, 1) if row.off]
         for i, row in failed[:MAX_CASES_IN_TEXT]:
-            if row.off:
-                lines += [
-                    f"  case {i}: {arguments(row.args)}",
-                    f"    expected {short(row.expected)}",
-                    f"    got      {short(row.got)}",
-                    f"    off: {row.off}. {row.message}",
-                ]
+            expected, got = self.focus(row)
+            lines += [
+                f"  case {i}: {arguments(row.args)}",
+                f"    expected {expected}",
+                f"    got      {got}",
+                f"    off: {row.off}. {row.message}",
+            ]
         return "\n".join(lines)
+
+    def focus(self, row: Row) -> tuple[str, str]:
+        """Expected and got as shown: of a result in parts, the first part that is off."""
+        parts, off = self.task.parts, row.off.split(", ")[0]
+        whole = isinstance(row.expected, list) and isinstance(row.got, list)
+        if off in parts and whole and len(row.got) == len(parts) == len(row.expected):
+            k = parts.index(off)
+            return f"{off} {short(row.expected[k])}", f"{off} {short(row.got[k])}"
+        return short(row.expected), short(row.got)
 
     __repr__ = __str__
 
@@ -78,9 +92,8 @@ class Result:
             body = "".join(
                 f"<tr><td>{'✓' if not row.off else '✗'}</td>"
                 f"<td><code>{html.escape(arguments(row.args))}</code></td>"
-                f"<td><code>{html.escape(short(row.expected))}</code></td>"
-                f"<td><code>{html.escape(short(row.got))}</code></td>"
-                f"<td>{html.escape(row.off)}</td></tr>"
+                + "".join(f"<td><code>{html.escape(v)}</code></td>" for v in self.focus(row))
+                + f"<td>{html.escape(row.off)}</td></tr>"
                 for row in self.rows
             )
             parts.append(f"<table><tr>{header}</tr>{body}</table>")

@@ -55,7 +55,11 @@ q1 = Task(
         "σ(z) = 1 / (1 + e^(−z)); `math.exp` computes e^x.",
         "At z = −1000, e^(−z) overflows. For z < 0 use the equal form e^z / (1 + e^z).",
     ],
-    forbidden=("bp_lessons.activations.sigmoid",),
+    forbidden=(
+        "bp_lessons.activations.sigmoid",
+        "bp_lessons.activations.get_activation",
+        "bp_lessons.vectorized.sigmoid",
+    ),
 )
 
 q2 = Task(
@@ -82,6 +86,9 @@ q2 = Task(
             lambda inputs, weights, bias: sigmoid(neuron_forward(inputs, weights, bias)),
         ),
     ],
+    errors={
+        "TypeError": "multiply the lists entry by entry: `w * i for w, i in zip(weights, inputs)`",
+    },
     hints=[
         "First z = w_0·i_0 + w_1·i_1 + … + b, then a = σ(z).",
         "`sum(w * i for w, i in zip(weights, inputs))` is the weighted sum; use your `sigmoid`.",
@@ -89,6 +96,7 @@ q2 = Task(
     forbidden=(
         "bp_lessons.neuron.neuron_forward",
         "bp_lessons.neuron.Neuron",
+        "bp_lessons.layer.layer_forward",
         "bp_lessons.activations.sigmoid",
     ),
 )
