@@ -16,6 +16,14 @@ from bp_lessons.exercises.check import Mistake, Task
 # exercise id (the notebook's file name without .ipynb) -> the module holding its tasks
 EXERCISES = {
     "01_neuron": "bp_lessons.exercises.neuron",
+    "02_perceptron_xor": "bp_lessons.exercises.perceptron_xor",
+    "03_loss": "bp_lessons.exercises.loss",
+    "04_chain_rule": "bp_lessons.exercises.chain_rule",
+    "05_layer": "bp_lessons.exercises.layer",
+    "06_mlp_forward": "bp_lessons.exercises.mlp_forward",
+    "07_backpropagation": "bp_lessons.exercises.backpropagation",
+    "08_sgd": "bp_lessons.exercises.sgd",
+    "09_mini_batch": "bp_lessons.exercises.mini_batch",
 }
 
 

@@ -1,0 +1,282 @@
+"""Exercise 04 · The chain rule for one neuron: σ'(z), a neuron's gradients, and a backward
+that adds them up.
+
+dL/dw_k = dL/da · da/dz · dz/dw_k = `output_gradient * activation_gradient * input_activation`,
+with dL/da = 2(a − label) for one output and da/dz = σ(z)(1 − σ(z)), not the notes'
+z·σ(z)(1 − σ(z)).
+"""
+
+from bp_lessons.activations import sigmoid
+from bp_lessons.exercises.check import Mistake, Task
+
+NEURON_TOOLS = (
+    "bp_lessons.neuron.Neuron",
+    "bp_lessons.layer.Layer",
+    "bp_lessons.mlp.MLP",
+    "bp_lessons.gradcheck.numerical_gradient",
+)
+
+
+def sigmoid_derivative(z):
+    """σ'(z) = σ(z)(1 − σ(z))"""
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+def neuron_gradients(inputs, weights, bias, label):
+    """dL/dw_k and dL/db of a sigmoid neuron with the loss L = (a − label)²."""
+    z = sum(w * i for w, i in zip(weights, inputs)) + bias
+    a = sigmoid(z)
+    output_gradient = 2 * (a - label)  # dL/da
+    activation_gradient = sigmoid_derivative(z)  # da/dz
+    gradients = [output_gradient * activation_gradient * i for i in inputs]  # dz/dw_k = i_k
+    bias_gradient = output_gradient * activation_gradient  # dz/db = 1
+    return gradients, bias_gradient
+
+
+def neuron_backward(neuron, output_gradient):
+    """ADD dL/dw_k and dL/db into neuron.gradients and neuron.bias_gradient; return dL/di_k."""
+    activation_gradient = sigmoid_derivative(neuron.linear_activation)  # da/dz
+    error = output_gradient * activation_gradient  # dL/dz
+    for k, input_activation in enumerate(neuron.input_activation):
+        neuron.gradients[k] += error * input_activation
+    neuron.bias_gradient += error
+    return [error * weight for weight in neuron.weights]  # dz/di_k = w_k
+
+
+class RecordedNeuron:
+    """A sigmoid neuron after a forward pass: the attributes of `bp_lessons.Neuron` that a
+    backward pass reads and writes, made by the check from plain numbers."""
+
+    def __init__(self, weights, bias, inputs, gradients, bias_gradient):
+        self.weights = list(weights)
+        self.bias = bias
+        self.input_activation = list(inputs)
+        self.linear_activation = sum(w * i for w, i in zip(weights, inputs)) + bias
+        self.gradients = list(gradients)
+        self.bias_gradient = bias_gradient
+
+
+def _backward_on_a_neuron(fn, args):
+    """Give fn a neuron holding the case's gradients; return what it returned and the totals."""
+    neuron = RecordedNeuron(
+        args["weights"], args["bias"], args["inputs"], args["gradients"], args["bias_gradient"]
+    )
+    input_gradients = fn(neuron, args["output_gradient"])
+    return [input_gradients, neuron.gradients, neuron.bias_gradient]
+
+
+def _notes_derivative(z):
+    return z * sigmoid_derivative(z)  # the notes' delta_act: wrong
+
+
+def _gradients_with(inputs, weights, bias, label, *, factor=2.0, derivative=sigmoid_derivative):
+    """neuron_gradients with one piece swapped for a known mistake."""
+    z = sum(w * i for w, i in zip(weights, inputs)) + bias
+    error = factor * (sigmoid(z) - label) * derivative(z)
+    return [error * i for i in inputs], error
+
+
+def _backward_with(neuron, output_gradient, *, add=True, derivative=sigmoid_derivative, by="w"):
+    """neuron_backward with one piece swapped for a known mistake."""
+    error = output_gradient * derivative(neuron.linear_activation)
+    keep = 1.0 if add else 0.0
+    neuron.gradients = [
+        keep * g + error * i for g, i in zip(neuron.gradients, neuron.input_activation)
+    ]
+    neuron.bias_gradient = keep * neuron.bias_gradient + error
+    return [error * v for v in (neuron.weights if by == "w" else neuron.input_activation)]
+
+
+def _random_z(rng):
+    return {"z": round(float(rng.normal(scale=3)), 3)}
+
+
+def _random_example(rng):
+    n = int(rng.integers(1, 5))
+    return {
+        "inputs": rng.normal(size=n).round(2).tolist(),
+        "weights": rng.normal(size=n).round(2).tolist(),
+        "bias": round(float(rng.normal()), 2),
+        "label": float(rng.integers(0, 2)),
+    }
+
+
+def _random_backward(rng):
+    n = int(rng.integers(1, 5))
+    case = {k: rng.normal(size=n).round(2).tolist() for k in ("weights", "inputs", "gradients")}
+    return {
+        "weights": case["weights"],
+        "bias": round(float(rng.normal()), 2),
+        "inputs": case["inputs"],
+        "gradients": case["gradients"],
+        "bias_gradient": round(float(rng.normal()), 2),
+        "output_gradient": round(float(rng.normal()), 2),
+    }
+
+
+q1 = Task(
+    number="4.1",
+    function="sigmoid_derivative",
+    reference=sigmoid_derivative,
+    fixed=[{"z": 0.0}, {"z": 2.0}, {"z": -1.5}, {"z": 1000.0}, {"z": -1000.0}],
+    random=_random_z,
+    mistakes=[
+        Mistake(
+            "That is the notes' z·σ(z)(1 − σ(z)). The factor z does not belong: it is the slope "
+            "of σ(w·x) with respect to w, the input factor of the chain. σ'(z) = σ(z)(1 − σ(z)).",
+            _notes_derivative,
+        ),
+        Mistake(
+            "That is z(1 − z): the form a(1 − a) needs a = σ(z), and this function is given z. "
+            "Compute σ(z) first.",
+            lambda z: z * (1 - z),
+        ),
+        Mistake(
+            "That is σ(z), the sigmoid itself; its slope is σ(z)(1 − σ(z)).",
+            sigmoid,
+        ),
+        Mistake(
+            "The sigmoid is applied twice: that is σ'(σ(z)). Take σ of z once: "
+            "s = σ(z), then s(1 − s).",
+            lambda z: sigmoid_derivative(sigmoid(z)),
+        ),
+    ],
+    hints=[
+        "Write s = σ(z) (with `sigmoid`, imported above); the slope is a product of s and "
+        "one more factor.",
+        "σ'(z) = σ(z)(1 − σ(z)): `s = sigmoid(z)`, then `return s * (1 - s)`.",
+    ],
+    forbidden=(
+        "bp_lessons.activations.sigmoid_derivative",
+        "bp_lessons.activations.get_activation",
+        "bp_lessons.vectorized.sigmoid_derivative",
+        "bp_lessons.gradcheck.numerical_gradient",
+    ),
+)
+
+q2 = Task(
+    number="4.2",
+    function="neuron_gradients",
+    reference=neuron_gradients,
+    fixed=[
+        {"inputs": [0.5, 1.0, -2.0], "weights": [0.4, -0.6, 0.3], "bias": 0.2, "label": 1.0},
+        {"inputs": [1.0, 2.0], "weights": [0.5, -0.25], "bias": -0.1, "label": 0.0},
+        {"inputs": [3.0], "weights": [0.8], "bias": -1.0, "label": 1.0},
+    ],
+    random=_random_example,
+    parts=("weight gradients", "bias gradient"),
+    mistakes=[
+        Mistake(
+            "The notes' sigmoid derivative z·σ(z)(1 − σ(z)) scales every gradient by z: "
+            "da/dz = σ(z)(1 − σ(z)).",
+            lambda inputs, weights, bias, label: _gradients_with(
+                inputs, weights, bias, label, derivative=_notes_derivative
+            ),
+        ),
+        Mistake(
+            "The factor 2 is missing from output_gradient: the slope of (a − label)² is "
+            "dL/da = 2(a − label).",
+            lambda inputs, weights, bias, label: _gradients_with(
+                inputs, weights, bias, label, factor=1.0
+            ),
+        ),
+        Mistake(
+            "activation_gradient is missing: between dL/da and dz/dw_k comes "
+            "da/dz = σ(z)(1 − σ(z)).",
+            lambda inputs, weights, bias, label: _gradients_with(
+                inputs, weights, bias, label, derivative=lambda z: 1.0
+            ),
+        ),
+        Mistake(
+            "The bias is missing from z: z = Σ_k w_k i_k + b, and both a and σ'(z) depend on it.",
+            lambda inputs, weights, bias, label: neuron_gradients(inputs, weights, 0.0, label),
+        ),
+        Mistake(
+            "The sign is flipped: output_gradient = 2(a − label), output minus label.",
+            lambda inputs, weights, bias, label: _gradients_with(
+                inputs, weights, bias, label, factor=-2.0
+            ),
+        ),
+    ],
+    hints=[
+        "Forward first: z = Σ_k w_k i_k + b and a = σ(z). Then the three factors: "
+        "output_gradient = 2(a − label), activation_gradient = σ'(z), input_activation = i_k.",
+        "Each weight's gradient is output_gradient · activation_gradient · i_k; the bias's is "
+        "the same product without the input (dz/db = 1).",
+        "Return a pair: `return [og * ag * i for i in inputs], og * ag`.",
+    ],
+    forbidden=NEURON_TOOLS,
+)
+
+q3 = Task(
+    number="4.3",
+    function="neuron_backward",
+    reference=neuron_backward,
+    fixed=[
+        {
+            "weights": [0.4, -0.6, 0.3],
+            "bias": 0.2,
+            "inputs": [0.5, 1.0, -2.0],
+            "gradients": [0.0, 0.0, 0.0],
+            "bias_gradient": 0.0,
+            "output_gradient": -0.9,
+        },
+        {
+            "weights": [0.5, -0.25],
+            "bias": -0.1,
+            "inputs": [1.0, 2.0],
+            "gradients": [0.1, -0.2],
+            "bias_gradient": 0.05,
+            "output_gradient": 0.8,
+        },
+        {
+            "weights": [1.5],
+            "bias": 0.0,
+            "inputs": [-1.0],
+            "gradients": [0.3],
+            "bias_gradient": -0.4,
+            "output_gradient": 1.2,
+        },
+    ],
+    random=_random_backward,
+    call=_backward_on_a_neuron,
+    parts=("input gradients", "gradients", "bias_gradient"),
+    mistakes=[
+        Mistake(
+            "The gradients are overwritten: backward must ADD into neuron.gradients and "
+            "neuron.bias_gradient (+=), so that a batch's examples each add their share. "
+            "The notes' backward_pass overwrites them; zero_grad() is what resets them.",
+            lambda neuron, output_gradient: _backward_with(neuron, output_gradient, add=False),
+        ),
+        Mistake(
+            "The input gradients use the inputs: dz/di_k = w_k, so dL/di_k = dL/dz · w_k.",
+            lambda neuron, output_gradient: _backward_with(neuron, output_gradient, by="i"),
+        ),
+        Mistake(
+            "That uses the notes' z·σ(z)(1 − σ(z)) as da/dz; the slope is σ(z)(1 − σ(z)).",
+            lambda neuron, output_gradient: _backward_with(
+                neuron, output_gradient, derivative=_notes_derivative
+            ),
+        ),
+        Mistake(
+            "activation_gradient is missing: dL/dz = output_gradient · σ'(z), with z the "
+            "neuron's linear_activation.",
+            lambda neuron, output_gradient: _backward_with(
+                neuron, output_gradient, derivative=lambda z: 1.0
+            ),
+        ),
+    ],
+    errors={
+        "AttributeError": "the neuron has .weights, .bias, .input_activation, "
+        ".linear_activation, .gradients and .bias_gradient, as bp_lessons.Neuron does",
+    },
+    hints=[
+        "error = output_gradient · σ'(neuron.linear_activation) is dL/dz; every gradient below "
+        "is error times one more factor.",
+        "Add, don't assign: `neuron.gradients[k] += error * neuron.input_activation[k]` and "
+        "`neuron.bias_gradient += error`.",
+        "Return one number per input: `[error * w for w in neuron.weights]`.",
+    ],
+    forbidden=NEURON_TOOLS,
+)

@@ -1,0 +1,220 @@
+"""Exercise 09 · Mini-batches: shuffled batches that cover the data once, and one SGD step on the
+mean gradient of a batch.
+
+The loss of a batch of B examples is the mean of their losses, so each example's loss gradient
+carries a factor 1/B and the gradients that `backward` adds up are the batch's mean gradient.
+"""
+
+import numpy as np
+
+from bp_lessons import MLP
+from bp_lessons.exercises.check import Mistake, Task
+from bp_lessons.losses import mse_loss_gradient
+
+
+def iterate_minibatches(X, y, batch_size, seed):
+    """Yield (X_batch, y_batch) in the order of `np.random.default_rng(seed).permutation(len(X))`,
+    batch_size examples at a time; the last batch keeps the rest."""
+    order = np.random.default_rng(seed).permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        batch = order[start : start + batch_size]
+        yield [X[i] for i in batch], [y[i] for i in batch]
+
+
+def batch_step(model, X_batch, y_batch, learning_rate):
+    """One SGD step on the mean gradient of the batch's losses."""
+    model.zero_grad()  # the gradients left from the batch before
+    for inputs, labels in zip(X_batch, y_batch):
+        outputs = model.forward(inputs)
+        gradient = mse_loss_gradient(outputs, labels)
+        model.backward([g / len(X_batch) for g in gradient])  # this example's share of the mean
+    model.step(learning_rate)
+
+
+def _numbered_batches(fn, args):
+    """Run fn on examples numbered 0, 1, …: X[i] = [i], y[i] = [i]; return the numbers of each
+    batch of X and of y."""
+    X = [[float(i)] for i in range(args["num_examples"])]
+    y = [[float(i)] for i in range(args["num_examples"])]
+    batches = list(fn(X, y, args["batch_size"], args["seed"]))
+    return [
+        [[row[0] for row in X_batch] for X_batch, _ in batches],
+        [[row[0] for row in y_batch] for _, y_batch in batches],
+    ]
+
+
+def _batches_with(
+    X, y, batch_size, seed, *, shuffle=True, keep_last=True, paired=True, empty_end=False
+):
+    """iterate_minibatches with one piece changed for a known mistake."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
+    y_order = order if paired else rng.permutation(len(X))
+    # empty_end: range(len(X) // batch_size + 1) batches, one too many when batch_size divides
+    stop = (len(X) // batch_size + 1) * batch_size if empty_end else len(X)
+    for start in range(0, stop, batch_size):
+        if start + batch_size > len(X) and not keep_last and not empty_end:
+            return
+        X_part, y_part = order[start : start + batch_size], y_order[start : start + batch_size]
+        yield [X[i] for i in X_part], [y[i] for i in y_part]
+
+
+def _step_a_model(fn, args):
+    """Build MLP(sizes, seed=seed) with gradients left from an unrelated example, call
+    fn(model, X_batch, y_batch, learning_rate); return the model's weights and biases."""
+    model = MLP(args["sizes"], seed=args["seed"])
+    model.forward([0.5] * args["sizes"][0])
+    model.backward([1.0] * args["sizes"][-1])  # stale gradients, as after a batch before
+    fn(model, args["X_batch"], args["y_batch"], args["learning_rate"])
+    layers = model.layers
+    return [
+        [[n.weights for n in layer.neurons] for layer in layers],
+        [[n.bias for n in layer.neurons] for layer in layers],
+    ]
+
+
+def _step_with(model, X_batch, y_batch, learning_rate, *, zero="batch", mean=True, step="batch"):
+    """batch_step with one piece changed for a known mistake."""
+    if zero == "batch":
+        model.zero_grad()
+    for inputs, labels in zip(X_batch, y_batch):
+        if zero == "example":
+            model.zero_grad()
+        outputs = model.forward(inputs)
+        share = len(X_batch) if mean else 1
+        model.backward([g / share for g in mse_loss_gradient(outputs, labels)])
+        if step == "example":
+            model.step(learning_rate)
+    if step == "batch":
+        model.step(learning_rate)
+
+
+def _random_batches(rng):
+    return {
+        "num_examples": int(rng.integers(1, 13)),
+        "batch_size": int(rng.integers(1, 6)),
+        "seed": int(rng.integers(0, 100)),
+    }
+
+
+def _random_batch(rng):
+    sizes = [int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 3))]
+    size = int(rng.integers(2, 5))
+    return {
+        "sizes": sizes,
+        "seed": int(rng.integers(0, 100)),
+        "X_batch": rng.normal(size=(size, sizes[0])).round(2).tolist(),
+        "y_batch": rng.random((size, sizes[-1])).round(2).tolist(),
+        "learning_rate": float(rng.choice([0.5, 1.0, 2.0])),
+    }
+
+
+q1 = Task(
+    number="9.1",
+    function="iterate_minibatches",
+    reference=iterate_minibatches,
+    fixed=[
+        {"num_examples": 10, "batch_size": 4, "seed": 0},
+        {"num_examples": 6, "batch_size": 3, "seed": 1},
+        {"num_examples": 5, "batch_size": 8, "seed": 2},
+        {"num_examples": 7, "batch_size": 1, "seed": 3},
+    ],
+    random=_random_batches,
+    call=_numbered_batches,
+    parts=("X batches", "y batches"),
+    mistakes=[
+        Mistake(
+            "The last, smaller batch is missing: every example must be used once per epoch, "
+            "so the last batch keeps the remainder (here fewer than batch_size).",
+            lambda X, y, batch_size, seed: _batches_with(X, y, batch_size, seed, keep_last=False),
+        ),
+        Mistake(
+            "The batches are in the data's order: shuffle first, with "
+            "`np.random.default_rng(seed).permutation(len(X))`.",
+            lambda X, y, batch_size, seed: _batches_with(X, y, batch_size, seed, shuffle=False),
+        ),
+        Mistake(
+            "X and y were shuffled separately, so the labels no longer belong to their "
+            "examples: take both with the same order of indices.",
+            lambda X, y, batch_size, seed: _batches_with(X, y, batch_size, seed, paired=False),
+        ),
+        Mistake(
+            "There is an empty batch at the end: stop at len(X), not after it. An empty batch "
+            "has no mean gradient.",
+            lambda X, y, batch_size, seed: _batches_with(X, y, batch_size, seed, empty_end=True),
+        ),
+    ],
+    errors={
+        "TypeError": "yield pairs (X_batch, y_batch) of lists of rows of X and y, not indices",
+        "ValueError": "yield pairs (X_batch, y_batch): two lists per batch",
+    },
+    hints=[
+        "`order = np.random.default_rng(seed).permutation(len(X))` is every index once, "
+        "shuffled. Walk through it batch_size at a time.",
+        "`for start in range(0, len(X), batch_size):` take `order[start : start + batch_size]`; "
+        "slicing past the end gives the short last batch.",
+        "`yield [X[i] for i in batch], [y[i] for i in batch]`: the same indices for both.",
+    ],
+    forbidden=("bp_lessons.training.iterate_minibatches", "bp_lessons.training.train"),
+)
+
+q2 = Task(
+    number="9.2",
+    function="batch_step",
+    reference=batch_step,
+    fixed=[
+        {
+            "sizes": [2, 2, 1],
+            "seed": 0,
+            "X_batch": [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0]],
+            "y_batch": [[0.0], [1.0], [1.0]],
+            "learning_rate": 1.0,
+        },
+        {
+            "sizes": [2, 3, 2],
+            "seed": 1,
+            "X_batch": [[0.5, -1.0], [1.5, 0.25]],
+            "y_batch": [[1.0, 0.0], [0.0, 1.0]],
+            "learning_rate": 2.0,
+        },
+        {
+            "sizes": [1, 2, 1],
+            "seed": 2,
+            "X_batch": [[-1.0], [0.0], [1.0], [2.0]],
+            "y_batch": [[0.2], [0.4], [0.6], [0.8]],
+            "learning_rate": 0.5,
+        },
+    ],
+    random=_random_batch,
+    call=_step_a_model,
+    parts=("weights", "biases"),
+    mistakes=[
+        Mistake(
+            "The gradients were not reset: the model came with gradients from the batch "
+            "before, and backward adds to them. Call model.zero_grad() before the batch.",
+            lambda *args: _step_with(*args, zero="never"),
+        ),
+        Mistake(
+            "Only the last example counted: zero_grad() inside the loop overwrites what the "
+            "examples before added. Reset once per batch, then let backward accumulate.",
+            lambda *args: _step_with(*args, zero="example"),
+        ),
+        Mistake(
+            "That is the SUM of the examples' gradients: the batch's loss is the MEAN of their "
+            "losses, so divide each example's loss gradient by the batch size, len(X_batch).",
+            lambda *args: _step_with(*args, mean=False),
+        ),
+        Mistake(
+            "The model stepped after every example: a mini-batch takes one step, on the mean "
+            "gradient of all its examples.",
+            lambda *args: _step_with(*args, step="example"),
+        ),
+    ],
+    hints=[
+        "Three phases: model.zero_grad(); forward and backward for every example; one "
+        "model.step(learning_rate).",
+        "For each example, `gradient = mse_loss_gradient(model.forward(inputs), labels)`, "
+        "then `model.backward([g / len(X_batch) for g in gradient])`.",
+    ],
+    forbidden=("bp_lessons.training.train",),
+)
