@@ -8,7 +8,7 @@ ARGS ?=
 # JupyterLab refuses to start as root (as in many containers) unless told it may
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test
+.PHONY: lab test bench
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ROOT) $(ARGS)
@@ -17,6 +17,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The benchmarks (never part of `make test`): each prints a markdown table; see benchmarks/README.md
+bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/bench_micrograd.py
+	$(BIN)/python benchmarks/bench_digits.py
+	$(BIN)/python benchmarks/bench_throughput.py
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
