@@ -107,7 +107,7 @@ def decision_boundary(
         alpha=0.6,
         extend="both",
     )
-    if outputs.min() < 0.5 < outputs.max():
+    if outputs.min() < 0.5 - 1e-6 and outputs.max() > 0.5 + 1e-6:  # a real boundary, not noise
         ax.contour(grid_x, grid_y, outputs, levels=[0.5], colors="black", linewidths=1.5)
     scatter_classes(ax, X, y)
     return outputs

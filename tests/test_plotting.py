@@ -207,3 +207,14 @@ def test_bounded_loss_curve_keeps_a_diverging_run_on_fixed_axes(ax):
     assert ax.get_yscale() == "log"
     ax.clear()
     assert len(plotting.bounded_loss_curve(ax, [0.3, 0.1], epochs=2)) == 1  # no cross
+
+
+def test_decision_boundary_draws_no_line_through_rounding_noise(ax):
+    X, y = datasets.xor()
+    flat = MLP([2, 1], seed=0)  # output 0.5 ± 1e-13 everywhere: no boundary to draw
+    flat.layers[0].neurons[0].weights = [1e-12, -1e-12]
+    plotting.decision_boundary(ax, flat, X, y, resolution=5)
+    assert len(ax.collections) == 3  # the shading and the two classes of points
+    sharp = MLP([2, 1], seed=0)
+    plotting.decision_boundary(ax, sharp, X, y, resolution=5)
+    assert len(ax.collections) == 3 + 4  # and now the 0.5 contour too
