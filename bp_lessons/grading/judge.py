@@ -1,0 +1,129 @@
+"""The judge: grade a submission task by task, comparing the answers in this (trusted) process.
+
+For task k the sandbox runs the setup cell and the answer cells q1..qk in a child of its own and
+calls the learner's function on the cases; the judge compares each answer with `task.judge`,
+which recomputes the expected value here. The random cases come from a seed drawn per run that
+never leaves this process. A cell before q_k that kills or hangs its process at top level is
+left out and the task run again, so it costs only its own task.
+
+Scoring is all or nothing per task, as in nbgrader: `task.points` when every case passes and
+nothing is flagged, else 0.
+"""
+
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from bp_lessons.exercises import EXERCISES, Task, tasks
+from bp_lessons.grading import forbidden
+from bp_lessons.grading.notebook import NotGradable, Submission
+from bp_lessons.grading.sandbox import Sandbox
+from bp_lessons.grading.verdict import TaskGrade, verdict
+
+MAX_LEFT_OUT = 3  # cells left out of one task before the judge gives up on it
+
+
+def draw_seed() -> int:
+    """The run's secret seed for the random cases (a function, so a test can pin it)."""
+    return secrets.randbits(63)
+
+
+@dataclass
+class Grade:
+    """One submission's grade: a TaskGrade per task, or the problem that stopped grading."""
+
+    name: str  # its folder in the output, unique and safe
+    source: str  # the file as the instructor named it
+    exercise: str | None
+    tasks: list[TaskGrade] = field(default_factory=list)
+    problem: str = ""  # why it could not be graded at all
+    note: str = ""  # anything else the learner should read first
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(grade.score for grade in self.tasks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(grade.task.points for grade in self.tasks)
+
+
+class Judge:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        exercise: str | None = None,
+        timeout: float = 10.0,
+        memory_mb: int = 1024,
+    ) -> None:
+        self.sandbox, self.exercise = sandbox, exercise
+        self.timeout, self.memory = timeout, memory_mb * 2**20
+        self.seed = draw_seed()
+        self.cases: dict[tuple[str, int], list[dict]] = {}
+
+    def grade(self, name: str, source: str, submission: Submission | NotGradable) -> Grade:
+        start = time.monotonic()
+        problem = self.problem(submission)
+        if problem:
+            return not_graded(name, source, self.exercise, problem)
+        grade = Grade(name, source, submission.exercise)
+        exercise_tasks = tasks(submission.exercise)
+        references = [task.reference for task in exercise_tasks]
+        for k, task in enumerate(exercise_tasks, 1):
+            grade.tasks.append(self.grade_task(submission, k, task, references))
+        grade.seconds = time.monotonic() - start
+        return grade
+
+    def problem(self, submission: Submission | NotGradable) -> str:
+        """Why this submission cannot be graded at all ("" when it can)."""
+        if isinstance(submission, NotGradable):
+            return str(submission)
+        if self.exercise and submission.exercise != self.exercise:
+            return (
+                f"this notebook is exercise {submission.exercise!r}, but this grading is for "
+                f"{self.exercise}: submit the {self.exercise} notebook"
+            )
+        if submission.exercise not in EXERCISES:
+            known = ", ".join(EXERCISES)
+            return f"unknown exercise {submission.exercise!r}: this grader knows {known}"
+        return ""
+
+    def grade_task(self, submission: Submission, k: int, task: Task, references) -> TaskGrade:
+        if not submission.answer(k):
+            why = f'no answer cell q{k} (the code cell with nbgrader grade_id "q{k}")'
+            return TaskGrade(task, 0.0, "failed", f"0/{task.points}: {why}")
+        cells = submission.cells_for(k)
+        flags = forbidden.flags(task, references, cells)
+        cases = self.cases_of(submission.exercise, k, task)
+        left_out = []
+        for _ in range(MAX_LEFT_OUT + 1):
+            request = {
+                "module": EXERCISES[submission.exercise],
+                "task": f"q{k}",
+                "cells": [{"grade_id": cell.grade_id, "source": cell.source} for cell in cells],
+                "cases": cases,
+                "memory": self.memory,
+                "cpu": int(self.timeout) + 1,
+            }
+            outcome = self.sandbox.run(request, self.timeout)
+            i = outcome.last_cell()
+            if outcome.ended == "done" or i is None or cells[i].grade_id == f"q{k}":
+                break
+            how = "ran out of time" if outcome.ended == "timeout" else "ended its process"
+            left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
+            cells = cells[:i] + cells[i + 1 :]
+        return verdict(task, cases, outcome, flags, left_out, self.timeout)
+
+    def cases_of(self, exercise: str, k: int, task: Task) -> list[dict]:
+        """The run's cases for a task: the same for every submission, drawn with the secret seed."""
+        if (exercise, k) not in self.cases:
+            self.cases[exercise, k] = task.cases(self.seed)
+        return self.cases[exercise, k]
+
+
+def not_graded(name: str, source: str, exercise: str | None, problem: str) -> Grade:
+    """A grade of 0 saying why, with the expected exercise's tasks when it is known."""
+    expected = tasks(exercise) if exercise else []
+    found = [TaskGrade(task, 0.0, "not graded", f"0/{task.points}: {problem}") for task in expected]
+    return Grade(name, source, exercise, found, problem)

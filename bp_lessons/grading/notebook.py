@@ -1,0 +1,134 @@
+"""Reading a submitted exercise notebook: which exercise it is, and its graded cells.
+
+The file is only parsed as JSON here, never run. The exercise comes from the notebook's metadata
+(`metadata["bp_lessons"]["exercise"]`), never from the file name. The graded cells are the setup
+cell and the answer cells, found by their nbgrader `grade_id` ("setup", "q1", "q2", ...); check
+cells and the learner's scratch cells are never run.
+"""
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BYTES = 20 * 2**20  # a larger file is not an exercise notebook (outputs included)
+MAX_SOURCE_CHARS = 2**20  # all graded cells together
+ANSWER = re.compile(r"q([1-9][0-9]?)")
+
+# the first bytes of files that get renamed .ipynb by mistake
+SIGNATURES = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive (or a Word/Excel file)",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+class NotGradable(ValueError):
+    """The file cannot be graded; the message says why, to the learner and the instructor."""
+
+
+@dataclass
+class Cell:
+    grade_id: str  # "setup", "q1", "q2", ...
+    source: str  # Python source, IPython magics already turned into `pass`
+
+
+@dataclass
+class Submission:
+    exercise: str
+    cells: list[Cell]  # the graded cells, in notebook order
+
+    def answer(self, k: int) -> bool:
+        return any(cell.grade_id == f"q{k}" for cell in self.cells)
+
+    def cells_for(self, k: int) -> list[Cell]:
+        """What runs for task k: the setup cell and the answer cells q1..qk, in notebook order."""
+        wanted = {"setup", *(f"q{i}" for i in range(1, k + 1))}
+        return [cell for cell in self.cells if cell.grade_id in wanted]
+
+
+def read_submission(path: Path) -> Submission:
+    """Parse a submitted file; NotGradable says what is wrong with it."""
+    try:
+        if not path.is_file():
+            raise NotGradable("not a regular file: a folder, a broken link, a pipe or a device")
+        with open(path, "rb") as file:
+            data = file.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise NotGradable(f"cannot read the file: {error.strerror or error}") from None
+    return parse_submission(data)
+
+
+def parse_submission(data: bytes) -> Submission:
+    notebook = parse_notebook(data)
+    metadata = notebook.get("metadata")
+    about = metadata.get("bp_lessons") if isinstance(metadata, dict) else None
+    exercise = about.get("exercise") if isinstance(about, dict) else None
+    if not isinstance(exercise, str) or not exercise:
+        raise NotGradable(
+            'the notebook does not say which exercise it is (metadata "bp_lessons" → "exercise" '
+            "is missing): submit the exercise notebook you were given, not a new one"
+        )
+    cells = [cell for raw in notebook["cells"] if (cell := graded_cell(raw))]
+    if sum(len(cell.source) for cell in cells) > MAX_SOURCE_CHARS:
+        raise NotGradable(f"the graded cells hold more than {MAX_SOURCE_CHARS:,} characters")
+    return Submission(exercise[:100], cells)
+
+
+def parse_notebook(data: bytes) -> dict:
+    """The notebook's JSON as a dict, or NotGradable naming what the file is instead."""
+    if len(data) > MAX_BYTES:
+        raise NotGradable(f"the file is larger than {MAX_BYTES // 2**20} MB: not an exercise")
+    if not data.strip():
+        raise NotGradable("the file is empty: save the notebook in Jupyter, then submit it again")
+    kind = next((kind for magic, kind in SIGNATURES.items() if data.startswith(magic)), None)
+    if kind:
+        raise NotGradable(f"the file is {kind}, not a Jupyter notebook (.ipynb)")
+    try:
+        notebook = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        detail = f" ({error.msg}, line {error.lineno})" if hasattr(error, "lineno") else ""
+        raise NotGradable(
+            f"the file is not a Jupyter notebook: it is not valid JSON{detail}"
+        ) from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        if isinstance(notebook, dict) and "worksheets" in notebook:
+            raise NotGradable("the notebook is in the old format 3: open it in Jupyter, save it")
+        raise NotGradable('the file is JSON but not a Jupyter notebook (no "cells" list)')
+    return notebook
+
+
+def graded_cell(raw: object) -> Cell | None:
+    """A setup or answer cell as a Cell; None for every other cell (check, markdown, scratch)."""
+    if not isinstance(raw, dict) or raw.get("cell_type") != "code":
+        return None
+    metadata = raw.get("metadata")
+    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    if not isinstance(grade_id, str) or not (grade_id == "setup" or ANSWER.fullmatch(grade_id)):
+        return None
+    source = raw.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        source = "".join(source)
+    if not isinstance(source, str):
+        raise NotGradable(f"cell {grade_id} is damaged: its source is not text")
+    return Cell(grade_id, without_magics(source))
+
+
+def without_magics(source: str) -> str:
+    """IPython's `%magic` and `!shell` lines become `pass`, when the cell is not Python as it is."""
+    try:
+        ast.parse(source)
+        return source
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    lines = source.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            lines[i] = line[: len(line) - len(stripped)] + "pass  # " + stripped
+    return "\n".join(lines)

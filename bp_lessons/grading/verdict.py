@@ -1,0 +1,123 @@
+"""From a child's replies to a task's score and the text the learner reads, in the judge.
+
+The replies are untrusted data: every answer is checked to be plain (numbers, lists) before
+`task.judge` compares it with the expected value it recomputes here.
+"""
+
+from dataclasses import dataclass
+
+from bp_lessons.exercises import Task
+from bp_lessons.exercises.feedback import Result, Row
+from bp_lessons.grading.child import MAX_TEXT, REFERENCE_CALLED
+from bp_lessons.grading.sandbox import Outcome
+
+ALL_OR_NOTHING = "all or nothing: a task earns its points when every case passes"
+TIMED_OUT = "stopped at the time limit ({:g} s per task): an endless loop?"
+NOT_DEFINED = (
+    "`{}` is not defined by the graded cells: write it in its answer cell "
+    "(scratch cells are not graded)"
+)
+ENDED = {
+    "exited": "the process running your code ended before every case ran "
+    "(sys.exit or os._exit at the wrong place, or the memory limit?)",
+    "too much output": "your code sent back more data than any answer needs",
+    "garbled reply": "the process running your code sent back something unreadable",
+}
+
+
+@dataclass
+class TaskGrade:
+    task: Task
+    score: float
+    status: str  # "passed", "failed", "not attempted", "flagged", "not graded"
+    output: str  # what the learner reads in results.json
+
+
+def verdict(
+    task: Task, cases: list[dict], outcome: Outcome, flags: list[str], notes: list[str], timeout
+) -> TaskGrade:
+    rows, errors = judged_rows(task, cases, outcome.replies)
+    function = next((r for r in outcome.replies if "function" in r), None)
+    defined = bool(function and function.get("defined") is True)
+    where = str(function.get("function"))[:100] if defined else ""
+    notes = notes + cell_errors(outcome.replies)
+    if REFERENCE_CALLED in errors.values():
+        flags = [*flags, "calls the reference solution (from bp_lessons.exercises)"]
+    if where.startswith("bp_lessons"):
+        flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
+    status, why = "failed", ""
+    if flags:
+        status = "flagged"
+    elif function is None:  # the process stopped in the cells
+        why = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED[outcome.ended]
+    elif not defined:
+        why = NOT_DEFINED.format(task.function)
+    elif where:
+        why = f"`{task.function}` is {where}, not a function written with def in your answer cell"
+    elif "NotImplementedError" in errors.values():
+        status = "not attempted"
+    elif outcome.ended != "done":
+        why = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED[outcome.ended]
+    elif len(rows) < len(cases):
+        why = f"only {len(rows)} of the {len(cases)} cases were answered"
+    elif not any(row.off for row in rows):
+        status = "passed"
+    score = float(task.points) if status == "passed" else 0.0
+    return TaskGrade(task, score, status, text(task, status, score, rows, flags, why, notes))
+
+
+def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[list[Row], dict]:
+    """One Row per answered case, in case order; and {case: error type} for cases that raised."""
+    rows, errors = {}, {}
+    for reply in replies:
+        j = reply.get("case")
+        if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < len(cases) or j in rows:
+            continue
+        args = cases[j]
+        if "got" in reply:
+            rows[j] = judge(task, args, reply["got"])
+        else:
+            error, message = str(reply.get("error"))[:80], str(reply.get("text"))[:MAX_TEXT]
+            errors[j] = message if message == REFERENCE_CALLED else error
+            rows[j] = task.judge_error(args, error, message)
+    return [rows[j] for j in sorted(rows)], errors
+
+
+def judge(task: Task, args: dict, got: object) -> Row:
+    try:
+        return task.judge(args, plain(got))
+    except (TypeError, ValueError, OverflowError, RecursionError) as error:
+        return task.judge_error(args, "TypeError", f"not a number or a list of numbers ({error})")
+
+
+def plain(value: object) -> object:
+    """JSON from the child as the judge's plain data: floats and lists of them, nothing else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, list)):
+        raise TypeError(f"got {type(value).__name__}")
+    return [plain(item) for item in value] if isinstance(value, list) else float(value)
+
+
+def cell_errors(replies: list[dict]) -> list[str]:
+    """What the graded cells raised at top level (the learner may want to know; no points)."""
+    cells = {r["cell_error"]: r for r in replies if isinstance(r.get("cell_error"), int)}
+    return [
+        f"a graded cell raised {str(r.get('error'))[:80]} at top level: "
+        f"{str(r.get('text'))[:MAX_TEXT]}"
+        for r in cells.values()
+    ]
+
+
+def text(task, status, score, rows, flags, why, notes) -> str:
+    """The test's output: the points, then why, then the failing cases and any notes."""
+    points = f"{score:g}/{task.points:g}"
+    cases = Result(task, "failed" if any(row.off for row in rows) else "passed", rows)
+    if status == "flagged":
+        lines = [f"{points} flagged: " + "; ".join(flags)]
+        lines += [f"(for information) {cases.headline()}"] if rows else []
+    elif status in ("passed", "not attempted"):
+        lines = [f"{points}: {Result(task, status, rows).headline()}"]
+    else:
+        lines = [f"{points} ({ALL_OR_NOTHING})"]
+        lines += [f"✗ Exercise {task.number}: {why}"] if why else []
+        lines += [str(cases)] if cases.status == "failed" else []
+    return "\n".join(lines + [f"note: {note}" for note in notes])
