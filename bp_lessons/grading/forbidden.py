@@ -4,8 +4,8 @@ A task is flagged, and scores 0, when the cells that run for it
   - import what the task asks the learner to write: a name in `task.forbidden`, or any task's
     reference solution, however it is reached (`from bp_lessons.neuron import neuron_forward`,
     `import bp_lessons.neuron as n` then `n.neuron_forward`, `from bp_lessons import *`, ...);
-  - in an answer cell, use `bp_lessons.exercises` (the checks hold the reference solutions)
-    other than calling `qN.check(...)`, `qN.hint()` or `qN.solution()`;
+  - use `bp_lessons.exercises` (the checks hold the reference solutions) other than importing
+    the tasks and calling `qN.check(...)`, `qN.hint()` or `qN.solution()`;
   - use introspection that reaches objects without naming them (`__import__`, `importlib`,
     `gc`, `eval`, `sys.modules`, `__subclasses__`, a bp_lessons module passed around, ...).
 Plain answers never need these. The sandbox adds dynamic checks of its own (see child.py).
@@ -50,7 +50,7 @@ def flags(task: Task, references: list[object], cells: list[Cell]) -> list[str]:
             if hit and hit not in seen:
                 seen.add(hit)
                 found.append(f"{how} {hit} (Exercise {task.number} asks you to write your own)")
-            elif not hit and cell.grade_id != "setup" and reaches_exercises(how, name):
+            elif not hit and reaches_exercises(how, name):
                 found.append(f"cell {cell.grade_id} uses {name} (the checks and solutions)")
         found += [f"cell {cell.grade_id} {why}{NOTE}" for why in introspection(tree, bindings)]
     return list(dict.fromkeys(found))

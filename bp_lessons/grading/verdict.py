@@ -113,7 +113,7 @@ def text(task, status, score, rows, flags, why, notes) -> str:
     cases = Result(task, "failed" if any(row.off for row in rows) else "passed", rows)
     if status == "flagged":
         lines = [f"{points} flagged: " + "; ".join(flags)]
-        lines += [f"(for information) {cases.headline()}"] if rows else []
+        lines += [f"(for information) {cases}"] if rows else []
     elif status in ("passed", "not attempted"):
         lines = [f"{points}: {Result(task, status, rows).headline()}"]
     else:

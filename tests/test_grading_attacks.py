@@ -1,0 +1,432 @@
+"""Hostile submissions, one test per attack: none raises its score above the honest 0 of a stub.
+
+Each test builds an exercise-01 notebook (sigmoid, neuron_forward) whose answers attack the
+grader, runs `bp-grade` on it, and reads the results.json it wrote. Where an attack could cost
+more than its own task, the other task holds a correct answer that must keep its point.
+"""
+
+import json
+import os
+import signal
+import time
+import types
+
+import pytest
+from test_grading_support import SETUP, grade, notebook, outputs, solution
+
+from bp_lessons.exercises import tasks
+from bp_lessons.grading import judge
+from bp_lessons.grading.child import REFERENCE_CALLED, trap
+
+pytestmark = pytest.mark.lesson01
+Q1, Q2 = tasks("01_neuron")
+STUB = notebook()
+WRONG_SIGMOID = "def sigmoid(z):\n    return 0.0\n"
+WRONG_NEURON = "def neuron_forward(inputs, weights, bias):\n    return 0.0\n"
+# a correct neuron_forward that does not need sigmoid from q1's cell
+OWN_NEURON = """import math
+
+
+def neuron_forward(inputs, weights, bias):
+    z = sum(w * i for w, i in zip(weights, inputs)) + bias
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+"""
+
+
+def results_of(tmp_path, nb, *options) -> dict:
+    return grade(tmp_path, {"s.ipynb": nb}, *options)["s"]
+
+
+def scores(results: dict) -> list[float]:
+    return [test["score"] for test in results["tests"]]
+
+
+def test_the_honest_stub_scores_0(tmp_path):
+    assert results_of(tmp_path, STUB)["score"] == 0
+
+
+def test_monkeypatching_numpy_and_math_does_not_raise_the_score(tmp_path):
+    patches = (
+        "import math\nimport numpy\n"
+        "numpy.allclose = numpy.isclose = numpy.array_equal = lambda *a, **k: True\n"
+        "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+        "math.isclose = lambda *a, **k: True\n"
+    )
+    results = results_of(tmp_path, notebook({1: patches + WRONG_SIGMOID, 2: WRONG_NEURON}))
+    assert results["score"] == 0
+    assert outputs(results).count("is off on") == 2  # compared by the judge, not by numpy
+
+
+def test_monkeypatching_the_checks_does_not_raise_the_score(tmp_path):
+    setup = SETUP + (
+        "from bp_lessons.exercises.check import Task\n"
+        "from bp_lessons.exercises.feedback import Result, Row\n"
+        "Task.judge = lambda self, args, got: Row(args, got, got)\n"
+        "Task.evaluate = lambda self, fn, seed=0: Result(self, 'passed', [])\n"
+        "Result.passed = property(lambda self: True)\n"
+        "q1.check = q2.check = lambda fn: print('✓ correct')\n"
+    )
+    results = results_of(tmp_path, notebook({1: WRONG_SIGMOID, 2: WRONG_NEURON}, setup=setup))
+    assert results["score"] == 0
+    assert outputs(results).count("is off on") == 2  # the judge's own Task.judge was used
+
+
+def test_monkeypatching_bp_lessons_does_not_raise_the_score(tmp_path):
+    # the submission's process gets references that agree with its wrong answers
+    setup = SETUP + (
+        "import bp_lessons.activations\nimport bp_lessons.exercises.neuron as reference\n"
+        "reference.sigmoid = bp_lessons.activations.sigmoid = lambda z: 0.0\n"
+        "q1.reference = lambda z: 0.0\n"
+        "q2.reference = reference.neuron_forward = lambda inputs, weights, bias: 0.0\n"
+    )
+    results = results_of(tmp_path, notebook({1: WRONG_SIGMOID, 2: WRONG_NEURON}, setup=setup))
+    assert results["score"] == 0 and outputs(results).count("is off on") == 2
+
+
+def test_sys_exit_does_not_raise_the_score(tmp_path):
+    q1 = "import sys\n\n\ndef sigmoid(z):\n    sys.exit(0)\n\n\nsys.exit(0)\n"
+    q2 = "def neuron_forward(inputs, weights, bias):\n    raise SystemExit(0)\n"
+    results = results_of(tmp_path, notebook({1: q1, 2: q2}))
+    assert results["score"] == 0
+    assert all("raised SystemExit" in test["output"] for test in results["tests"])
+
+
+@pytest.mark.parametrize("where", ["at top level", "in the function"])
+def test_os_exit_does_not_raise_the_score_and_costs_only_its_task(tmp_path, where):
+    exits = "import os\n\nos._exit(0)\n" if where == "at top level" else ""
+    q1 = solution(Q1).replace("    if z >= 0:", "    os._exit(0)\n    if z >= 0:") + exits
+    q1 = "import os\n\n\n" + q1
+    results = results_of(tmp_path, notebook({1: q1, 2: OWN_NEURON}))
+    assert scores(results) == [0, 1]
+    assert "ended before every case ran" in results["tests"][0]["output"]
+
+
+def test_printing_a_fake_results_json_does_not_raise_the_score(tmp_path, capfd):
+    fake = json.dumps({"score": 100.0, "max_score": 2, "tests": []})
+    q1 = f"print({fake!r})\n\n\ndef sigmoid(z):\n    print({fake!r})\n    return 0.0\n"
+    results = results_of(tmp_path, notebook({1: q1, 2: WRONG_NEURON}))
+    out, err = capfd.readouterr()
+    assert results["score"] == 0 and '"score": 100.0' not in out + err
+
+
+def test_writing_a_fake_results_json_does_not_raise_the_score(tmp_path):
+    out = tmp_path / "graded"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched")
+    fake = json.dumps({"score": 100.0, "max_score": 2, "tests": []})
+    targets = [out / "s" / "results.json", out / "grades.csv", "results.json"]
+    targets += ["/autograder/results/results.json"]
+    q1 = f"""import os
+
+def plant():
+    for target in {[str(t) for t in targets]!r}:
+        for make in (os.makedirs, lambda p: os.symlink({str(victim)!r}, p)):
+            try:
+                make(os.path.dirname(target) or ".")
+                make(target)
+            except OSError:
+                pass
+        try:
+            with open(target, "w") as file:
+                file.write({fake!r})
+        except OSError:
+            pass
+
+
+plant()
+
+
+def sigmoid(z):
+    plant()
+    return 0.0
+"""
+    results = results_of(tmp_path, notebook({1: q1, 2: WRONG_NEURON}))
+    assert results["score"] == 0 and victim.read_text() == "untouched"
+    assert (out / "grades.csv").read_text().startswith("submission,")
+    assert not os.path.exists("results.json")  # the sandbox's working folder is not ours
+
+
+@pytest.mark.parametrize("where", ["at top level", "in the function"])
+def test_an_endless_loop_times_out_and_costs_only_its_task(tmp_path, where):
+    loop = "while True:\n    pass\n"
+    q1 = (
+        f"{loop}\n\n{solution(Q1)}"
+        if where == "at top level"
+        else "def sigmoid(z):\n    " + (loop.replace("\n    ", "\n        "))
+    )
+    start = time.monotonic()
+    results = results_of(tmp_path, notebook({1: q1, 2: OWN_NEURON}), "--timeout", "1")
+    assert scores(results) == [0, 1] and time.monotonic() - start < 30
+    assert "stopped at the time limit (1 s per task)" in results["tests"][0]["output"]
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        "hog = bytearray(64 * 2**30)",  # at once
+        "hog = []\nwhile True:\n    hog.append(bytearray(2**24))",  # little by little
+    ],
+)
+def test_a_memory_bomb_is_stopped(tmp_path, bomb):
+    q1 = "def sigmoid(z):\n    " + bomb.replace("\n", "\n    ") + "\n    return 0.5\n"
+    results = results_of(tmp_path, notebook({1: q1, 2: OWN_NEURON}), "--memory-mb", "200")
+    assert scores(results) == [0, 1] and "raised MemoryError" in results["tests"][0]["output"]
+
+
+BASE_EXCEPTIONS = ["KeyboardInterrupt", "SystemExit", "GeneratorExit", "Escape"]
+ESCAPE = "class Escape(BaseException):\n    pass\n\n\n"
+
+
+@pytest.mark.parametrize("exception", BASE_EXCEPTIONS)
+def test_raising_a_base_exception_at_top_level_does_not_raise_the_score(tmp_path, exception):
+    q1 = ESCAPE + notebook().cells[3].source + f"\n\nraise {exception}()\n"
+    results = results_of(tmp_path, notebook({1: q1, 2: OWN_NEURON}))
+    assert scores(results) == [0, 1] and "not attempted" in results["tests"][0]["output"]
+
+
+@pytest.mark.parametrize("exception", BASE_EXCEPTIONS)
+def test_raising_a_base_exception_in_the_function_does_not_raise_the_score(tmp_path, exception):
+    q1 = ESCAPE + f"def sigmoid(z):\n    raise {exception}()\n"
+    results = results_of(tmp_path, notebook({1: q1, 2: OWN_NEURON}))
+    assert scores(results) == [0, 1] and f"raised {exception}" in results["tests"][0]["output"]
+
+
+def test_objects_that_lie_in_eq_array_and_float_do_not_raise_the_score(tmp_path):
+    liars = """import numpy as np
+
+
+class Liar(float):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    def __float__(self):
+        return 0.5
+
+
+class ArrayLiar:
+    def __array__(self, dtype=None, copy=None):
+        return np.array(0.5)
+
+    def __eq__(self, other):
+        return True
+
+    def __float__(self):
+        return 0.5
+
+
+class LyingArray(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(other), dtype=bool)
+
+
+def sigmoid(z):
+    return Liar(0.0)
+
+
+def neuron_forward(inputs, weights, bias):
+    return [ArrayLiar(), np.zeros(1).view(LyingArray)][len(inputs) % 2]
+"""
+    results = results_of(tmp_path, notebook({1: liars, 2: "pass\n"}))
+    assert results["score"] == 0
+
+
+@pytest.mark.parametrize(
+    "answer, flag",
+    [
+        (
+            "from bp_lessons.neuron import neuron_forward\n",
+            "imports bp_lessons.neuron.neuron_forward",
+        ),
+        (
+            "import bp_lessons.neuron as n\n\n\ndef neuron_forward(inputs, weights, bias):\n"
+            "    return n.neuron_forward(inputs, weights, bias)\n",
+            "uses bp_lessons.neuron.neuron_forward",
+        ),
+        (
+            "from bp_lessons import Neuron\n\n\ndef neuron_forward(inputs, weights, bias):\n"
+            "    neuron = Neuron(len(inputs))\n    neuron.weights, neuron.bias = weights, bias\n"
+            "    return neuron.forward(inputs)\n",
+            "imports bp_lessons.Neuron",
+        ),
+        ("from bp_lessons.neuron import *\n", "imports bp_lessons.neuron.neuron_forward"),
+        (
+            "from bp_lessons.exercises.neuron import neuron_forward\n",
+            "imports bp_lessons.exercises.neuron.neuron_forward",
+        ),
+    ],
+)
+def test_importing_the_graded_function_from_bp_lessons_is_flagged(tmp_path, answer, flag):
+    results = results_of(tmp_path, notebook({1: solution(Q1), 2: answer}))
+    assert scores(results) == [1, 0]
+    assert results["tests"][1]["output"].startswith(f"0/1 flagged: {flag}")
+
+
+@pytest.mark.parametrize(
+    "answer, flag",
+    [
+        (
+            "neuron_forward = __import__('bp_lessons.neuron', fromlist=['x']).neuron_forward\n",
+            "uses __import__",
+        ),
+        (
+            "import importlib\n\nmodule = importlib.import_module('bp_lessons.' + 'neuron')\n"
+            "neuron_forward = getattr(module, 'neuron_' + 'forward')\n",
+            "imports importlib",
+        ),
+        (
+            "def neuron_forward(inputs, weights, bias):\n"
+            "    args = {'inputs': inputs, 'weights': weights, 'bias': bias}\n"
+            "    return q2.judge(args, 0.0).expected\n",
+            "uses bp_lessons.exercises.neuron.q2.judge",
+        ),
+    ],
+)
+def test_reaching_the_reference_without_naming_it_is_flagged(tmp_path, answer, flag):
+    results = results_of(tmp_path, notebook({1: solution(Q1), 2: answer}))
+    assert scores(results) == [1, 0] and flag in results["tests"][1]["output"]
+
+
+def test_calling_the_reference_is_caught_when_the_code_runs():
+    """The second line behind the static flags: the task's reference raises in the sandbox."""
+    namespace: dict = {}
+    exec("def reference(z):\n    return 2 * z\n", namespace)
+    reference = namespace["reference"]
+    reference.__module__ = "bp_lessons.exercises.toy"
+    alias = types.SimpleNamespace(fn=reference).fn
+    trap(reference)
+    with pytest.raises(RuntimeError) as error:
+        alias(1.0)
+    assert str(error.value) == REFERENCE_CALLED
+
+
+def test_a_background_process_cannot_rewrite_the_results_later(tmp_path):
+    target = tmp_path / "graded" / "s" / "results.json"
+    fake = json.dumps({"score": 100.0, "max_score": 2, "tests": []})
+    q1 = f"""import os
+import subprocess
+import time
+
+
+def sigmoid(z):
+    forked = 0.0
+    for spawn in (os.fork, lambda: subprocess.Popen(["sleep", "0"]).pid):
+        try:
+            pid = spawn()
+        except OSError:
+            continue
+        forked = 7.0
+        if pid == 0:  # the daemon: wait for the judge to finish, then rewrite its results
+            os.setsid()
+            time.sleep(1.5)
+            with open({str(target)!r}, "w") as file:
+                file.write({fake!r})
+            os._exit(0)
+    return forked
+"""
+    results = results_of(tmp_path, notebook({1: q1, 2: WRONG_NEURON}))
+    time.sleep(2.5)
+    assert json.loads(target.read_text()) == results and results["score"] == 0
+    assert "got      0" in results["tests"][0]["output"]  # no process could be started
+
+
+SEED = 8_675_309_112_358
+# Looks for the seed and the expected values in every container of its process. Both are
+# given shifted by 1, so that its own constants do not hold them.
+FINDER = f"""import gc
+import os
+
+
+def leaks(shifted):
+    seed, expected = int("{SEED + 1}") - 1, [value - 1.0 for value in shifted]
+    found = 0.0
+    for obj in gc.get_objects():
+        if obj is expected or not isinstance(obj, (dict, list, tuple)):
+            continue
+        values = obj.values() if isinstance(obj, dict) else obj
+        try:
+            found += 1.0 * any(type(v) is int and v == seed for v in values)
+            found += 10.0 * any(type(v) is float and v in expected for v in values)
+        except Exception:
+            pass
+    try:  # the judge is the zygote's parent
+        zygote = int(open(f"/proc/{{os.getppid()}}/stat").read().rsplit(")", 1)[1].split()[1])
+        open(f"/proc/{{zygote}}/mem", "rb").close()
+        found += 100.0
+    except (OSError, ValueError, IndexError):
+        pass
+    return min(found, 111.0)
+"""
+
+
+def test_the_sandbox_holds_none_of_the_judges_secrets(tmp_path, monkeypatch):
+    monkeypatch.setattr(judge, "draw_seed", lambda: SEED)
+    secret = [Q1.reference(**args) for args in Q1.cases(SEED)[len(Q1.fixed) :]]
+    shifted = [value + 1.0 for value in secret]
+    q1 = FINDER + f"\n\ndef sigmoid(z):\n    return leaks({shifted!r}) + 0.25\n"
+    results = results_of(tmp_path, notebook({1: q1, 2: WRONG_NEURON}))
+    output = results["tests"][0]["output"]
+    assert results["score"] == 0 and output.count("got      0.25") == 3, output
+    # the finder does find the secrets where they are: in the judge's own process
+    namespace: dict = {}
+    exec(FINDER, namespace)
+    holder = judge.Judge(sandbox=None)
+    assert holder.seed == SEED and namespace["leaks"](shifted) % 100 == 11  # seed, expected
+
+
+def test_an_empty_file_scores_0_with_a_message(tmp_path):
+    results = results_of(tmp_path, b"")
+    assert results["score"] == 0 and "the file is empty" in results["output"]
+
+
+def test_corrupt_json_scores_0_with_a_message(tmp_path):
+    text = json.dumps(notebook())[:-40]
+    results = results_of(tmp_path, text.encode())
+    assert results["score"] == 0
+    assert "not a Jupyter notebook: it is not valid JSON" in results["output"]
+
+
+def test_a_notebook_of_another_exercise_scores_0(tmp_path):
+    other = notebook({k: solution(t) for k, t in enumerate(tasks("01_neuron"), 1)})
+    other.metadata["bp_lessons"]["exercise"] = "03_loss"
+    results = results_of(tmp_path, other, "--exercise", "01_neuron")
+    assert results["score"] == 0 and results["max_score"] == 2
+    assert (
+        "this notebook is exercise '03_loss', but this grading is for 01_neuron"
+        in (results["output"])
+    )
+    assert results_of(tmp_path / "any", other)["extra_data"]["exercise"] == "03_loss"
+
+
+def test_an_unknown_exercise_id_scores_0(tmp_path):
+    results = results_of(tmp_path, notebook(exercise="99_nothing"))
+    assert results["score"] == 0 and "unknown exercise '99_nothing'" in results["output"]
+
+
+def test_a_png_renamed_ipynb_scores_0(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
+    results = results_of(tmp_path, png)
+    assert results["score"] == 0 and "the file is a PNG image" in results["output"]
+
+
+def test_killing_the_sandboxs_parent_costs_only_that_task(tmp_path):
+    q1 = (
+        "import os\nimport signal\n\n\ndef sigmoid(z):\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+    )
+    results = results_of(tmp_path, notebook({1: q1, 2: OWN_NEURON}))
+    assert scores(results) == [0, 1]
+
+
+def test_the_judge_restarts_a_killed_sandbox(tmp_path):
+    from bp_lessons.grading.sandbox import Sandbox
+
+    sandbox = Sandbox()
+    try:
+        os.kill(sandbox.zygote.pid, signal.SIGKILL)
+        request = {"module": "bp_lessons.exercises.neuron", "task": "q1", "cells": [], "cases": []}
+        outcome = sandbox.run({**request, "memory": 2**28, "cpu": 5}, timeout=10)
+        assert outcome.ended == "done"
+    finally:
+        sandbox.close()
