@@ -1,0 +1,150 @@
+"""Student copies of the exercise notebooks, written from the sources with solutions.
+
+    python -m bp_lessons.exercises release                 # every exercises/source/*.ipynb
+    python -m bp_lessons.exercises release exercises/source/04_chain_rule.ipynb
+    python -m bp_lessons.exercises release --out handout/ --no-execute
+
+A source notebook `exercises/source/NN_slug.ipynb` holds each solution between a
+`### BEGIN SOLUTION` and an `### END SOLUTION` line, in the answer cells (nbgrader metadata
+`"solution": true`). Its student copy, `exercises/NN_slug.ipynb` unless `--out` says otherwise,
+
+- replaces each such block, markers included, by
+  `raise NotImplementedError("Exercise N.k: write <function>")` at the block's indentation;
+- clears every output and execution count (a source's outputs show the solutions at work);
+- points relative links one folder up less: `../../notebooks/` becomes `../notebooks/`.
+
+Then it executes the copy top to bottom in a fresh kernel, as `tools/execute.py` does (no timing
+metadata), so that every check shows "not attempted". That executed file is what the repository
+commits: **committed student copy = release output, executed**. `tests/test_release.py` holds the
+two halves to it: the committed copy with outputs and execution counts removed must equal
+`student_copy(source)` exactly, and nbval (strict, in `make test`) re-executes the committed copy
+and compares every output. `--no-execute` writes the copy without outputs, for a course that
+executes or converts it itself (executing needs `nbclient` and `ipykernel`, in the `test` extra).
+"""
+
+import argparse
+import copy
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from bp_lessons.exercises import tasks
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+DEFAULT_SOURCES = Path("exercises") / "source"
+
+
+def student_copy(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student copy of a source notebook: solutions become stubs, outputs go."""
+    notebook = copy.deepcopy(source)
+    exercise = notebook.metadata.get("bp_lessons", {}).get("exercise")
+    its_tasks = {f"q{k}": task for k, task in enumerate(tasks(exercise), 1)}
+    for cell in notebook.cells:
+        grading = cell.metadata.get("nbgrader", {})
+        has_solution = BEGIN in cell.source or END in cell.source
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if has_solution and not (cell.cell_type == "code" and grading.get("solution")):
+            raise ValueError(
+                f"cell {grading.get('grade_id', cell.get('id'))!r} of exercise {exercise} holds "
+                f"a solution block but is not an answer cell (nbgrader solution: true)"
+            )
+        if has_solution:
+            task = its_tasks.get(grading.get("grade_id"))
+            if task is None:
+                raise ValueError(f"answer cell {grading.get('grade_id')!r} names no task")
+            cell.source = stub_out(cell.source, task.number, task.function)
+        elif cell.cell_type == "markdown":
+            cell.source = cell.source.replace("](../../", "](../")
+    return notebook
+
+
+def stub_out(source: str, number: str, function: str) -> str:
+    """Replace every BEGIN/END SOLUTION block, markers included, by a stub at its indentation."""
+    lines, out, inside = source.split("\n"), [], False
+    for i, line in enumerate(lines, 1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside:
+                raise ValueError(f"line {i}: {BEGIN} inside another solution block")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f'{indent}raise NotImplementedError("Exercise {number}: write {function}")')
+        elif marker == END:
+            if not inside:
+                raise ValueError(f"line {i}: {END} without a {BEGIN} before it")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"a {BEGIN} has no {END}")
+    return "\n".join(out)
+
+
+def execute(path: Path) -> float:
+    """Run a notebook top to bottom in a fresh kernel and save it with its outputs; seconds."""
+    try:
+        from nbclient import NotebookClient
+    except ImportError:
+        raise SystemExit(
+            "executing the student copies needs nbclient and ipykernel: pip install -e '.[test]', "
+            "or write them without outputs with --no-execute"
+        ) from None
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    nbformat.write(notebook, path)
+    return time.perf_counter() - start
+
+
+def release(source: Path, out: Path | None = None, run: bool = True) -> Path:
+    """Write the student copy of one source notebook (into out, or the folder above its own)."""
+    target = (out or source.resolve().parent.parent) / source.name
+    if target.resolve() == source.resolve():
+        raise ValueError(f"the student copy of {source} would overwrite it: give --out")
+    notebook = student_copy(nbformat.read(source, as_version=4))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    if run:
+        execute(target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bp_lessons.exercises",
+        description="Write the student copies of exercise notebooks (solutions become stubs).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("release", help="write student copies of source notebooks")
+    command.add_argument(
+        "sources", nargs="*", type=Path, help=f"source notebooks (default: {DEFAULT_SOURCES}/*)"
+    )
+    command.add_argument("--out", type=Path, help="folder for the copies (default: the one above)")
+    command.add_argument("--no-execute", action="store_true", help="write them without outputs")
+    args = parser.parse_args(argv)
+    sources = args.sources or sorted(DEFAULT_SOURCES.glob("[0-9][0-9]_*.ipynb"))
+    if not sources:
+        parser.error(
+            f"no notebooks in {DEFAULT_SOURCES}/: run this in the repository, or name them"
+        )
+    for source in sources:
+        if not source.is_file():
+            parser.error(f"{source}: no such notebook")
+        start = time.perf_counter()
+        try:
+            target = release(source, args.out, run=not args.no_execute)
+        except (ValueError, nbformat.ValidationError) as error:
+            print(f"{source}: {error}", file=sys.stderr)
+            return 1
+        print(f"{source} -> {target} ({time.perf_counter() - start:.1f} s)")
+    return 0
