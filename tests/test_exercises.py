@@ -517,3 +517,15 @@ def test_forbidden_names_exist_in_the_package(exercise, task):
     for name in task.forbidden:
         module, _, attribute = name.rpartition(".")
         assert hasattr(importlib.import_module(module), attribute), name
+
+
+@pytest.mark.lesson09
+def test_a_generator_that_never_stops_fails_instead_of_hanging():
+    from bp_lessons.exercises import mini_batch
+
+    def forever(X, y, batch_size, seed):
+        while True:
+            yield X[:batch_size], y[:batch_size]
+
+    result = mini_batch.q1.evaluate(forever)
+    assert result.status == "failed" and "X batches: expected a list of" in result.headline()

@@ -5,6 +5,8 @@ The loss of a batch of B examples is the mean of their losses, so each example's
 carries a factor 1/B and the gradients that `backward` adds up are the batch's mean gradient.
 """
 
+from itertools import islice
+
 import numpy as np
 
 from bp_lessons import MLP
@@ -36,7 +38,8 @@ def _numbered_batches(fn, args):
     batch of X and of y."""
     X = [[float(i)] for i in range(args["num_examples"])]
     y = [[float(i)] for i in range(args["num_examples"])]
-    batches = list(fn(X, y, args["batch_size"], args["seed"]))
+    # at most one batch per example and one more: a generator that never stops is cut short
+    batches = list(islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
     return [
         [[row[0] for row in X_batch] for X_batch, _ in batches],
         [[row[0] for row in y_batch] for _, y_batch in batches],
