@@ -108,7 +108,8 @@ q1 = Task(
         "Compute z = Σ_k w_k i_k + b as in Exercise 1.2; you need no sigmoid at all.",
         "σ(z) > 0.5 exactly when z > 0, so `return 1.0 if z > 0 else 0.0`.",
     ],
-    forbidden=("bp_lessons.neuron.neuron_forward", "bp_lessons.neuron.Neuron"),
+    # nothing in the package predicts; reading neuron_forward's output against 0.5, as the
+    # lesson does, is a fair answer
 )
 
 q2 = Task(
