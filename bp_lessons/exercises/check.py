@@ -1,7 +1,7 @@
 """A task of an exercise notebook and how a learner's answer is checked against the reference.
 
 The same Task serves the learner in a notebook (`q1.check(fn)`, `q1.hint()`, `q1.solution()`)
-and the grader, which runs `task.call(fn, args)` in an untrusted process and `task.judge(...)` in
+and the grader, which runs `task.run(fn, args)` in an untrusted process and `task.judge(...)` in
 its own: everything that crosses between them is plain data (numbers, strings, nested lists).
 """
 
