@@ -28,7 +28,12 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
+try:
+    import nbformat
+except ImportError:  # not a dependency of the package itself; the lab and test extras bring it
+    raise ImportError(
+        "the release command reads and writes notebooks with nbformat: pip install -e '.[test]'"
+    ) from None
 
 from bp_lessons.exercises import tasks
 
