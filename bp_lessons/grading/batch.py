@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from bp_lessons.exercises import Task
 from bp_lessons.grading.isolation import PR_SET_DUMPABLE, prctl
 from bp_lessons.grading.judge import Grade, Judge
-from bp_lessons.grading.notebook import NotGradable, read_submission
+from bp_lessons.grading.notebook import NotGradable, Submission, read_submission
 from bp_lessons.grading.progress import Progress
 from bp_lessons.grading.sandbox import Sandbox
+from bp_lessons.grading.verdict import TaskGrade
 
 
 def grade_files(
@@ -28,42 +30,56 @@ def grade_files(
     progress: Progress | None = None,
     sandbox: Sandbox | None = None,
 ) -> list[Grade]:
-    """Grade (file, results-folder name) pairs; the grades come back in the same order."""
+    """Grade (file, results-folder name) pairs; the grades come back in the same order.
+
+    The unit of parallel work is a task, not a submission: one submission's endless loops
+    then hold several cores for the time limit at once, not one core several times over.
+    """
     loaded = [(path, name, load(path)) for path, name in files]
     own_sandbox = sandbox is None
     sandbox = sandbox or Sandbox()
     try:
         with undumpable(), ThreadPoolExecutor(max(1, jobs)) as pool:
             judge = Judge(sandbox, exercise, timeout, memory_mb)
-            futures = {
-                pool.submit(grade_one, judge, name, path, submission): i
-                for i, (path, name, submission) in enumerate(loaded)
-            }
-            grades: list[Grade | None] = [None] * len(loaded)
-            for future in as_completed(futures):
-                grade = grades[futures[future]] = future.result()
-                if progress:
-                    label = grade.problem[:40] or f"{grade.score:g}/{grade.max_score:g}"
-                    progress.advance(f"{grade.name}: {label}")
+            grades, pending, left = [], {}, []
+            for i, (path, name, submission) in enumerate(loaded):
+                grade, work = judge.start(name, str(path), submission)
+                grades.append(grade)
+                left.append(len(work))
+                for k, task in work:
+                    future = pool.submit(grade_task, judge, submission, k, task)
+                    pending[future] = i, k
+                if not work and progress:
+                    progress.advance(label(grade))
+            for future in as_completed(pending):
+                i, k = pending[future]
+                grades[i].tasks[k - 1] = future.result()
+                left[i] -= 1
+                if not left[i] and progress:
+                    progress.advance(label(grades[i]))
     finally:
         if own_sandbox:
             sandbox.close()
     return grades
 
 
-def load(path: Path):
+def load(path: Path) -> Submission | NotGradable:
     try:
         return read_submission(path)
     except NotGradable as error:
         return error
 
 
-def grade_one(judge: Judge, name: str, path: Path, submission) -> Grade:
+def grade_task(judge: Judge, submission: Submission, k: int, task: Task) -> TaskGrade:
     try:
-        return judge.grade(name, str(path), submission)
-    except Exception as error:  # a bug in the grader: say so in this submission's results
-        problem = f"the grader failed on this file ({type(error).__name__}: {error}); report it"
-        return Grade(name, str(path), judge.exercise, problem=problem)
+        return judge.grade_task(submission, k, task)
+    except Exception as error:  # a bug in the grader: say so in this task's results
+        why = f"the grader failed on this task ({type(error).__name__}: {error}): report it"
+        return TaskGrade(task, 0.0, "not graded", f"0/{task.points}: {why}")
+
+
+def label(grade: Grade) -> str:
+    return f"{grade.name}: " + (grade.problem[:40] or f"{grade.score:g}/{grade.max_score:g}")
 
 
 @contextlib.contextmanager

@@ -38,7 +38,10 @@ class Grade:
     tasks: list[TaskGrade] = field(default_factory=list)
     problem: str = ""  # why it could not be graded at all
     note: str = ""  # anything else the learner should read first
-    seconds: float = 0.0
+
+    @property
+    def seconds(self) -> float:
+        return sum(grade.seconds for grade in self.tasks)
 
     @property
     def score(self) -> float:
@@ -63,17 +66,24 @@ class Judge:
         self.cases: dict[tuple[str, int], list[dict]] = {}
 
     def grade(self, name: str, source: str, submission: Submission | NotGradable) -> Grade:
-        start = time.monotonic()
+        """Grade one submission, its tasks one after the other."""
+        grade, work = self.start(name, source, submission)
+        for k, task in work:
+            grade.tasks[k - 1] = self.grade_task(submission, k, task)
+        return grade
+
+    def start(
+        self, name: str, source: str, submission: Submission | NotGradable
+    ) -> tuple[Grade, list[tuple[int, Task]]]:
+        """The grade to fill in, and the tasks (k, task) to grade for it (none if not gradable).
+
+        Each task is graded on its own (`grade_task`), so a class's tasks can run in parallel.
+        """
         problem = self.problem(submission)
         if problem:
-            return not_graded(name, source, self.exercise, problem)
-        grade = Grade(name, source, submission.exercise)
-        exercise_tasks = tasks(submission.exercise)
-        references = [task.reference for task in exercise_tasks]
-        for k, task in enumerate(exercise_tasks, 1):
-            grade.tasks.append(self.grade_task(submission, k, task, references))
-        grade.seconds = time.monotonic() - start
-        return grade
+            return not_graded(name, source, self.exercise, problem), []
+        work = list(enumerate(tasks(submission.exercise), 1))
+        return Grade(name, source, submission.exercise, [None] * len(work)), work
 
     def problem(self, submission: Submission | NotGradable) -> str:
         """Why this submission cannot be graded at all ("" when it can)."""
@@ -89,11 +99,18 @@ class Judge:
             return f"unknown exercise {submission.exercise!r}: this grader knows {known}"
         return ""
 
-    def grade_task(self, submission: Submission, k: int, task: Task, references) -> TaskGrade:
+    def grade_task(self, submission: Submission, k: int, task: Task) -> TaskGrade:
+        start = time.monotonic()
+        grade = self.judge_task(submission, k, task)
+        grade.seconds = time.monotonic() - start
+        return grade
+
+    def judge_task(self, submission: Submission, k: int, task: Task) -> TaskGrade:
         if not submission.answer(k):
             why = f'no answer cell q{k} (the code cell with nbgrader grade_id "q{k}")'
             return TaskGrade(task, 0.0, "failed", f"0/{task.points}: {why}")
         cells = submission.cells_for(k)
+        references = [each.reference for each in tasks(submission.exercise)]
         flags = forbidden.flags(task, references, cells)
         cases = self.cases_of(submission.exercise, k, task)
         left_out = []

@@ -31,6 +31,7 @@ class TaskGrade:
     score: float
     status: str  # "passed", "failed", "not attempted", "flagged", "not graded"
     output: str  # what the learner reads in results.json
+    seconds: float = 0.0  # the time it took to grade
 
 
 def verdict(
