@@ -27,7 +27,7 @@ from bp_lessons.neuron import check_size
 # The activations of `bp_lessons.activations`, elementwise on arrays, and their derivatives with
 # respect to z. A derivative may be given A = act(Z) from the forward pass: it then reuses it
 # (sigma'(z) = a(1 - a)) instead of computing act again. Arrays are updated in place where that
-# saves a temporary: at batch 1000 each one costs as much as the arithmetic.
+# saves a temporary: on large batches a new array can cost as much as the arithmetic on it.
 
 
 def sigmoid(Z: NDArray) -> NDArray:
@@ -119,7 +119,10 @@ class DenseLayer:
         self.A: NDArray | None = None  # (batch, out) of the last forward: act(Z)
 
     def forward(self, X: NDArray) -> NDArray:
-        r"""$Z = X W^T + b$, $A = act(Z)$: X (batch, in) -> A (batch, out)."""
+        r"""$Z = X W^T + b$, $A = act(Z)$: X (batch, in) -> A (batch, out).
+
+        Keeps X, Z and A for `backward`, so change the returned A only in a copy.
+        """
         X = _as_batch(X, self.W.shape[1])
         self.X = X  # (batch, in)
         self.Z = X @ self.W.T  # (batch, in) @ (in, out) -> (batch, out)
@@ -141,8 +144,7 @@ class DenseLayer:
                 f"expected an output gradient dL/dA of shape {self.Z.shape} (batch, outputs) "
                 f"like the last forward's outputs, got shape {dA.shape}"
             )
-        dZ = self.delta_act(self.Z, self.A)  # (batch, out): activation_gradient da/dz
-        dZ *= dA  # times output_gradient: dL/dZ
+        dZ = dA * self.delta_act(self.Z, self.A)  # (batch, out): output * activation gradient
         self.dW += dZ.T @ self.X  # (out, batch) @ (batch, in) -> (out, in): sum over the batch
         self.db += dZ.sum(axis=0)  # (out,): dZ/db = 1
         return dZ @ self.W if input_gradient else None  # (batch, out) @ (out, in): sum over j
@@ -153,6 +155,7 @@ class DenseLayer:
         self.b -= learning_rate * self.db
 
     def zero_grad(self) -> None:
+        """Reset dW and db to 0 (before each new batch)."""
         self.dW = np.zeros(self.W.shape)
         self.db = np.zeros(self.b.shape)
 
