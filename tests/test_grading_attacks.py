@@ -430,3 +430,28 @@ def test_the_judge_restarts_a_killed_sandbox(tmp_path):
         assert outcome.ended == "done"
     finally:
         sandbox.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as an ordinary user, children share the uid")
+def test_a_submission_cannot_kill_another_ones_running_task(tmp_path):
+    slow = solution(Q1).replace("    if z >= 0:", "    time.sleep(0.2)\n    if z >= 0:")
+    killer = """import os
+import signal
+import time
+
+
+def sigmoid(z):
+    for _ in range(40 * (z == 0)):  # for 2 s, on the first case
+        time.sleep(0.05)
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process this user may signal
+        except OSError:
+            pass
+    return 0.0
+"""
+    submissions = {
+        "a.ipynb": notebook({1: "import time\n\n\n" + slow, 2: OWN_NEURON}),
+        "b.ipynb": notebook({1: killer, 2: WRONG_NEURON}),
+    }
+    results = grade(tmp_path, submissions, "--jobs", "2", "--timeout", "20")
+    assert scores(results["a"]) == [1, 1] and results["b"]["score"] == 0

@@ -19,6 +19,7 @@ import stat
 import sys
 
 NOBODY = 65534
+OWN_UIDS = 2**21  # + the child's pid: a uid no account and no other child has
 PR_SET_DUMPABLE, PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS = 4, 8, 38
 CAP_DAC_READ_SEARCH = 2
 CAPABILITY_VERSION_3 = 0x20080522
@@ -35,7 +36,7 @@ class CapabilityData(ctypes.Structure):
 def raise_walls(memory_bytes: int, cpu_seconds: int, keep_reading: bool) -> None:
     """Apply every limit to this process, for good: nothing here can be undone by it."""
     if os.geteuid() == 0:
-        become_nobody(keep_reading)
+        drop_root(keep_reading)
     prctl(PR_SET_NO_NEW_PRIVS, 1)  # no setuid program can give root back
     limit(resource.RLIMIT_CORE, 0)
     limit(resource.RLIMIT_FSIZE, 0)
@@ -46,11 +47,15 @@ def raise_walls(memory_bytes: int, cpu_seconds: int, keep_reading: bool) -> None
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write raises OSError instead of killing
 
 
-def become_nobody(keep_reading: bool) -> None:
+def drop_root(keep_reading: bool) -> None:
     prctl(PR_SET_KEEPCAPS, int(keep_reading))
     os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    try:
+        uid = OWN_UIDS + os.getpid()
+        os.setresuid(uid, uid, uid)
+    except OSError:  # a user namespace that maps few uids
+        os.setresuid(NOBODY, NOBODY, NOBODY)
     if keep_reading:  # every capability dropped but reading files
         libc = ctypes.CDLL(None, use_errno=True)
         header = CapabilityHeader(CAPABILITY_VERSION_3, 0)

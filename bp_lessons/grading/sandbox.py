@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 MAX_REPLY_BYTES = 4 * 2**20
 START_SECONDS = 60.0  # for the zygote to import numpy and the exercises on a busy machine
 SPAWN_SECONDS = 10.0  # for a forked child to say its process id
+KEEP_ENVIRONMENT = {"PATH", "HOME", "LANG", "TMPDIR", "VIRTUAL_ENV", "COVERAGE_PROCESS_START"}
 
 
 @dataclass
@@ -52,7 +53,8 @@ class Sandbox:
         self.zygote = subprocess.Popen(
             [*command, self.directory],
             pass_fds=[theirs.fileno()],
-            cwd=self.directory,  # `-m` puts the cwd first on sys.path: an empty folder
+            cwd=self.directory,  # not the instructor's folder, where a student's numpy.py may lie
+            env=clean_environment(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
         )
@@ -116,6 +118,15 @@ class Sandbox:
             self.zygote.kill()
             self.zygote.wait()
         self.start()
+
+
+def clean_environment() -> dict[str, str]:
+    """The judge's environment without what a submission has no business reading (tokens...)."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name in KEEP_ENVIRONMENT or name.startswith(("LC_", "PYTHON"))
+    }
 
 
 def first_reply_pid(sock: socket.socket) -> int | None:

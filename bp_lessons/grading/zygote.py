@@ -37,6 +37,8 @@ PRELOAD = ("math", "cmath", "random", "itertools", "functools", "collections", "
 def main(argv: list[str]) -> None:
     control = socket.socket(fileno=int(argv[0]))
     sandbox_dir = argv[1]
+    # `-m` put the working folder first on sys.path: a child could plant modules there
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != os.path.abspath(sandbox_dir)]
     for name in [*PRELOAD, *EXERCISES.values()]:
         with contextlib.suppress(Exception):  # a broken module fails its own tasks, later
             importlib.import_module(name)
