@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from bp_lessons.exercises import EXERCISES, Task, tasks
 from bp_lessons.grading import forbidden
-from bp_lessons.grading.notebook import NotGradable, Submission
-from bp_lessons.grading.sandbox import Sandbox
+from bp_lessons.grading.notebook import Cell, NotGradable, Submission
+from bp_lessons.grading.sandbox import Outcome, Sandbox
 from bp_lessons.grading.verdict import TaskGrade, verdict
 
 MAX_LEFT_OUT = 3  # cells left out of one task before the judge gives up on it
@@ -53,6 +53,8 @@ class Grade:
 
 
 class Judge:
+    """Grades submissions with the sandbox; holds the run's secret seed and cases."""
+
     def __init__(
         self,
         sandbox: Sandbox,
@@ -124,8 +126,8 @@ class Judge:
                 "cpu": int(self.timeout) + 1,
             }
             outcome = self.sandbox.run(request, self.timeout)
-            i = outcome.last_cell()
-            if outcome.ended == "done" or i is None or cells[i].grade_id == f"q{k}":
+            i = culprit(outcome, cells, k)
+            if i is None:
                 break
             how = "ran out of time" if outcome.ended == "timeout" else "ended its process"
             left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
@@ -137,6 +139,17 @@ class Judge:
         if (exercise, k) not in self.cases:
             self.cases[exercise, k] = task.cases(self.seed)
         return self.cases[exercise, k]
+
+
+def culprit(outcome: Outcome, cells: list[Cell], k: int) -> int | None:
+    """The cell before answer cell qk in which the child stopped, if it did (to leave it out).
+
+    The child says which cell it is running; it could lie, which only costs its own time.
+    """
+    i = outcome.last_cell()
+    if outcome.ended == "done" or i is None or not 0 <= i < len(cells):
+        return None
+    return None if cells[i].grade_id == f"q{k}" else i
 
 
 def not_graded(name: str, source: str, exercise: str | None, problem: str) -> Grade:

@@ -35,35 +35,42 @@ class TaskGrade:
 
 
 def verdict(
-    task: Task, cases: list[dict], outcome: Outcome, flags: list[str], notes: list[str], timeout
+    task: Task,
+    cases: list[dict],
+    outcome: Outcome,
+    flags: list[str],
+    notes: list[str],
+    timeout: float,
 ) -> TaskGrade:
+    """Score and explain one task from what its child sent back (flags: from the syntax tree)."""
     rows, errors = judged_rows(task, cases, outcome.replies)
     function = next((r for r in outcome.replies if "function" in r), None)
     defined = bool(function and function.get("defined") is True)
-    where = str(function.get("function"))[:100] if defined else ""
-    notes = notes + cell_errors(outcome.replies)
+    where = str(function.get("function"))[:100] if defined else ""  # "" = written in a cell
     if REFERENCE_CALLED in errors.values():
         flags = [*flags, "calls the reference solution (from bp_lessons.exercises)"]
     if where.startswith("bp_lessons"):
         flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
+    stopped = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED.get(outcome.ended)
     status, why = "failed", ""
     if flags:
         status = "flagged"
-    elif function is None:  # the process stopped in the cells
-        why = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED[outcome.ended]
+    elif function is None:  # the process stopped while running the cells
+        why = stopped
     elif not defined:
         why = NOT_DEFINED.format(task.function)
     elif where:
         why = f"`{task.function}` is {where}, not a function written with def in your answer cell"
     elif "NotImplementedError" in errors.values():
         status = "not attempted"
-    elif outcome.ended != "done":
-        why = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED[outcome.ended]
+    elif stopped:
+        why = stopped
     elif len(rows) < len(cases):
         why = f"only {len(rows)} of the {len(cases)} cases were answered"
     elif not any(row.off for row in rows):
         status = "passed"
     score = float(task.points) if status == "passed" else 0.0
+    notes = notes + cell_errors(outcome.replies)
     return TaskGrade(task, score, status, text(task, status, score, rows, flags, why, notes))
 
 
