@@ -38,8 +38,9 @@ def grade_files(
     loaded = [(path, name, load(path)) for path, name in files]
     own_sandbox = sandbox is None
     sandbox = sandbox or Sandbox()
+    pool = ThreadPoolExecutor(max(1, jobs))
     try:
-        with undumpable(), ThreadPoolExecutor(max(1, jobs)) as pool:
+        with undumpable():
             judge = Judge(sandbox, exercise, timeout, memory_mb)
             grades, pending, left = [], {}, []
             for i, (path, name, submission) in enumerate(loaded):
@@ -58,6 +59,7 @@ def grade_files(
                 if not left[i] and progress:
                     progress.advance(label(grades[i]))
     finally:
+        pool.shutdown(cancel_futures=True)  # on Ctrl-C: no new task starts
         if own_sandbox:
             sandbox.close()
     return grades
