@@ -102,8 +102,12 @@ def decision_boundary(
         grid_x,
         grid_y,
         outputs,
-        levels=np.linspace(0, 1, 11),
+        # bands centred on 0, 0.1, ..., 1: the white one, 0.45 to 0.55, holds 0.5 and the
+        # rounding noise around it, so a flat output at 0.5 shows no edge
+        levels=np.linspace(-0.05, 1.05, 12),
         cmap=OUTPUT_CMAP,
+        vmin=0.0,
+        vmax=1.0,
         alpha=0.6,
         extend="both",
     )

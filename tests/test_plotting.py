@@ -218,3 +218,18 @@ def test_decision_boundary_draws_no_line_through_rounding_noise(ax):
     sharp = MLP([2, 1], seed=0)
     plotting.decision_boundary(ax, sharp, X, y, resolution=5)
     assert len(ax.collections) == 3 + 4  # and now the 0.5 contour too
+
+
+def test_decision_boundary_shades_a_flat_half_in_one_white_band(ax):
+    X, y = datasets.xor()
+    flat = MLP([2, 1], seed=0)  # output 0.5 ± 1e-13 everywhere, on both sides of 0.5
+    flat.layers[0].neurons[0].weights = [1e-12, -1e-12]
+    outputs = plotting.decision_boundary(ax, flat, X, y, resolution=5)
+    assert outputs.min() < 0.5 < outputs.max()
+    shading = ax.collections[0]
+    bands = np.digitize(outputs.ravel(), shading.levels)
+    assert len(set(bands)) == 1, "rounding noise around 0.5 falls into two colour bands"
+    k = bands[0]
+    middle = (shading.levels[k - 1] + shading.levels[k]) / 2
+    colour = shading.cmap(shading.norm(middle))
+    assert colour[:3] == pytest.approx((1.0, 1.0, 1.0), abs=0.01)  # white: neither class
