@@ -455,3 +455,30 @@ def sigmoid(z):
     }
     results = grade(tmp_path, submissions, "--jobs", "2", "--timeout", "20")
     assert scores(results["a"]) == [1, 1] and results["b"]["score"] == 0
+
+
+def test_forged_replies_on_the_judges_socket_do_not_raise_the_score(tmp_path):
+    # it answers every case itself, straight on the socket, and says it is done
+    forged = "".join(json.dumps({"case": j, "got": 0.5}) + "\n" for j in range(20))
+    q1 = f"""import os
+
+
+def sigmoid(z):
+    for fd in range(3, 64):
+        try:
+            os.write(fd, {(forged + json.dumps({"done": True}) + chr(10))!r}.encode())
+        except OSError:
+            pass
+    return 0.25
+"""
+    results = results_of(tmp_path, notebook({1: q1, 2: "garbage = 1\n"}))
+    output = results["tests"][0]["output"]
+    assert results["score"] == 0 and "is off on" in output
+    assert "got      0.5" in output and "got      0.25" not in output  # the forged ones arrived
+
+
+def test_a_flood_of_output_is_cut(tmp_path):
+    q1 = "def sigmoid(z):\n    return [0.5] * 2_000_000\n"
+    results = results_of(tmp_path, notebook({1: q1, 2: OWN_NEURON}))
+    assert scores(results) == [0, 1]
+    assert "sent back more data than any answer needs" in results["tests"][0]["output"]

@@ -42,26 +42,30 @@ def grade_files(
     try:
         with undumpable():
             judge = Judge(sandbox, exercise, timeout, memory_mb)
-            grades, pending, left = [], {}, []
-            for i, (path, name, submission) in enumerate(loaded):
-                grade, work = judge.start(name, str(path), submission)
-                grades.append(grade)
-                left.append(len(work))
-                for k, task in work:
-                    future = pool.submit(grade_task, judge, submission, k, task)
-                    pending[future] = i, k
-                if not work and progress:
-                    progress.advance(label(grade))
-            for future in as_completed(pending):
-                i, k = pending[future]
-                grades[i].tasks[k - 1] = future.result()
-                left[i] -= 1
-                if not left[i] and progress:
-                    progress.advance(label(grades[i]))
+            return grade_all(judge, loaded, pool, progress)
     finally:
         pool.shutdown(cancel_futures=True)  # on Ctrl-C: no new task starts
         if own_sandbox:
             sandbox.close()
+
+
+def grade_all(judge: Judge, loaded: list, pool: ThreadPoolExecutor, progress) -> list[Grade]:
+    """Every task of every submission into the pool; each grade filled in as its tasks end."""
+    grades, pending, left = [], {}, []
+    for i, (path, name, submission) in enumerate(loaded):
+        grade, work = judge.start(name, str(path), submission)
+        grades.append(grade)
+        left.append(len(work))
+        for k, task in work:
+            pending[pool.submit(grade_task, judge, submission, k, task)] = i, k
+        if not work and progress:
+            progress.advance(label(grade))
+    for future in as_completed(pending):
+        i, k = pending[future]
+        grades[i].tasks[k - 1] = future.result()
+        left[i] -= 1
+        if not left[i] and progress:
+            progress.advance(label(grades[i]))
     return grades
 
 

@@ -29,7 +29,7 @@ class Outcome:
     """What came back from one child: its replies, and how it ended."""
 
     replies: list[dict] = field(default_factory=list)
-    ended: str = "done"  # "done", "timeout", "exited", "too much output", "garbled reply"
+    ended: str = "reading"  # then "done", "timeout", "exited", "too much output", "garbled reply"
     seconds: float = 0.0
 
     def last_cell(self) -> int | None:
@@ -78,9 +78,10 @@ class Sandbox:
     def run(self, request: dict, timeout: float) -> Outcome:
         """Send `request` to a new child and collect its replies until done, or the deadline."""
         start = time.monotonic()
-        outcome = Outcome(ended="exited")
+        outcome = Outcome()
         ours, pid = self.spawn()
         if ours is None:
+            outcome.ended = "exited"
             return outcome
         try:
             ours.sendall(json.dumps(request).encode() + b"\n")
@@ -145,35 +146,40 @@ def first_reply_pid(sock: socket.socket) -> int | None:
 
 
 def read_replies(sock: socket.socket, deadline: float, outcome: Outcome) -> None:
+    """Collect JSON lines into outcome.replies until "done", the end, the cap or the deadline."""
     buffer, total = b"", 0
-    while True:
+    while outcome.ended == "reading":
         remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            outcome.ended = "timeout"
-            return
-        sock.settimeout(remaining)
         try:
-            chunk = sock.recv(65536)
+            sock.settimeout(max(remaining, 1e-3))
+            chunk = sock.recv(65536) if remaining > 0 else None
         except TimeoutError:
+            chunk = None
+        total += len(chunk or b"")
+        if chunk is None:
             outcome.ended = "timeout"
+        elif not chunk:
+            outcome.ended = "exited"
+        elif total > MAX_REPLY_BYTES:
+            outcome.ended = "too much output"
+        else:
+            *lines, buffer = (buffer + chunk).split(b"\n")
+            add_replies(lines, outcome)
+
+
+def add_replies(lines: list[bytes], outcome: Outcome) -> None:
+    for line in lines:
+        try:
+            reply = json.loads(line)
+        except (ValueError, RecursionError):
+            reply = None
+        if not isinstance(reply, dict):
+            outcome.ended = "garbled reply"
             return
-        total += len(chunk)
-        if not chunk or total > MAX_REPLY_BYTES:
-            outcome.ended = "exited" if not chunk else "too much output"
+        outcome.replies.append(reply)
+        if reply.get("done") is True:
+            outcome.ended = "done"
             return
-        *lines, buffer = (buffer + chunk).split(b"\n")
-        for line in lines:
-            try:
-                reply = json.loads(line)
-            except (ValueError, RecursionError):
-                reply = None
-            if not isinstance(reply, dict):
-                outcome.ended = "garbled reply"
-                return
-            outcome.replies.append(reply)
-            if reply.get("done") is True:
-                outcome.ended = "done"
-                return
 
 
 def kill_group(pid: int) -> None:
