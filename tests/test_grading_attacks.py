@@ -482,3 +482,30 @@ def test_a_flood_of_output_is_cut(tmp_path):
     results = results_of(tmp_path, notebook({1: q1, 2: OWN_NEURON}))
     assert scores(results) == [0, 1]
     assert "sent back more data than any answer needs" in results["tests"][0]["output"]
+
+
+def test_a_forbidden_package_function_reached_at_run_time_is_caught():
+    """`get_activation("sigmoid")[0]` names no forbidden function, yet hands over the package's
+    sigmoid: the sandbox traps the forbidden functions themselves, not only their names."""
+    from bp_lessons import activations
+
+    sigmoid, original = activations.sigmoid, activations.sigmoid.__code__
+    try:
+        trap(sigmoid)
+        with pytest.raises(RuntimeError) as error:
+            activations.get_activation("sigmoid")[0](0.5)
+        assert str(error.value) == REFERENCE_CALLED
+    finally:
+        sigmoid.__code__ = original
+    assert activations.sigmoid(0.0) == 0.5
+
+
+def test_using_the_package_through_an_unforbidden_door_is_flagged(tmp_path):
+    q2 = """def neuron_forward(inputs, weights, bias):
+    from bp_lessons.activations import get_activation
+    act, _ = get_activation("sigmoid")
+    return act(sum(w * i for w, i in zip(weights, inputs)) + bias)
+"""
+    results = results_of(tmp_path, notebook({1: solution(Q1), 2: q2}))
+    assert scores(results) == [1, 0]
+    assert "flagged" in results["tests"][1]["output"]

@@ -27,7 +27,7 @@ import types
 
 from bp_lessons.grading.isolation import raise_walls
 
-REFERENCE_CALLED = "bp-grade: the reference solution was called"
+REFERENCE_CALLED = "bp-grade: the reference solution, or a package function it forbids, was called"
 MAX_TEXT = 400  # characters of an error message sent back
 
 
@@ -62,7 +62,7 @@ def sender(sock: socket.socket):
 
 
 def run(task: object, request: dict, send) -> None:
-    trap(task.reference)
+    trap(task.reference, *map(load, task.forbidden))
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     for i, cell in enumerate(request["cells"]):
         send(cell=i)
@@ -105,17 +105,37 @@ def origin(fn: object) -> str:
 
 
 def reference_called(*args, **kwargs):
-    raise RuntimeError("bp-grade: the reference solution was called")
+    # a literal, not REFERENCE_CALLED: this code runs with the trapped function's globals
+    raise RuntimeError(
+        "bp-grade: the reference solution, or a package function it forbids, was called"
+    )
 
 
-def trap(reference: object) -> None:
-    """Make this task's reference solution raise when called, wherever the submission finds it.
+def load(name: str) -> object:
+    """The bp_lessons object a qualified name refers to, importing its module (trusted code)."""
+    parts = name.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            obj = getattr(obj, attribute, None)
+        return obj
+    return None
 
-    Swapping its code changes the one function object that every alias shares (q1.reference,
-    an import of it, a copy in a closure). Only the exercises' own references are trapped: the
-    package's functions stay usable by code the learner may call.
+
+def trap(*targets: object) -> None:
+    """Make the task's reference, and the package functions and classes it forbids, raise when
+    called, wherever the submission finds them (an alias, `get_activation`, a dict of them).
+
+    Swapping a function's code changes the one function object that every alias shares; a class
+    is trapped through its __init__. Only bp_lessons objects are touched, only in this child.
     """
-    module = getattr(reference, "__module__", "") or ""
-    if isinstance(reference, types.FunctionType) and module.startswith("bp_lessons.exercises."):
-        with contextlib.suppress(ValueError):  # a closure: its free variables do not fit
-            reference.__code__ = reference_called.__code__
+    for target in targets:
+        if isinstance(target, type):
+            target = target.__dict__.get("__init__")
+        module = getattr(target, "__module__", "") or ""
+        if isinstance(target, types.FunctionType) and module.startswith("bp_lessons."):
+            with contextlib.suppress(ValueError):  # a closure: its free variables do not fit
+                target.__code__ = reference_called.__code__

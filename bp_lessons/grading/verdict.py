@@ -48,7 +48,7 @@ def verdict(
     defined = bool(function and function.get("defined") is True)
     where = str(function.get("function"))[:100] if defined else ""  # "" = written in a cell
     if REFERENCE_CALLED in errors.values():
-        flags = [*flags, "calls the reference solution (from bp_lessons.exercises)"]
+        flags = [*flags, "calls the reference solution or a bp_lessons function that does the task"]
     if where.startswith("bp_lessons"):
         flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
     stopped = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED.get(outcome.ended)
