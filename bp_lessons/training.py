@@ -36,12 +36,14 @@ def iterate_minibatches(
     if len(X) == 0:
         raise ValueError("the data set is empty: there is nothing to make batches from")
     order = np.random.default_rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
+    if isinstance(X, np.ndarray) and isinstance(y, np.ndarray):
+        X, y = X[order], y[order]  # one shuffled copy; each batch is then a slice of it
+        for start in range(0, len(X), batch_size):
+            yield X[start : start + batch_size], y[start : start + batch_size]
+        return
     for start in range(0, len(X), batch_size):
         batch = order[start : start + batch_size]
-        if isinstance(X, np.ndarray) and isinstance(y, np.ndarray):
-            yield X[batch], y[batch]
-        else:
-            yield [X[i] for i in batch], [y[i] for i in batch]
+        yield [X[i] for i in batch], [y[i] for i in batch]
 
 
 def train(

@@ -138,7 +138,8 @@ class DenseLayer:
         """
         if self.Z is None:
             raise RuntimeError("backward needs the X and Z of a forward pass: call forward first")
-        dA = np.asarray(dA, dtype=float)
+        if type(dA) is not np.ndarray or dA.dtype != np.float64:
+            dA = np.asarray(dA, dtype=float)
         if dA.shape != self.Z.shape:
             raise ValueError(
                 f"expected an output gradient dL/dA of shape {self.Z.shape} (batch, outputs) "
@@ -233,6 +234,8 @@ def _as_batch(X: NDArray, num_inputs: int) -> NDArray:
 
     Only the shape is checked, so the hot loop stays lean: `train` checks its data once.
     """
+    if type(X) is np.ndarray and X.dtype == np.float64 and X.shape[1:] == (num_inputs,) and len(X):
+        return X  # the common case, without a copy or a conversion
     try:
         X = np.asarray(X, dtype=float)
     except (TypeError, ValueError):
