@@ -48,6 +48,15 @@ def batches(rng: np.random.Generator):
         yield order[start : start + BATCH]
 
 
+def shuffled_batches(rng: np.random.Generator):
+    """The same batches as (X, Y) arrays, cut as `iterate_minibatches` cuts them: one shuffled
+    copy of the data per epoch, then a slice of it per batch."""
+    order = rng.permutation(len(X_TRAIN))
+    X, Y = X_TRAIN[order], Y_TRAIN[order]
+    for start in range(0, len(order), BATCH):
+        yield X[start : start + BATCH], Y[start : start + BATCH]
+
+
 def matrix_form() -> list[tuple[np.ndarray, np.ndarray]]:
     """Ours: bp_lessons.vectorized through bp_lessons.training.train."""
     model = VectorizedMLP(SIZES, seed=0)
@@ -56,7 +65,11 @@ def matrix_form() -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def bare_numpy() -> list[tuple[np.ndarray, np.ndarray]]:
-    """The expressions the matrix form runs, written inline: what the library costs on top."""
+    """The expressions the matrix form runs, written inline: what the library costs on top.
+
+    The same arithmetic in the same order, gradient accumulation included (zeroed per batch,
+    then added to, as `zero_grad` and `backward` do), without classes, calls or checks.
+    """
 
     def sigmoid(Z):  # bp_lessons.vectorized.sigmoid
         A = np.maximum(Z, -709.0)
@@ -69,27 +82,33 @@ def bare_numpy() -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(0)
     for _ in range(EPOCHS):
         total = 0.0
-        for batch in batches(rng):
-            X, Y = X_TRAIN[batch], Y_TRAIN[batch]
-            Z1 = X @ W1.T
+        for X, Y in shuffled_batches(rng):
+            dW1, db1 = np.zeros(W1.shape), np.zeros(b1.shape)  # zero_grad
+            dW2, db2 = np.zeros(W2.shape), np.zeros(b2.shape)
+            Z1 = X @ W1.T  # forward
             Z1 += b1
             A1 = sigmoid(Z1)
             Z2 = A1 @ W2.T
             Z2 += b2
             A2 = sigmoid(Z2)
-            difference = A2 - Y
-            total += np.mean(difference**2) * len(X)  # bp_lessons.losses.mse_loss
-            dA2 = 2.0 * difference / difference.size  # mse_loss_gradient
-            dZ2 = 1.0 - A2
-            dZ2 *= A2
-            dZ2 *= dA2
-            dZ1 = 1.0 - A1
-            dZ1 *= A1
-            dZ1 *= dZ2 @ W2
-            W2 -= LEARNING_RATE * (dZ2.T @ A1)
-            b2 -= LEARNING_RATE * dZ2.sum(axis=0)
-            W1 -= LEARNING_RATE * (dZ1.T @ X)
-            b1 -= LEARNING_RATE * dZ1.sum(axis=0)
+            difference = A2 - Y  # mse_loss and mse_loss_gradient
+            total += float(np.vdot(difference, difference)) / difference.size * len(X)
+            dA2 = difference * (2.0 / difference.size)
+            derivative = 1.0 - A2  # backward, layer 2: sigmoid_derivative(Z2, A2)
+            derivative *= A2
+            dZ2 = dA2 * derivative
+            dW2 += dZ2.T @ A1
+            db2 += dZ2.sum(axis=0)
+            dA1 = dZ2 @ W2
+            derivative = 1.0 - A1  # layer 1
+            derivative *= A1
+            dZ1 = dA1 * derivative
+            dW1 += dZ1.T @ X
+            db1 += dZ1.sum(axis=0)
+            W1 -= LEARNING_RATE * dW1  # step
+            b1 -= LEARNING_RATE * db1
+            W2 -= LEARNING_RATE * dW2
+            b2 -= LEARNING_RATE * db2
     return [(W1, b1), (W2, b2)]
 
 
@@ -101,9 +120,8 @@ def leanest_numpy() -> list[tuple[np.ndarray, np.ndarray]]:
     step = LEARNING_RATE * 2.0 / (BATCH * SIZES[-1])  # mse_loss_gradient's 2 / size, per batch
     for _ in range(EPOCHS):
         total = 0.0
-        for batch in batches(rng):
-            X, Y = X_TRAIN[batch], Y_TRAIN[batch]
-            rate = step * BATCH / len(batch)  # the mean over a smaller last batch
+        for X, Y in shuffled_batches(rng):
+            rate = step * BATCH / len(X)  # the mean over a smaller last batch
             Z1 = X @ W1.T
             Z1 += b1
             A1 = np.maximum(Z1, -709.0)
