@@ -23,6 +23,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_micrograd.py
 	$(BIN)/python benchmarks/bench_digits.py
 	$(BIN)/python benchmarks/bench_throughput.py
+	$(BIN)/python benchmarks/bench_grading.py
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \

@@ -19,6 +19,7 @@ def test_public_names():
     from bp_lessons.gradcheck import gradient_check, numerical_gradient  # noqa: F401
     from bp_lessons.losses import mse_loss, mse_loss_gradient  # noqa: F401
     from bp_lessons.training import iterate_minibatches, train  # noqa: F401
+    from bp_lessons.vectorized import DenseLayer, VectorizedMLP  # noqa: F401
 
     assert sorted(bp_lessons.__all__) == ["Layer", "MLP", "Neuron", "__version__"]
     assert bp_lessons.__version__.count(".") == 2
