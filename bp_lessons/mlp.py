@@ -21,14 +21,7 @@ class MLP:
         output_activation: str | None = None,
         seed: int | np.random.Generator | None = 0,
     ):
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-            raise ValueError(
-                f"sizes must list at least the number of inputs and of outputs, such as [2, 3, 1]; "
-                f"got {sizes!r}"
-            )
-        for size in sizes:
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-                raise ValueError(f"sizes must be positive ints such as [2, 3, 1], got {sizes!r}")
+        check_sizes(sizes)
         rng = np.random.default_rng(seed)
         activations = [activation] * (len(sizes) - 2) + [output_activation or activation]
         self.layers = [
@@ -67,3 +60,15 @@ class MLP:
     def __repr__(self) -> str:
         hidden, output = self.layers[0].neurons[0].activation, self.layers[-1].neurons[0].activation
         return f"MLP({self.sizes}, activation={hidden!r}, output_activation={output!r})"
+
+
+def check_sizes(sizes: Sequence[int]) -> None:
+    """Layer sizes, inputs first, such as [2, 3, 1]: at least two positive ints."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+        raise ValueError(
+            "sizes must list at least the number of inputs and of outputs, such as [2, 3, 1]; "
+            f"got {sizes!r}"
+        )
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(f"sizes must be positive ints such as [2, 3, 1], got {sizes!r}")

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bp_lessons.activations import LEAKY_SLOPE, get_activation
-from bp_lessons.mlp import MLP
+from bp_lessons.mlp import MLP, check_sizes
 from bp_lessons.neuron import check_size
 
 # The activations of `bp_lessons.activations`, elementwise on arrays, and their derivatives with
@@ -178,7 +178,7 @@ class VectorizedMLP:
         output_activation: str | None = None,
         seed: int | np.random.Generator | None = 0,
     ):
-        _check_sizes(sizes)
+        check_sizes(sizes)
         rng = np.random.default_rng(seed)  # one generator, drawn layer by layer as MLP draws
         activations = [activation] * (len(sizes) - 2) + [output_activation or activation]
         self.layers = [
@@ -248,15 +248,3 @@ def _as_batch(X: NDArray, num_inputs: int) -> NDArray:
     elif X.ndim == 2 and len(X) == 0:
         message += ": the batch is empty"
     raise ValueError(message)
-
-
-def _check_sizes(sizes: Sequence[int]) -> None:
-    """The same rule and message as `MLP`."""
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-        raise ValueError(
-            "sizes must list at least the number of inputs and of outputs, such as [2, 3, 1]; "
-            f"got {sizes!r}"
-        )
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"sizes must be positive ints such as [2, 3, 1], got {sizes!r}")

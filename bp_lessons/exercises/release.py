@@ -88,14 +88,22 @@ def stub_out(source: str, number: str, function: str) -> str:
     return "\n".join(out)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_PLACEHOLDER = "Interactive widget: run this cell in JupyterLab to use it."
+
+
 def execute(path: Path) -> float:
-    """Run a notebook top to bottom in a fresh kernel and save it with its outputs; seconds."""
+    """Run a notebook top to bottom in a fresh kernel (this environment's Python, in the
+    notebook's folder, as nbval runs it) and save it with its outputs, byte-stable; seconds.
+
+    The lessons use it too, through tools/execute.py.
+    """
     try:
         from nbclient import NotebookClient
     except ImportError:
         raise SystemExit(
-            "executing the student copies needs nbclient and ipykernel: pip install -e '.[test]', "
-            "or write them without outputs with --no-execute"
+            "executing notebooks needs nbclient and ipykernel: pip install -e '.[test]', "
+            "or write student copies without outputs with --no-execute"
         ) from None
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -107,8 +115,31 @@ def execute(path: Path) -> float:
     )
     start = time.perf_counter()
     client.execute()
+    seconds = time.perf_counter() - start
+    make_stable(notebook)
     nbformat.write(notebook, path)
-    return time.perf_counter() - start
+    return seconds
+
+
+def make_stable(notebook: nbformat.NotebookNode) -> None:
+    """Drop what differs between two runs of the same code: widget ids and state (a widget's
+    output becomes a short text saying to run the cell; such cells carry the tag
+    `nbval-ignore-output`), and the chunking of printed text (the kernel splits one cell's
+    stream at random places)."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        outputs = []
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/plain": WIDGET_PLACEHOLDER}
+            previous = outputs[-1] if outputs else None
+            same_stream = previous is not None and previous.output_type == "stream"
+            if output.output_type == "stream" and same_stream and previous.name == output.name:
+                previous.text += output.text
+            else:
+                outputs.append(output)
+        if "outputs" in cell:
+            cell.outputs = outputs
 
 
 def release(source: Path, out: Path | None = None, run: bool = True) -> Path:
