@@ -390,3 +390,55 @@ def bounded_loss_curve(
         lines += ax.plot([diverged_in], [limits[1]], "X", color=color, markersize=12, clip_on=False)
     ax.set(xlim=(0, epochs), ylim=limits)
     return lines
+
+
+# lesson 10: classifying the 8×8 digits
+def confusion_counts(labels: Sequence[int], predictions: Sequence[int], classes: int) -> np.ndarray:
+    """counts[t, p]: how many examples of true class t were predicted as class p."""
+    labels, predictions = np.asarray(labels), np.asarray(predictions)
+    if labels.shape != predictions.shape or labels.ndim != 1:
+        raise ValueError(
+            f"expected one prediction per label (two 1-D arrays of class numbers), got shapes "
+            f"{labels.shape} and {predictions.shape}; for one-hot rows use .argmax(axis=1)"
+        )
+    counts = np.zeros((classes, classes), dtype=int)
+    np.add.at(counts, (labels, predictions), 1)
+    return counts
+
+
+def confusion_matrix(
+    ax: Axes, labels: Sequence[int], predictions: Sequence[int], classes: int = 10
+) -> np.ndarray:
+    """The confusion matrix as an image (true class down, predicted across), each cell's count
+    written in it; the style's colour map (cividis). Returns the counts."""
+    counts = confusion_counts(labels, predictions, classes)
+    image = ax.imshow(counts, interpolation="nearest")
+    ax.figure.colorbar(image, ax=ax, label="examples")
+    middle = (counts.max() + counts.min()) / 2
+    for (t, p), count in np.ndenumerate(counts):
+        color = "black" if count > middle else "white"  # cividis is dark low, light high
+        ax.text(p, t, str(count), ha="center", va="center", color=color, fontsize=9)
+    ticks = np.arange(classes)
+    ax.set(xticks=ticks, yticks=ticks, xlabel="predicted class", ylabel="true class")
+    ax.grid(False)
+    return counts
+
+
+def digit_gallery(axes: Sequence[Axes], images: np.ndarray, titles: Sequence[str]) -> list:
+    """Each row of `images` (64 pixels of an 8×8 digit, 0 white to 1 black) in one ax, with its
+    title; axes left over are blanked. Returns the drawn images."""
+    axes = list(np.ravel(axes))
+    images = np.asarray(images, dtype=float).reshape(len(images), -1)
+    side = int(round(np.sqrt(images.shape[1])))
+    if side * side != images.shape[1] or len(images) > len(axes) or len(titles) != len(images):
+        raise ValueError(
+            f"expected square images, one title each and at most {len(axes)} (one per ax); "
+            f"got {images.shape[0]} images of {images.shape[1]} pixels, {len(titles)} titles"
+        )
+    drawn = []
+    for ax, image, title in zip(axes, images, titles):
+        drawn.append(ax.imshow(image.reshape(side, side), cmap="gray_r", vmin=0.0, vmax=1.0))
+        ax.set_title(title, fontsize=10)
+    for ax in axes:
+        ax.axis("off")
+    return drawn

@@ -233,3 +233,44 @@ def test_decision_boundary_shades_a_flat_half_in_one_white_band(ax):
     middle = (shading.levels[k - 1] + shading.levels[k]) / 2
     colour = shading.cmap(shading.norm(middle))
     assert colour[:3] == pytest.approx((1.0, 1.0, 1.0), abs=0.01)  # white: neither class
+
+
+@pytest.mark.lesson10
+def test_confusion_counts_puts_the_true_class_on_rows_and_the_prediction_on_columns():
+    counts = plotting.confusion_counts([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0], classes=3)
+    np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert counts.sum() == 6 and np.trace(counts) == 4  # correct ones on the diagonal
+    with pytest.raises(ValueError, match="one prediction per label"):
+        plotting.confusion_counts([0, 1], [0, 1, 1], classes=2)
+    with pytest.raises(ValueError, match="argmax"):
+        plotting.confusion_counts(np.eye(2), np.eye(2), classes=2)
+
+
+@pytest.mark.lesson10
+def test_confusion_matrix_draws_the_counts_it_returns(ax):
+    labels, predictions = [2, 0, 1, 1, 1], [2, 0, 1, 0, 1]
+    counts = plotting.confusion_matrix(ax, labels, predictions, classes=3)
+    np.testing.assert_array_equal(counts, plotting.confusion_counts(labels, predictions, 3))
+    np.testing.assert_array_equal(ax.images[0].get_array(), counts)
+    assert ax.images[0].get_cmap().name == "cividis"  # the style's colour-blind-safe map
+    cells = {(t.get_position(), t.get_text()) for t in ax.texts}
+    assert cells == {((p, t), str(counts[t, p])) for t in range(3) for p in range(3)}
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+
+
+@pytest.mark.lesson10
+def test_digit_gallery_shows_each_image_as_a_square_with_its_title():
+    figure, axes = plt.subplots(2, 3)
+    X, y = datasets.digits()
+    titles = [f"digit {d}" for d in y[:4].argmax(axis=1)]
+    drawn = plotting.digit_gallery(axes, X[:4], titles)
+    assert len(drawn) == 4
+    for image, row in zip(drawn, X[:4]):
+        np.testing.assert_array_equal(image.get_array(), row.reshape(8, 8))
+    assert [ax.get_title() for ax in axes.ravel()[:4]] == titles
+    assert not any(ax.axison for ax in axes.ravel())  # no ticks, and the spare axes blank
+    with pytest.raises(ValueError, match="at most 6"):
+        plotting.digit_gallery(axes, X[:7], ["?"] * 7)
+    with pytest.raises(ValueError, match="square images"):
+        plotting.digit_gallery(axes, X[:2, :60], ["a", "b"])
+    plt.close(figure)
