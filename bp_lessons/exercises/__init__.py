@@ -24,6 +24,7 @@ EXERCISES = {
     "07_backpropagation": "bp_lessons.exercises.backpropagation",
     "08_sgd": "bp_lessons.exercises.sgd",
     "09_mini_batch": "bp_lessons.exercises.mini_batch",
+    "10_vectorized_digits": "bp_lessons.exercises.vectorized_digits",
 }
 
 
