@@ -374,6 +374,64 @@ def test_minibatches_cover_every_example_once_with_no_empty_batch():
         assert same == x_batches
 
 
+@pytest.mark.lesson10
+def test_the_matrix_form_references_are_the_slopes_and_the_package_dense_layer():
+    from bp_lessons.exercises import vectorized_digits as ex
+    from bp_lessons.vectorized import DenseLayer
+
+    for args in ex.q2.cases(seed=11):
+        X, W, b, dA = (np.array(value) for value in args.values())
+
+        def loss(params, dA=dA):  # L = Σ dA ⊙ A has dL/dA = dA
+            return float(np.sum(dA * ex.dense_forward(*map(np.array, params))))
+
+        numeric = slopes(loss, [args["X"], args["W"], args["b"]])
+        dW, db, dX = ex.dense_backward(X, W, b, dA)
+        assert_close(dW.tolist(), numeric[1])
+        assert_close(db.tolist(), numeric[2])
+        assert_close(dX.tolist(), numeric[0])
+        layer = DenseLayer(W.shape[1], W.shape[0])
+        layer.W[:], layer.b[:] = W, b
+        assert_close(ex.dense_forward(X, W, b).tolist(), layer.forward(X).tolist(), 1e-12)
+        assert_close(dX.tolist(), layer.backward(dA).tolist(), 1e-12)
+        assert_close([dW.tolist(), db.tolist()], [layer.dW.tolist(), layer.db.tolist()], 1e-12)
+
+
+@pytest.mark.lesson10
+def test_train_step_is_sgd_on_the_mean_loss_and_the_package_step():
+    from bp_lessons.exercises import vectorized_digits as ex
+    from bp_lessons.losses import mse_loss, mse_loss_gradient
+    from bp_lessons.vectorized import VectorizedMLP
+
+    for args in ex.q3.cases(seed=12):
+        X, Y, rate = np.array(args["X"]), np.array(args["Y"]), args["learning_rate"]
+
+        def loss(params, X=X, Y=Y):  # the mean of (A − Y)² over every entry
+            A = X
+            for W, b in zip(*params):
+                A = ex.dense_forward(A, np.array(W), np.array(b))
+            return mse_loss(A, Y)
+
+        before = [args["weights"], args["biases"]]
+        numeric = slopes(loss, before)
+        after = ex.q3.run(ex.train_step, args)
+        for part in range(2):
+            for layer, (value, slope) in enumerate(zip(before[part], numeric[part])):
+                stepped = (np.array(value) - rate * np.array(slope)).tolist()
+                assert_close(after[part][layer], stepped)
+        sizes = [len(args["X"][0])] + [len(b) for b in args["biases"]]
+        model = VectorizedMLP(sizes)
+        for dense, W, b in zip(model.layers, *before):
+            dense.W[:], dense.b[:] = W, b
+        model.backward(mse_loss_gradient(model.forward(X), Y))
+        model.step(rate)
+        assert_close(
+            after,
+            [[d.W.tolist() for d in model.layers], [d.b.tolist() for d in model.layers]],
+            1e-12,
+        )
+
+
 # --- what a generic test cannot reach --------------------------------------------------------
 
 
@@ -529,3 +587,71 @@ def test_a_generator_that_never_stops_fails_instead_of_hanging():
 
     result = mini_batch.q1.evaluate(forever)
     assert result.status == "failed" and "X batches: expected a list of" in result.headline()
+
+
+@pytest.mark.lesson10
+def test_the_matrix_cases_hold_a_batch_of_one_and_square_and_non_square_weights():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    for task in (ex.q1, ex.q2):
+        shapes = [(len(case["X"]), np.shape(case["W"])) for case in task.fixed]
+        assert any(batch == 1 for batch, _ in shapes)
+        assert any(out != n_in for _, (out, n_in) in shapes), "a transposed W fails on shape"
+        assert any(out == n_in > 1 for _, (out, n_in) in shapes), "and on value"
+    batches = [(np.shape(case["Y"]), len(case["weights"])) for case in ex.q3.fixed]
+    assert any(batch == 1 for (batch, _), _ in batches)
+    assert any(batch > 1 and outputs > 1 and layers > 1 for (batch, outputs), layers in batches)
+
+
+@pytest.mark.lesson10
+def test_a_transposed_weight_matrix_fails_on_shape_and_on_value():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    rows = ex.q1.evaluate(lambda X, W, b: 1 / (1 + np.exp(-(X @ W + b)))).rows
+    for row in rows:
+        out, n_in = np.shape(row.args["W"])
+        if out != n_in:
+            assert row.got is None and "raised ValueError" in row.message
+            assert ex.SHAPES in row.message
+        elif out > 1:
+            assert row.off and row.message == ex.TRANSPOSED
+
+    def dW_transposed(X, W, b, dA):
+        dW, db, dX = ex.dense_backward(X, W, b, dA)
+        return dW.T, db, dX
+
+    rows = ex.q2.evaluate(dW_transposed).rows
+    assert {row.off for row in rows if np.shape(row.args["W"])[0] != len(row.args["X"][0])} == {
+        "dW"
+    }
+    assert "dW is transposed" in ex.q2.evaluate(dW_transposed).headline()
+
+
+@pytest.mark.lesson10
+def test_the_learner_gets_float_arrays_and_may_return_arrays_or_lists():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    def arrays(*values):
+        return all(type(v) is np.ndarray and v.dtype == np.float64 for v in values)
+
+    def forward(X, W, b):
+        assert arrays(X, W, b) and X.ndim == W.ndim == 2 and b.ndim == 1
+        return ex.dense_forward(X, W, b).tolist()
+
+    def step(X, Y, weights, biases, learning_rate):
+        assert arrays(X, Y, *weights, *biases) and isinstance(learning_rate, float)
+        return ex.train_step(X, Y, weights, biases, learning_rate)
+
+    assert ex.q1.evaluate(forward).passed
+    assert ex.q3.evaluate(step).passed
+
+
+@pytest.mark.lesson10
+def test_averaging_db_passes_a_batch_of_one_only():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    averaged = ex.q2.mistakes[2]
+    rows = ex.q2.evaluate(averaged.fn).rows
+    assert {len(row.args["X"]) == 1 for row in rows if not row.off} == {True}
+    assert {row.off for row in rows if row.off} == {"db"}
+    assert all(row.message == averaged.message for row in rows if row.off)
