@@ -91,9 +91,9 @@ def bare_numpy() -> list[tuple[np.ndarray, np.ndarray]]:
             Z2 = A1 @ W2.T
             Z2 += b2
             A2 = sigmoid(Z2)
-            difference = A2 - Y  # mse_loss and mse_loss_gradient
+            difference = A2 - Y  # mse_loss
             total += float(np.vdot(difference, difference)) / difference.size * len(X)
-            dA2 = difference * (2.0 / difference.size)
+            dA2 = (A2 - Y) * (2.0 / A2.size)  # mse_loss_gradient computes its own difference
             derivative = 1.0 - A2  # backward, layer 2: sigmoid_derivative(Z2, A2)
             derivative *= A2
             dZ2 = dA2 * derivative
