@@ -5,10 +5,13 @@ add up), then take one SGD step. The loss of a batch is the mean over its exampl
 example's loss gradient carries a factor 1/batch and the summed gradient is the **mean** gradient.
 The matrix form (`VectorizedMLP`) does the same for a whole batch in one pass: there the loss of
 the batch is one `mse_loss` over a (batch, outputs) array, whose gradient carries the 1/batch.
+`record_training` runs `train` one epoch at a time and keeps what lessons 08 and 09 plot.
 """
 
+import copy
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -142,3 +145,57 @@ def as_dataset(X, y, num_inputs: int, num_outputs: int) -> tuple[np.ndarray, np.
     if len(X) == 0:
         raise ValueError("the data set is empty: training needs at least one example")
     return X, y
+
+
+# lessons 08 and 09: training, watched epoch by epoch
+
+
+@dataclass
+class TrainingRun:
+    """What `record_training` saw: the mean loss of each epoch, copies of the model after chosen
+    epochs (epoch 0: before training), and the epoch whose loss overflowed (None if none did)."""
+
+    history: list[float] = field(default_factory=list)
+    snapshots: dict[int, object] = field(default_factory=dict)
+    diverged_in: int | None = None
+
+
+def record_training(
+    model,
+    X,
+    y,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    snapshot_epochs: Sequence[int] = (),
+    seed: int = 0,
+) -> TrainingRun:
+    """`train` one epoch at a time, trains `model` in place and returns its `TrainingRun`.
+
+    One random generator serves every epoch, so the shuffles, weights and losses are exactly those
+    of one call to `train`. Two things more: a copy of the model after each of `snapshot_epochs`,
+    and a run that diverges keeps its losses up to then instead of losing them to the error.
+    """
+    rng = np.random.default_rng(seed)  # `train` takes it as it is: each epoch the next shuffle
+    run = TrainingRun()
+    if 0 in snapshot_epochs:
+        run.snapshots[0] = copy.deepcopy(model)
+    for epoch in range(1, epochs + 1):
+        try:
+            run.history += train(
+                model, X, y, epochs=1, batch_size=batch_size, learning_rate=learning_rate, seed=rng
+            )
+        except FloatingPointError:  # the loss, or a neuron's z, is no longer a finite number
+            run.diverged_in = epoch
+            break
+        if epoch in snapshot_epochs:
+            run.snapshots[epoch] = copy.deepcopy(model)
+    return run
+
+
+def describe_run(run: TrainingRun) -> str:
+    """'loss 0.25 → 3.1e-06' or 'diverged: the loss overflowed in epoch 218'."""
+    if run.diverged_in is not None:
+        return f"diverged: the loss overflowed in epoch {run.diverged_in}"
+    return f"loss {run.history[0]:.2g} → {run.history[-1]:.2g}" if run.history else "not trained"

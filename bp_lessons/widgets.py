@@ -6,11 +6,9 @@ the box to display. The figure is shown as a PNG in an `ipywidgets.Image`, which
 draws and a test can read.
 """
 
-import copy
 import io
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
@@ -24,7 +22,7 @@ from bp_lessons.plotting import (
     decision_boundary,
     loss_curve,
 )
-from bp_lessons.training import train
+from bp_lessons.training import TrainingRun, describe_run, record_training
 
 
 def figure_png(figure: Figure) -> bytes:
@@ -103,60 +101,6 @@ class LossVsWeight:
         """Redraw at the slider's current weight (called on every change)."""
         self.plot.update(self.weight.value)
         self.image.value = figure_png(self.figure)
-
-
-# lessons 08 and 09: training, watched epoch by epoch
-
-
-@dataclass
-class TrainingRun:
-    """What `record_training` saw: the mean loss of each epoch, copies of the model after chosen
-    epochs (epoch 0: before training), and the epoch whose loss overflowed (None if none did)."""
-
-    history: list[float] = field(default_factory=list)
-    snapshots: dict[int, object] = field(default_factory=dict)
-    diverged_in: int | None = None
-
-
-def record_training(
-    model,
-    X,
-    y,
-    *,
-    epochs: int,
-    batch_size: int,
-    learning_rate: float,
-    snapshot_epochs: Sequence[int] = (),
-    seed: int = 0,
-) -> TrainingRun:
-    """`train` one epoch at a time, trains `model` in place and returns its `TrainingRun`.
-
-    One random generator serves every epoch, so the shuffles, weights and losses are exactly those
-    of one call to `train`. Two things more: a copy of the model after each of `snapshot_epochs`,
-    and a run that diverges keeps its losses up to then instead of losing them to the error.
-    """
-    rng = np.random.default_rng(seed)  # `train` takes it as it is: each epoch the next shuffle
-    run = TrainingRun()
-    if 0 in snapshot_epochs:
-        run.snapshots[0] = copy.deepcopy(model)
-    for epoch in range(1, epochs + 1):
-        try:
-            run.history += train(
-                model, X, y, epochs=1, batch_size=batch_size, learning_rate=learning_rate, seed=rng
-            )
-        except FloatingPointError:  # the loss, or a neuron's z, is no longer a finite number
-            run.diverged_in = epoch
-            break
-        if epoch in snapshot_epochs:
-            run.snapshots[epoch] = copy.deepcopy(model)
-    return run
-
-
-def describe_run(run: TrainingRun) -> str:
-    """'loss 0.25 → 3.1e-06' or 'diverged: the loss overflowed in epoch 218'."""
-    if run.diverged_in is not None:
-        return f"diverged: the loss overflowed in epoch {run.diverged_in}"
-    return f"loss {run.history[0]:.2g} → {run.history[-1]:.2g}" if run.history else "not trained"
 
 
 class LearningRateExplorer:

@@ -1,4 +1,5 @@
 import math
+import re
 
 import numpy as np
 import pytest
@@ -7,7 +8,13 @@ from hypothesis import strategies as st
 
 from bp_lessons import MLP, datasets
 from bp_lessons.losses import mse_loss, mse_loss_gradient
-from bp_lessons.training import iterate_minibatches, train
+from bp_lessons.training import (
+    TrainingRun,
+    describe_run,
+    iterate_minibatches,
+    record_training,
+    train,
+)
 
 pytestmark = [pytest.mark.lesson08, pytest.mark.lesson09]
 
@@ -87,6 +94,10 @@ def test_empty_or_unpaired_data():
         )
 
 
+def weights_of(model):
+    return [(n.weights, n.bias) for layer in model.layers for n in layer.neurons]
+
+
 def solve_xor(seed=0):
     X, y = datasets.xor()
     mlp = MLP([2, 3, 1], "sigmoid", seed=seed)
@@ -103,15 +114,12 @@ def test_an_mlp_trained_by_train_solves_xor():
 
 
 def test_the_same_seed_gives_bit_identical_weights():
-    def weights(mlp):
-        return [(n.weights, n.bias) for layer in mlp.layers for n in layer.neurons]
-
     first, second = solve_xor(seed=3)[0], solve_xor(seed=3)[0]
-    assert weights(first) == weights(second)  # exact equality, not approx
+    assert weights_of(first) == weights_of(second)  # exact equality, not approx
     X, y = datasets.xor()
     third = MLP([2, 3, 1], "sigmoid", seed=3)
     train(third, X, y, epochs=2000, batch_size=2, learning_rate=2.0, seed=4)
-    assert weights(third) != weights(first)
+    assert weights_of(third) != weights_of(first)
 
 
 def test_one_step_is_the_mean_gradient_over_the_batch():
@@ -197,3 +205,48 @@ def test_batches_follow_one_permutation_of_the_examples():
     assert all((xb[:, 0] == yb).all() for xb, yb in batches)
     lists = list(iterate_minibatches(X.tolist(), y.tolist(), 5, seed=5))
     assert [x for xb, _ in lists for x in xb] == X[order].tolist()
+
+
+# record_training: train one epoch at a time, watched (lessons 08 and 09)
+
+
+def xor_regression():
+    # tanh hidden, linear output: a learning rate too large makes it diverge (lesson 08)
+    return MLP([2, 3, 1], activation="tanh", output_activation="identity", seed=0)
+
+
+def test_record_training_is_train_one_epoch_at_a_time_with_snapshots():
+    X, y = datasets.xor()
+    trained, recorded = MLP([2, 3, 1], seed=0), MLP([2, 3, 1], seed=0)
+    history = train(trained, X, y, epochs=7, batch_size=3, learning_rate=1.0, seed=4)
+    run = record_training(
+        recorded, X, y, epochs=7, batch_size=3, learning_rate=1.0, snapshot_epochs=(0, 2, 7), seed=4
+    )
+    assert run.history == history and run.diverged_in is None  # bit for bit: the same shuffles
+    assert weights_of(recorded) == weights_of(trained)
+    assert sorted(run.snapshots) == [0, 2, 7]
+    assert weights_of(run.snapshots[0]) == weights_of(MLP([2, 3, 1], seed=0))
+    two_epochs = MLP([2, 3, 1], seed=0)
+    train(two_epochs, X, y, epochs=2, batch_size=3, learning_rate=1.0, seed=4)
+    assert weights_of(run.snapshots[2]) == weights_of(two_epochs)
+    assert run.snapshots[7] is not recorded  # a copy: training on does not change it
+    recorded.layers[0].neurons[0].weights[0] += 1.0
+    assert weights_of(run.snapshots[7]) == weights_of(trained)
+
+
+def test_record_training_keeps_the_losses_of_a_run_that_diverges():
+    X, y = datasets.xor()
+    with pytest.raises(FloatingPointError, match=r"in epoch \d+") as error:
+        train(xor_regression(), X, y, epochs=400, batch_size=4, learning_rate=0.8)
+    epoch = int(re.search(r"in epoch (\d+)", str(error.value)).group(1))
+    run = record_training(xor_regression(), X, y, epochs=400, batch_size=4, learning_rate=0.8)
+    assert run.diverged_in == epoch > 1
+    assert len(run.history) == epoch - 1 and all(map(math.isfinite, run.history))
+    assert describe_run(run) == f"diverged: the loss overflowed in epoch {epoch}"
+
+
+def test_describe_run_gives_the_first_and_last_loss_or_says_why_there_are_none():
+    assert describe_run(TrainingRun(history=[0.25, 0.1, 3.1e-06])) == "loss 0.25 → 3.1e-06"
+    assert describe_run(TrainingRun()) == "not trained"
+    run = TrainingRun(history=[0.25, 7.0], diverged_in=3)
+    assert describe_run(run) == "diverged: the loss overflowed in epoch 3"

@@ -2,9 +2,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # unit tests draw off screen; the notebooks use the inline backend
 
-import math  # noqa: E402
-import re  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -66,48 +63,9 @@ def test_loss_vs_weight_moves_the_point_and_the_tangent_with_the_slider():
     assert "increase" in explorer.plot.ax.get_title()
 
 
-def weights_of(model):
-    return [(n.weights, n.bias) for layer in model.layers for n in layer.neurons]
-
-
 def xor_regression():
     # tanh hidden, linear output: a learning rate too large makes it diverge (lesson 08)
     return MLP([2, 3, 1], activation="tanh", output_activation="identity", seed=0)
-
-
-@pytest.mark.lesson08
-@pytest.mark.lesson09
-def test_record_training_is_train_one_epoch_at_a_time_with_snapshots():
-    X, y = datasets.xor()
-    trained, recorded = MLP([2, 3, 1], seed=0), MLP([2, 3, 1], seed=0)
-    history = train(trained, X, y, epochs=7, batch_size=3, learning_rate=1.0, seed=4)
-    run = widgets.record_training(
-        recorded, X, y, epochs=7, batch_size=3, learning_rate=1.0, snapshot_epochs=(0, 2, 7), seed=4
-    )
-    assert run.history == history and run.diverged_in is None  # bit for bit: the same shuffles
-    assert weights_of(recorded) == weights_of(trained)
-    assert sorted(run.snapshots) == [0, 2, 7]
-    assert weights_of(run.snapshots[0]) == weights_of(MLP([2, 3, 1], seed=0))
-    two_epochs = MLP([2, 3, 1], seed=0)
-    train(two_epochs, X, y, epochs=2, batch_size=3, learning_rate=1.0, seed=4)
-    assert weights_of(run.snapshots[2]) == weights_of(two_epochs)
-    assert run.snapshots[7] is not recorded  # a copy: training on does not change it
-    recorded.layers[0].neurons[0].weights[0] += 1.0
-    assert weights_of(run.snapshots[7]) == weights_of(trained)
-
-
-@pytest.mark.lesson08
-def test_record_training_keeps_the_losses_of_a_run_that_diverges():
-    X, y = datasets.xor()
-    with pytest.raises(FloatingPointError, match=r"in epoch \d+") as error:
-        train(xor_regression(), X, y, epochs=400, batch_size=4, learning_rate=0.8)
-    epoch = int(re.search(r"in epoch (\d+)", str(error.value)).group(1))
-    run = widgets.record_training(
-        xor_regression(), X, y, epochs=400, batch_size=4, learning_rate=0.8
-    )
-    assert run.diverged_in == epoch > 1
-    assert len(run.history) == epoch - 1 and all(map(math.isfinite, run.history))
-    assert widgets.describe_run(run) == f"diverged: the loss overflowed in epoch {epoch}"
 
 
 @pytest.mark.lesson08
