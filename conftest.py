@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("bp_lessons", derandomize=True, deadline=None, max_examples=100)
@@ -14,3 +15,17 @@ def pytest_collection_modifyitems(items):
         match = re.match(r"(\d\d)_", item.path.name)
         if item.path.suffix == ".ipynb" and match:
             item.add_marker(f"lesson{match.group(1)}")
+
+
+@pytest.fixture
+def torch_activations() -> dict:
+    """PyTorch's version of each activation name: the independent oracle's half of the gradient
+    tests of both engines (skipped where PyTorch is not installed)."""
+    torch = pytest.importorskip("torch")
+    return {
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "leaky_relu": torch.nn.functional.leaky_relu,
+        "identity": lambda z: z,
+    }
