@@ -8,6 +8,7 @@ so for one output $\frac{dL}{da} = 2(a - label)$, exactly as in the notes. Given
 shape (batch, outputs), both functions take the mean over the batch as well: $n$ is every entry.
 """
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,7 +20,7 @@ def mse_loss(outputs: Sequence[float] | np.ndarray, labels: Sequence[float] | np
         difference = outputs - _label_array(outputs, labels)
         return float(np.vdot(difference, difference)) / difference.size  # Σ d² / n
     labels = _label_list(outputs, labels)
-    return sum((a - y) * (a - y) for a, y in zip(outputs, labels)) / len(labels)
+    return math.fsum((a - y) * (a - y) for a, y in zip(outputs, labels)) / len(labels)
 
 
 def mse_loss_gradient(

@@ -3,6 +3,10 @@ r"""One neuron: $z = \sum_k w_k i_k + b$, $a = act(z)$ (lesson 01), and its grad
 The names are the notes' names: `linear_activation` is $z$, `input_activation` holds the inputs
 $i_k$ (which are $\frac{dz}{dw_k}$), `output_gradient` is $\frac{dL}{da}$ and `activation_gradient`
 is $\frac{da}{dz}$. Plain Python floats and lists, so the code reads like the equations.
+
+The sum over the inputs is `math.fsum`, the correctly rounded sum: the same bits on every Python
+(`sum` of floats is compensated since Python 3.12 and plain before), so a lesson's training run
+prints the same numbers everywhere.
 """
 
 import math
@@ -20,7 +24,7 @@ def neuron_forward(
     r"""$a = act(\sum_k w_k i_k + b)$, the notes' `neuron_forward` as one function."""
     act, _ = get_activation(activation)
     inputs = check_inputs(inputs, len(weights))
-    return act(sum(w * i for w, i in zip(weights, inputs)) + bias)
+    return act(math.fsum(map(mul, weights, inputs)) + bias)
 
 
 class Neuron:
@@ -49,7 +53,7 @@ class Neuron:
     def forward(self, inputs: Sequence[float]) -> float:
         r"""$z = \sum_k w_k i_k + b$, $a = act(z)$; remembers $i$ and $z$ for `backward`."""
         self.input_activation = check_inputs(inputs, len(self.weights))
-        z = sum(map(mul, self.weights, self.input_activation)) + self.bias
+        z = math.fsum(map(mul, self.weights, self.input_activation)) + self.bias
         if not math.isfinite(z):
             raise FloatingPointError(
                 f"this neuron's z = {z}: its weights or bias are too large or not finite "

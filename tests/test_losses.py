@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -20,6 +22,11 @@ def test_mse_is_the_mean_over_outputs():
     assert mse_loss([0.5], [1.0]) == 0.25
     assert mse_loss([1.0, 2.0], [0.0, 0.0]) == 2.5  # (1 + 4) / 2, not the sum 5
     assert mse_loss([3.0, 3.0, 3.0], [3.0, 3.0, 3.0]) == 0.0
+
+
+def test_the_mean_is_correctly_rounded_so_every_python_gives_the_same_bits():
+    # the squares of 0.1 ten times: plain and compensated summation differ in the last bit
+    assert mse_loss([0.1] * 10, [0.0] * 10) == math.fsum([0.1 * 0.1] * 10) / 10
 
 
 def test_one_output_gradient_is_the_notes_2_times_a_minus_label():

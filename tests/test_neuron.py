@@ -26,6 +26,15 @@ def test_forward_is_act_of_the_weighted_sum_plus_bias():
     assert neuron_forward([2.0], [3.0], -1.0, activation="relu") == 5.0
 
 
+def test_the_weighted_sum_is_correctly_rounded_so_every_python_gives_the_same_bits():
+    # ten times 0.1: 0.9999999999999999 by plain summation (Python <= 3.11), 1.0 when rounded once
+    neuron = make_neuron([0.1] * 10, 0.0, activation="identity")
+    assert neuron.forward([1.0] * 10) == 1.0 == math.fsum([0.1] * 10)
+    assert neuron_forward([1.0] * 10, [0.1] * 10, 0.0, activation="identity") == 1.0
+    # a cancellation that plain summation (Python <= 3.11) gets wrong: it gives 0.0
+    assert make_neuron([1e100, 1.0, -1e100], 0.0, "identity").forward([1.0] * 3) == 1.0
+
+
 def test_forward_returns_a_python_float_for_numpy_inputs():
     neuron = make_neuron([0.5, -1.0], 0.25)
     assert type(neuron.forward(np.array([1.0, 2.0]))) is float

@@ -44,6 +44,7 @@ def test_saved_as_nbformat_writes_it_with_nothing_that_changes_per_run(path):
     notebook = nbformat.reads(text, as_version=4)
     assert nbformat.writes(notebook) + "\n" == text or nbformat.writes(notebook) == text
     assert "widgets" not in notebook.metadata
+    assert "version" not in notebook.metadata.get("language_info", {}), "the Python that ran it"
     for cell in notebook.cells:
         assert "execution" not in cell.metadata, "timing metadata: use tools/execute.py"
         for output in cell.get("outputs", []):

@@ -124,9 +124,11 @@ def execute(path: Path) -> float:
 def make_stable(notebook: nbformat.NotebookNode) -> None:
     """Drop what differs between two runs of the same code: widget ids and state (a widget's
     output becomes a short text saying to run the cell; such cells carry the tag
-    `nbval-ignore-output`), and the chunking of printed text (the kernel splits one cell's
-    stream at random places)."""
+    `nbval-ignore-output`), the chunking of printed text (the kernel splits one cell's
+    stream at random places), and the Python version that ran it (every supported Python
+    writes the same bytes)."""
     notebook.metadata.pop("widgets", None)
+    notebook.metadata.get("language_info", {}).pop("version", None)
     for cell in notebook.cells:
         outputs = []
         for output in cell.get("outputs", []):
