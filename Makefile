@@ -2,7 +2,7 @@
 # Each creates .venv on first use and reinstalls only when pyproject.toml changes.
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 # JupyterLab refuses to start as root (as in many containers) unless told it may
