@@ -7,6 +7,7 @@ z·σ(z)(1 − σ(z)).
 """
 
 from bp_lessons.activations import sigmoid
+from bp_lessons.exercises.calling import backward_on_a_neuron
 from bp_lessons.exercises.check import Mistake, Task
 
 NEURON_TOOLS = (
@@ -42,28 +43,6 @@ def neuron_backward(neuron, output_gradient):
         neuron.gradients[k] += error * input_activation
     neuron.bias_gradient += error
     return [error * weight for weight in neuron.weights]  # dz/di_k = w_k
-
-
-class RecordedNeuron:
-    """A sigmoid neuron after a forward pass: the attributes of `bp_lessons.Neuron` that a
-    backward pass reads and writes, made by the check from plain numbers."""
-
-    def __init__(self, weights, bias, inputs, gradients, bias_gradient):
-        self.weights = list(weights)
-        self.bias = bias
-        self.input_activation = list(inputs)
-        self.linear_activation = sum(w * i for w, i in zip(weights, inputs)) + bias
-        self.gradients = list(gradients)
-        self.bias_gradient = bias_gradient
-
-
-def _backward_on_a_neuron(fn, args):
-    """Give fn a neuron holding the case's gradients; return what it returned and the totals."""
-    neuron = RecordedNeuron(
-        args["weights"], args["bias"], args["inputs"], args["gradients"], args["bias_gradient"]
-    )
-    input_gradients = fn(neuron, args["output_gradient"])
-    return [input_gradients, neuron.gradients, neuron.bias_gradient]
 
 
 def _notes_derivative(z):
@@ -240,7 +219,7 @@ q3 = Task(
         },
     ],
     random=_random_backward,
-    call=_backward_on_a_neuron,
+    call=backward_on_a_neuron,
     parts=("input gradients", "gradients", "bias_gradient"),
     mistakes=[
         Mistake(

@@ -1,32 +1,38 @@
 """A task of an exercise notebook and how a learner's answer is checked against the reference.
 
 The same Task serves the learner in a notebook (`q1.check(fn)`, `q1.hint()`, `q1.solution()`)
-and the grader, which runs `task.run(fn, args)` in an untrusted process and `task.judge(...)` in
-its own: everything that crosses between them is plain data (numbers, strings, nested lists).
+and the grader, which calls the learner's function in its sandbox (with `calling.call_on`, the
+one part of the checks the sandbox holds) and runs `task.judge(...)` in its own process:
+everything that crosses between them is plain data (numbers, strings, nested lists).
+
+The notebook's check holds an answer to the grader's rules: while the learner's function runs,
+what the task forbids and the checks' own code raise instead of helping (the grader's sandbox
+does not hold them at all), and its cases must finish within TIME_LIMIT seconds (the grader
+stops a whole task, its cells included, at twice that by default).
 """
 
-import copy
+import contextlib
 import inspect
 import math
 import re
-from collections.abc import Callable
+import signal
+import sys
+import threading
+import time
+import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from bp_lessons.exercises.calling import OFF_LIMITS, OWN_ERRORS, call_on, off_limits
 from bp_lessons.exercises.feedback import Result, Row, describe, show
 
-
-class InputChanged(ValueError):
-    """The learner's function changed one of the lists it was given."""
+TIME_LIMIT = 5.0  # seconds for all of a task's cases; bp-grade's default --timeout is twice this
 
 
-class NotPlainData(TypeError):
-    """The learner's function returned something other than numbers and lists of numbers."""
-
-
-# errors `run` raises about an answer (not errors the answer raised), named as the grader names them
-OWN_ERRORS = ("InputChanged", "NotPlainData")
+class TimeLimit(Exception):
+    """The learner's function ran past the check's time limit."""
 
 
 @dataclass
@@ -67,23 +73,8 @@ class Task:
         return [dict(case) for case in self.fixed] + drawn
 
     def run(self, fn: Callable, args: dict) -> object:
-        """Call fn on one case and return its result as plain data (raises what fn raises).
-
-        fn gets a copy of the arguments, so whatever it does to them cannot change the case.
-        """
-        given = copy.deepcopy(args)
-        result = self.call(fn, given) if self.call else fn(*given.values())
-        changed = [name for name in args if self.pure and differs(given[name], args[name])]
-        if changed:
-            name = changed[0]
-            raise InputChanged(
-                f"your function changed its argument `{name}` from {args[name]!r:.80} to "
-                f"{given[name]!r:.80}: leave the arguments as they came and compute new values"
-            )
-        try:
-            return to_plain(result)
-        except TypeError as error:
-            raise NotPlainData(str(error)) from None
+        """Call fn on one case and return its result as plain data (raises what fn raises)."""
+        return call_on(fn, args, self.call, self.pure)
 
     def judge(self, args: dict, got: object) -> Row:
         """Compare a plain result with the reference on one case, in the judge's own process."""
@@ -127,25 +118,48 @@ class Task:
             return False
 
     # --- what the learner uses ------------------------------------------------------------
-    def evaluate(self, fn: Callable, seed: int = 0) -> Result:
-        """Run fn on every case here, in this process (the grader never does this)."""
+    def evaluate(self, fn: Callable, seed: int = 0, rules: bool = True) -> Result:
+        """Run fn on every case here, in this process (the grader never does this).
+
+        `rules=False` lifts the rules (see `rules`): for testing the checks with their own
+        reference and mistakes, never for a learner's answer.
+        """
         name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}"
         if name in self.forbidden:
             note = f"this `{self.function}` is `{name}` from the package: write your own."
             return Result(self, "failed", [], note)
-        rows = []
+        rows, deadline = [], time.monotonic() + TIME_LIMIT
         for args in self.cases(seed):
             try:
-                got = self.run(fn, args)
+                with self.rules(deadline) if rules else contextlib.nullcontext():
+                    got = call_on(fn, args, self.call, self.pure)
             except NotImplementedError as error:
                 return Result(self, "not attempted", [], self.waiting_for(str(error)))
+            except TimeLimit:
+                return Result(self, "failed", rows, self.too_slow(len(rows)))
             except Exception as error:  # report it as this case's answer, keep going
+                if OFF_LIMITS.format(number=self.number) in str(error):
+                    return Result(self, "failed", [], f"your `{self.function}` calls {error}")
                 rows.append(self.judge_error(args, type(error).__name__, str(error)))
                 continue
             rows.append(self.judge(args, got))
         self.explain(rows)
         status = "passed" if all(not row.off for row in rows) else "failed"
         return Result(self, status, rows)
+
+    @contextlib.contextmanager
+    def rules(self, deadline: float) -> Iterator[None]:
+        """While the learner's function runs: what the task forbids and the checks' own code
+        raise when called, and TimeLimit comes at the deadline."""
+        with off_limits_during(self), time_limit(deadline):
+            yield
+
+    def too_slow(self, done: int) -> str:
+        return (
+            f"your `{self.function}` was still running after {TIME_LIMIT:g} s, with {done} "
+            f"of the cases done. The check allows {TIME_LIMIT:g} s for all of them, as the "
+            "grader does (an endless loop, or a loop over far more items than the inputs have?)"
+        )
 
     def explain(self, rows: list[Row]) -> None:
         """Name, on every failed case it fits, the known mistake that fits the most of them.
@@ -196,21 +210,6 @@ class Task:
         show(f"Exercise {self.number}, a solution:\n\n```python\n{source}```")
 
 
-def to_plain(value: object) -> object:
-    """Numbers become floats, sequences and arrays nested lists; anything else is an error."""
-    if value is None:
-        raise TypeError("expected numbers, got None: does your function `return` its result?")
-    if isinstance(value, bool):
-        raise TypeError(f"expected numbers, got {describe(value)}")
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return to_plain(value.tolist())
-    if isinstance(value, (list, tuple)):
-        return [to_plain(item) for item in value]
-    raise TypeError(f"expected numbers or lists of numbers, got {describe(value)}")
-
-
 def difference(expected: object, got: object, task: Task, where: str = "") -> str:
     """Why got is not expected ('' when they agree within the task's tolerance).
 
@@ -232,9 +231,99 @@ def difference(expected: object, got: object, task: Task, where: str = "") -> st
     )
 
 
-def differs(a: object, b: object) -> bool:
-    """True unless a == b holds plainly (an array inside a list makes == ambiguous: differs)."""
+@contextlib.contextmanager
+def off_limits_during(task: Task) -> Iterator[None]:
+    """Make what `task` forbids, its exercise's module and Task's methods raise when called.
+
+    Each function's code is swapped for one that raises `calling.off_limits(...)`, so every
+    alias of it raises too (an import under another name, `get_activation`, a dict of them);
+    the original code comes back on the way out. A class is off limits through all its methods.
+    """
+    module = sys.modules.get(getattr(task.reference, "__module__", ""))
+    targets = [(name, resolve(name)) for name in task.forbidden]
+    targets += [(f"{module.__name__}.{name}", obj) for name, obj in own_objects(module)]
+    targets.append((f"{__name__}.Task", Task))
+    swapped = []
     try:
-        return bool(a != b)
-    except (TypeError, ValueError):
-        return True
+        for name, target in targets:
+            for function in functions_of(target):
+                with contextlib.suppress(ValueError):  # a closure: its free variables do not fit
+                    original = function.__code__
+                    function.__code__ = raising(off_limits(name, task.number))
+                    swapped.append((function, original))
+        yield
+    finally:
+        for function, original in reversed(swapped):
+            function.__code__ = original
+
+
+def own_objects(module: types.ModuleType | None) -> list[tuple[str, object]]:
+    """The functions and classes defined in module (not those it imports)."""
+    found = vars(module).items() if module else []
+    return [
+        (name, obj)
+        for name, obj in found
+        if isinstance(obj, (types.FunctionType, type)) and obj.__module__ == module.__name__
+    ]
+
+
+def functions_of(target: object) -> list[types.FunctionType]:
+    """A function itself; of a class, every function defined in its body."""
+    if isinstance(target, types.FunctionType):
+        return [target]
+    if not isinstance(target, type):
+        return []
+    found = []
+    for value in vars(target).values():
+        value = getattr(value, "__func__", value)  # classmethod, staticmethod
+        value = getattr(value, "fget", value)  # property
+        if isinstance(value, types.FunctionType):
+            found.append(value)
+    return found
+
+
+def raising(message: str) -> types.CodeType:
+    """The code of `def off_limits(*args, **kwargs): raise RuntimeError(message)`."""
+    namespace: dict = {}
+    exec(f"def off_limits(*args, **kwargs):\n    raise RuntimeError({message!r})\n", namespace)
+    return namespace["off_limits"].__code__
+
+
+def resolve(name: str) -> object:
+    """The object a qualified bp_lessons name refers to ("bp_lessons.neuron.Neuron")."""
+    parts = name.split(".")
+    for split in range(len(parts), 0, -1):
+        obj = sys.modules.get(".".join(parts[:split]))
+        if obj is None:
+            try:
+                obj = __import__(".".join(parts[:split]), fromlist=["_"])
+            except ImportError:
+                continue
+        for attribute in parts[split:]:
+            obj = getattr(obj, attribute, None)
+        return obj
+    return None
+
+
+@contextlib.contextmanager
+def time_limit(deadline: float) -> Iterator[None]:
+    """Raise TimeLimit in this thread at `deadline` (time.monotonic), if this is the main
+    thread of a process that can set a timer; elsewhere, do nothing."""
+    remaining = deadline - time.monotonic()
+    usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if not usable:
+        yield
+        return
+    if remaining <= 0:
+        raise TimeLimit
+
+    def stop(signum, frame):
+        raise TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, remaining)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

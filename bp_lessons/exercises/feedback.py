@@ -1,9 +1,8 @@
 """How a check's verdict is shown: a table in a notebook, plain text in a terminal."""
 
 import html
+import sys
 from dataclasses import dataclass
-
-import numpy as np
 
 MAX_TEXT = 72  # characters of a value shown in a table cell
 MAX_CASES_IN_TEXT = 3  # failing cases listed in plain text (the notebook's table has them all)
@@ -121,9 +120,12 @@ def describe(value: object) -> str:
     """What kind of value came: 'a number', 'a list of 3 numbers', 'a 2×3 table of numbers'."""
     if isinstance(value, bool):
         return f"a bool ({value})"
-    if isinstance(value, (int, float, np.integer, np.floating)):
+    numpy = sys.modules.get("numpy")  # a value can only be of its types once it is loaded
+    if isinstance(value, (int, float)) or (
+        numpy and isinstance(value, (numpy.integer, numpy.floating))
+    ):
         return "a number"
-    if isinstance(value, np.ndarray):
+    if numpy and isinstance(value, numpy.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(row, (list, tuple)) for row in value):

@@ -7,6 +7,7 @@ dL/da_j = 2(a_j − y_j)/n, which for one output is the notes' 2(a − label).
 
 import math
 
+from bp_lessons.exercises.calling import NAMED_FUNCTIONS, numerical_derivative_of_named
 from bp_lessons.exercises.check import Mistake, Task
 
 
@@ -26,26 +27,6 @@ def numerical_derivative(f, x, epsilon=1e-5):
     return (f(x + epsilon) - f(x - epsilon)) / (2 * epsilon)
 
 
-def _one_weight_loss(w):
-    """The loss of a sigmoid neuron with input 1.5, bias −0.5 and label 1, against its weight."""
-    return (1.0 / (1.0 + math.exp(-(1.5 * w - 0.5))) - 1.0) ** 2
-
-
-# the functions numerical_derivative is tried on, by the name the table of cases shows
-FUNCTIONS = {
-    "x**2": lambda x: x * x,
-    "x**3": lambda x: x**3,
-    "sin(x)": math.sin,
-    "exp(x)": math.exp,
-    "(σ(1.5x − 0.5) − 1)**2": _one_weight_loss,
-}
-
-
-def _numerical_derivative_of_named(fn, args):
-    """Call fn(f, x, epsilon) with the function the case names."""
-    return fn(FUNCTIONS[args["f"]], args["x"], args["epsilon"])
-
-
 def _random_outputs(rng):
     n = int(rng.choice([1, 3, 4, 5]))  # with n = 2, 2/n = 1 would hide a missing 2 and 1/n
     return {"outputs": rng.random(n).round(3).tolist(), "labels": rng.random(n).round(3).tolist()}
@@ -53,7 +34,7 @@ def _random_outputs(rng):
 
 def _random_point(rng):
     return {
-        "f": str(rng.choice(list(FUNCTIONS))),
+        "f": str(rng.choice(list(NAMED_FUNCTIONS))),
         "x": round(float(rng.uniform(-2, 2)), 2),
         "epsilon": float(rng.choice([0.1, 0.01, 0.001])),
     }
@@ -147,7 +128,7 @@ q3 = Task(
         {"f": "(σ(1.5x − 0.5) − 1)**2", "x": 0.3, "epsilon": 0.001},
     ],
     random=_random_point,
-    call=_numerical_derivative_of_named,
+    call=numerical_derivative_of_named,
     mistakes=[
         Mistake(
             "That is the forward difference (f(x + ε) − f(x)) / ε, whose error shrinks only "

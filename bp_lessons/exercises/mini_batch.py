@@ -5,11 +5,9 @@ The loss of a batch of B examples is the mean of their losses, so each example's
 carries a factor 1/B and the gradients that `backward` adds up are the batch's mean gradient.
 """
 
-from itertools import islice
-
 import numpy as np
 
-from bp_lessons import MLP
+from bp_lessons.exercises.calling import numbered_batches, step_a_model
 from bp_lessons.exercises.check import Mistake, Task
 from bp_lessons.losses import mse_loss_gradient
 
@@ -33,19 +31,6 @@ def batch_step(model, X_batch, y_batch, learning_rate):
     model.step(learning_rate)
 
 
-def _numbered_batches(fn, args):
-    """Run fn on examples numbered 0, 1, …: X[i] = [i], y[i] = [i]; return the numbers of each
-    batch of X and of y."""
-    X = [[float(i)] for i in range(args["num_examples"])]
-    y = [[float(i)] for i in range(args["num_examples"])]
-    # at most one batch per example and one more: a generator that never stops is cut short
-    batches = list(islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
-    return [
-        [[row[0] for row in X_batch] for X_batch, _ in batches],
-        [[row[0] for row in y_batch] for _, y_batch in batches],
-    ]
-
-
 def _batches_with(
     X, y, batch_size, seed, *, shuffle=True, keep_last=True, paired=True, empty_end=False
 ):
@@ -60,20 +45,6 @@ def _batches_with(
             return
         X_part, y_part = order[start : start + batch_size], y_order[start : start + batch_size]
         yield [X[i] for i in X_part], [y[i] for i in y_part]
-
-
-def _step_a_model(fn, args):
-    """Build MLP(sizes, seed=seed) with gradients left from an unrelated example, call
-    fn(model, X_batch, y_batch, learning_rate); return the model's weights and biases."""
-    model = MLP(args["sizes"], seed=args["seed"])
-    model.forward([0.5] * args["sizes"][0])
-    model.backward([1.0] * args["sizes"][-1])  # stale gradients, as after a batch before
-    fn(model, args["X_batch"], args["y_batch"], args["learning_rate"])
-    layers = model.layers
-    return [
-        [[n.weights for n in layer.neurons] for layer in layers],
-        [[n.bias for n in layer.neurons] for layer in layers],
-    ]
 
 
 def _step_with(model, X_batch, y_batch, learning_rate, *, zero="batch", mean=True, step="batch"):
@@ -123,7 +94,7 @@ q1 = Task(
         {"num_examples": 7, "batch_size": 1, "seed": 3},
     ],
     random=_random_batches,
-    call=_numbered_batches,
+    call=numbered_batches,
     parts=("X batches", "y batches"),
     mistakes=[
         Mistake(
@@ -189,7 +160,7 @@ q2 = Task(
         },
     ],
     random=_random_batch,
-    call=_step_a_model,
+    call=step_a_model,
     parts=("weights", "biases"),
     mistakes=[
         Mistake(

@@ -10,6 +10,7 @@ backward. The checks hand the learner's functions float64 NumPy arrays.
 
 import numpy as np
 
+from bp_lessons.exercises.calling import as_arrays, network_as_arrays
 from bp_lessons.exercises.check import Mistake, Task
 
 MATRIX_TOOLS = (
@@ -54,19 +55,6 @@ def train_step(X, Y, weights, biases, learning_rate):
         new_weights[layer] = weights[layer] - learning_rate * dW
         new_biases[layer] = biases[layer] - learning_rate * db
     return new_weights, new_biases
-
-
-def _as_arrays(fn, args):
-    """Call fn with the case's numbers as float64 arrays, as the instructions promise."""
-    return fn(*(np.array(value, dtype=float) for value in args.values()))
-
-
-def _network_as_arrays(fn, args):
-    """Call fn with X, Y and each layer's W and b as float64 arrays."""
-    weights = [np.array(W, dtype=float) for W in args["weights"]]
-    biases = [np.array(b, dtype=float) for b in args["biases"]]
-    X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
-    return fn(X, Y, weights, biases, args["learning_rate"])
 
 
 def _sigmoid(Z):
@@ -201,7 +189,7 @@ q1 = Task(
     reference=dense_forward,
     fixed=LAYERS,
     random=_random_layer,
-    call=_as_arrays,
+    call=as_arrays,
     mistakes=[
         Mistake(TRANSPOSED, lambda X, W, b: _forward_with(X, W, b, transposed=True)),
         Mistake(
@@ -232,7 +220,7 @@ q2 = Task(
     reference=dense_backward,
     fixed=[dict(layer, dA=dA) for layer, dA in zip(LAYERS, OUTPUT_GRADIENTS)],
     random=_random_backward,
-    call=_as_arrays,
+    call=as_arrays,
     parts=("dW", "db", "dX"),
     mistakes=[
         Mistake(
@@ -328,7 +316,7 @@ q3 = Task(
         },
     ],
     random=_random_network,
-    call=_network_as_arrays,
+    call=network_as_arrays,
     parts=("weights", "biases"),
     mistakes=[
         Mistake(

@@ -1,0 +1,191 @@
+"""How a check calls the learner's function on a case, and what it accepts back.
+
+This is the only part of the checks that the grader's sandbox holds (see
+`bp_lessons.grading.view`): how each task's function is called, and the plain data (numbers,
+nested lists) its answer must become. It holds no reference solution and no expected value, so
+code running beside it finds neither here. Most tasks call `fn(*args)`; the few that need a
+model or arrays built from a case's numbers name one of the functions at the end of this module.
+NumPy is imported only by the tasks that hand out arrays: a sandbox starts faster without it.
+"""
+
+import copy
+import math
+import sys
+from itertools import islice
+
+from bp_lessons.exercises.feedback import describe
+
+
+class InputChanged(ValueError):
+    """The learner's function changed one of the lists it was given."""
+
+
+class NotPlainData(TypeError):
+    """The learner's function returned something other than numbers and lists of numbers."""
+
+
+# errors `call_on` raises about an answer (not errors the answer raised), named as the grader does
+OWN_ERRORS = ("InputChanged", "NotPlainData")
+# what a function that is off limits while the learner's function runs says when it is called
+OFF_LIMITS = "is off limits while Exercise {number} is checked"
+
+
+def off_limits(name: str, number: str) -> str:
+    """The message of a call to `name` that task `number` does not allow."""
+    return (
+        f"{name} {OFF_LIMITS.format(number=number)}: this task asks you to write it yourself, "
+        "and the checks' own code cannot be used"
+    )
+
+
+def call_on(fn, args: dict, call=None, pure: bool = True) -> object:
+    """Call fn on one case (`call(fn, args)`, else `fn(*args)`) and return its result as plain
+    data; raise what fn raises.
+
+    fn gets a copy of the arguments, so whatever it does to them cannot change the case.
+    """
+    given = copy.deepcopy(args)
+    result = call(fn, given) if call else fn(*given.values())
+    changed = [name for name in args if pure and differs(given[name], args[name])]
+    if changed:
+        name = changed[0]
+        raise InputChanged(
+            f"your function changed its argument `{name}` from {args[name]!r:.80} to "
+            f"{given[name]!r:.80}: leave the arguments as they came and compute new values"
+        )
+    try:
+        return to_plain(result)
+    except TypeError as error:
+        raise NotPlainData(str(error)) from None
+
+
+def to_plain(value: object) -> object:
+    """Numbers become floats, sequences and arrays nested lists; anything else is an error."""
+    if value is None:
+        raise TypeError("expected numbers, got None: does your function `return` its result?")
+    if isinstance(value, bool):
+        raise TypeError(f"expected numbers, got {describe(value)}")
+    numpy = sys.modules.get("numpy")  # an answer can only hold its types once it is loaded
+    if isinstance(value, (int, float)) or (
+        numpy and isinstance(value, (numpy.integer, numpy.floating))
+    ):
+        return float(value)
+    if numpy and isinstance(value, numpy.ndarray):
+        return to_plain(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    raise TypeError(f"expected numbers or lists of numbers, got {describe(value)}")
+
+
+def differs(a: object, b: object) -> bool:
+    """True unless a == b holds plainly (an array inside a list makes == ambiguous: differs)."""
+    try:
+        return bool(a != b)
+    except (TypeError, ValueError):
+        return True
+
+
+class GradedTask:
+    """A task as the grader's sandbox has it: `q1.check(fn)` in a graded cell does nothing there
+    (the grader judges the answer itself), and there are no hints or solutions to show."""
+
+    def __init__(self, number: str, function: str) -> None:
+        self.number, self.function = number, function
+
+    def check(self, *args, **kwargs) -> None:
+        print(f"Exercise {self.number}: checked by the grader, not in here")
+
+    hint = solution = check
+
+
+# --- the tasks whose function is not called as fn(*args) ------------------------------------
+
+
+class RecordedNeuron:
+    """A sigmoid neuron after a forward pass: the attributes of `bp_lessons.Neuron` that a
+    backward pass reads and writes, made by the check from plain numbers (exercise 04)."""
+
+    def __init__(self, weights, bias, inputs, gradients, bias_gradient):
+        self.weights = list(weights)
+        self.bias = bias
+        self.input_activation = list(inputs)
+        self.linear_activation = sum(w * i for w, i in zip(weights, inputs)) + bias
+        self.gradients = list(gradients)
+        self.bias_gradient = bias_gradient
+
+
+def backward_on_a_neuron(fn, args):
+    """Give fn a neuron holding the case's gradients; return what it returned and the totals."""
+    neuron = RecordedNeuron(
+        args["weights"], args["bias"], args["inputs"], args["gradients"], args["bias_gradient"]
+    )
+    input_gradients = fn(neuron, args["output_gradient"])
+    return [input_gradients, neuron.gradients, neuron.bias_gradient]
+
+
+def one_weight_loss(w):
+    """The loss of a sigmoid neuron with input 1.5, bias −0.5 and label 1, against its weight."""
+    return (1.0 / (1.0 + math.exp(-(1.5 * w - 0.5))) - 1.0) ** 2
+
+
+# the functions exercise 03's numerical_derivative is tried on, by the name its cases show
+NAMED_FUNCTIONS = {
+    "x**2": lambda x: x * x,
+    "x**3": lambda x: x**3,
+    "sin(x)": math.sin,
+    "exp(x)": math.exp,
+    "(σ(1.5x − 0.5) − 1)**2": one_weight_loss,
+}
+
+
+def numerical_derivative_of_named(fn, args):
+    """Call fn(f, x, epsilon) with the function the case names (exercise 03)."""
+    return fn(NAMED_FUNCTIONS[args["f"]], args["x"], args["epsilon"])
+
+
+def numbered_batches(fn, args):
+    """Run fn on examples numbered 0, 1, …: X[i] = [i], y[i] = [i]; return the numbers of each
+    batch of X and of y (exercise 09)."""
+    X = [[float(i)] for i in range(args["num_examples"])]
+    y = [[float(i)] for i in range(args["num_examples"])]
+    # at most one batch per example and one more: a generator that never stops is cut short
+    batches = list(islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
+    return [
+        [[row[0] for row in X_batch] for X_batch, _ in batches],
+        [[row[0] for row in y_batch] for _, y_batch in batches],
+    ]
+
+
+def step_a_model(fn, args):
+    """Build MLP(sizes, seed=seed) with gradients left from an unrelated example, call
+    fn(model, X_batch, y_batch, learning_rate); return the model's weights and biases
+    (exercise 09)."""
+    from bp_lessons.mlp import MLP
+
+    model = MLP(args["sizes"], seed=args["seed"])
+    model.forward([0.5] * args["sizes"][0])
+    model.backward([1.0] * args["sizes"][-1])  # stale gradients, as after a batch before
+    fn(model, args["X_batch"], args["y_batch"], args["learning_rate"])
+    layers = model.layers
+    return [
+        [[n.weights for n in layer.neurons] for layer in layers],
+        [[n.bias for n in layer.neurons] for layer in layers],
+    ]
+
+
+def as_arrays(fn, args):
+    """Call fn with the case's numbers as float64 arrays, as the instructions promise
+    (exercise 10)."""
+    import numpy as np
+
+    return fn(*(np.array(value, dtype=float) for value in args.values()))
+
+
+def network_as_arrays(fn, args):
+    """Call fn with X, Y and each layer's W and b as float64 arrays (exercise 10)."""
+    import numpy as np
+
+    weights = [np.array(W, dtype=float) for W in args["weights"]]
+    biases = [np.array(b, dtype=float) for b in args["biases"]]
+    X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
+    return fn(X, Y, weights, biases, args["learning_rate"])
