@@ -7,16 +7,13 @@ more than its own task, the other task holds a correct answer that must keep its
 
 import json
 import os
-import signal
 import time
-import types
 
 import pytest
 from test_grading_support import SETUP, grade, notebook, outputs, solution
 
 from bp_lessons.exercises import tasks
 from bp_lessons.grading import judge
-from bp_lessons.grading.child import REFERENCE_CALLED, trap
 
 pytestmark = pytest.mark.lesson01
 Q1, Q2 = tasks("01_neuron")
@@ -236,70 +233,62 @@ def neuron_forward(inputs, weights, bias):
 @pytest.mark.parametrize(
     "answer, flag",
     [
-        (
-            "from bp_lessons.neuron import neuron_forward\n",
-            "imports bp_lessons.neuron.neuron_forward",
-        ),
+        ("from bp_lessons.neuron import neuron_forward\n", "bp_lessons.neuron.neuron_forward"),
         (
             "import bp_lessons.neuron as n\n\n\ndef neuron_forward(inputs, weights, bias):\n"
             "    return n.neuron_forward(inputs, weights, bias)\n",
-            "uses bp_lessons.neuron.neuron_forward",
+            "bp_lessons.neuron.neuron_forward",
         ),
         (
             "from bp_lessons import Neuron\n\n\ndef neuron_forward(inputs, weights, bias):\n"
             "    neuron = Neuron(len(inputs))\n    neuron.weights, neuron.bias = weights, bias\n"
             "    return neuron.forward(inputs)\n",
-            "imports bp_lessons.Neuron",
+            "bp_lessons.neuron.Neuron",
         ),
-        ("from bp_lessons.neuron import *\n", "imports bp_lessons.neuron.neuron_forward"),
+        ("from bp_lessons.neuron import *\n", "bp_lessons.neuron.neuron_forward"),
         (
             "from bp_lessons.exercises.neuron import neuron_forward\n",
-            "imports bp_lessons.exercises.neuron.neuron_forward",
+            "bp_lessons.exercises.neuron.neuron_forward",
         ),
-    ],
-)
-def test_importing_the_graded_function_from_bp_lessons_is_flagged(tmp_path, answer, flag):
-    results = results_of(tmp_path, notebook({1: solution(Q1), 2: answer}))
-    assert scores(results) == [1, 0]
-    assert results["tests"][1]["output"].startswith(f"0/1 flagged: {flag}")
-
-
-@pytest.mark.parametrize(
-    "answer, flag",
-    [
         (
             "neuron_forward = __import__('bp_lessons.neuron', fromlist=['x']).neuron_forward\n",
-            "uses __import__",
+            "bp_lessons.neuron.neuron_forward",
         ),
         (
             "import importlib\n\nmodule = importlib.import_module('bp_lessons.' + 'neuron')\n"
             "neuron_forward = getattr(module, 'neuron_' + 'forward')\n",
-            "imports importlib",
+            "bp_lessons.neuron.neuron_forward",
         ),
-        (
+        (  # the package's sigmoid, through a function the task does not forbid
             "def neuron_forward(inputs, weights, bias):\n"
-            "    args = {'inputs': inputs, 'weights': weights, 'bias': bias}\n"
-            "    return q2.judge(args, 0.0).expected\n",
-            "uses bp_lessons.exercises.neuron.q2.judge",
+            "    from bp_lessons.activations import get_activation\n"
+            "    act, _ = get_activation('sigmoid')\n"
+            "    return act(sum(w * i for w, i in zip(weights, inputs)) + bias)\n",
+            "bp_lessons.activations.sigmoid",
         ),
     ],
 )
-def test_reaching_the_reference_without_naming_it_is_flagged(tmp_path, answer, flag):
+def test_what_the_task_forbids_is_flagged_however_it_is_reached(tmp_path, answer, flag):
     results = results_of(tmp_path, notebook({1: solution(Q1), 2: answer}))
-    assert scores(results) == [1, 0] and flag in results["tests"][1]["output"]
+    assert scores(results) == [1, 0]
+    assert results["tests"][1]["output"].startswith(f"0/1 flagged: calls {flag} is off limits")
 
 
-def test_calling_the_reference_is_caught_when_the_code_runs():
-    """The second line behind the static flags: the task's reference raises in the sandbox."""
-    namespace: dict = {}
-    exec("def reference(z):\n    return 2 * z\n", namespace)
-    reference = namespace["reference"]
-    reference.__module__ = "bp_lessons.exercises.toy"
-    alias = types.SimpleNamespace(fn=reference).fn
-    trap(reference)
-    with pytest.raises(RuntimeError) as error:
-        alias(1.0)
-    assert str(error.value) == REFERENCE_CALLED
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "def neuron_forward(inputs, weights, bias):\n"
+        "    args = {'inputs': inputs, 'weights': weights, 'bias': bias}\n"
+        "    return q2.judge(args, 0.0).expected\n",
+        "def neuron_forward(inputs, weights, bias):\n"
+        "    return q2.reference(inputs, weights, bias)\n",
+        "import importlib\nimport bp_lessons.exercises.neuron as checks\n"
+        "checks = importlib.reload(checks)\nneuron_forward = checks.q2.reference\n",
+    ],
+)
+def test_the_checks_hold_no_reference_in_the_sandbox(tmp_path, answer):
+    results = results_of(tmp_path, notebook({1: solution(Q1), 2: answer}))
+    assert scores(results) == [1, 0]
 
 
 def test_a_background_process_cannot_rewrite_the_results_later(tmp_path):
@@ -351,12 +340,12 @@ def leaks(shifted):
             found += 10.0 * any(type(v) is float and v in expected for v in values)
         except Exception:
             pass
-    try:  # the judge is the zygote's parent
-        zygote = int(open(f"/proc/{{os.getppid()}}/stat").read().rsplit(")", 1)[1].split()[1])
-        open(f"/proc/{{zygote}}/mem", "rb").close()
-        found += 100.0
-    except (OSError, ValueError, IndexError):
-        pass
+    for pid in {{os.getppid(), 1}}:  # the judge, or the sandbox's first process
+        try:
+            open(f"/proc/{{pid}}/mem", "rb").close()
+            found += 100.0
+        except OSError:
+            pass
     return min(found, 111.0)
 """
 
@@ -419,20 +408,6 @@ def test_killing_the_sandboxs_parent_costs_only_that_task(tmp_path):
     assert scores(results) == [0, 1]
 
 
-def test_the_judge_restarts_a_killed_sandbox(tmp_path):
-    from bp_lessons.grading.sandbox import Sandbox
-
-    sandbox = Sandbox()
-    try:
-        os.kill(sandbox.zygote.pid, signal.SIGKILL)
-        request = {"module": "bp_lessons.exercises.neuron", "task": "q1", "cells": [], "cases": []}
-        outcome = sandbox.run({**request, "memory": 2**28, "cpu": 5}, timeout=10)
-        assert outcome.ended == "done"
-    finally:
-        sandbox.close()
-
-
-@pytest.mark.skipif(os.geteuid() != 0, reason="as an ordinary user, children share the uid")
 def test_a_submission_cannot_kill_another_ones_running_task(tmp_path):
     slow = solution(Q1).replace("    if z >= 0:", "    time.sleep(0.2)\n    if z >= 0:")
     killer = """import os
@@ -484,28 +459,52 @@ def test_a_flood_of_output_is_cut(tmp_path):
     assert "sent back more data than any answer needs" in results["tests"][0]["output"]
 
 
-def test_a_forbidden_package_function_reached_at_run_time_is_caught():
-    """`get_activation("sigmoid")[0]` names no forbidden function, yet hands over the package's
-    sigmoid: the sandbox traps the forbidden functions themselves, not only their names."""
-    from bp_lessons import activations
+CHAIN_RULE_SETUP = (
+    "from bp_lessons.activations import sigmoid\n"
+    "from bp_lessons.exercises.chain_rule import q1, q2, q3\n"
+)
+READ_SOURCE = (
+    "import bp_lessons, os\n"
+    "folder = os.path.join(os.path.dirname(bp_lessons.__file__), 'exercises')\n"
+    "namespace = {{}}\n"
+    "exec(open(os.path.join(folder, 'chain_rule.py')).read(), namespace)\n"
+)
+REACH_THE_CHECKS = {  # each defines sigmoid_derivative from what the checks hold, if it can
+    "reload through os.sys.modules": "import os\n"
+    "_r = os.sys.modules['importlib'].reload(os.sys.modules['bp_lessons.exercises.chain_rule'])\n"
+    "def sigmoid_derivative(z): return _r.sigmoid_derivative(z)\n",
+    "operator.attrgetter": "import operator, sys\n"
+    "get = operator.attrgetter('modules')(sys)['bp_lessons.exercises.chain_rule']\n"
+    "def sigmoid_derivative(z): return get.sigmoid_derivative(z)\n",
+    "getattr as a value": "import sys\nfetch = getattr\n"
+    "checks = fetch(sys, 'modules')['bp_lessons.exercises.chain_rule']\n"
+    "sigmoid_derivative = fetch(checks, 'sigmoid_' + 'derivative')\n",
+    "exec of the package's source": READ_SOURCE.format()
+    + "sigmoid_derivative = namespace['sigmoid_derivative']\n",
+    "base64 and exec": "import base64\n"
+    f"exec(base64.b64decode({__import__('base64').b64encode(READ_SOURCE.format().encode())!r}))\n"
+    "sigmoid_derivative = namespace['sigmoid_derivative']\n",
+    "another task's helper": "import bp_lessons.exercises.chain_rule as c\n"
+    "def sigmoid_derivative(z): return c._gradients_with([1.0], [0.0], z, 0.0)[1]\n",
+}
 
-    sigmoid, original = activations.sigmoid, activations.sigmoid.__code__
-    try:
-        trap(sigmoid)
-        with pytest.raises(RuntimeError) as error:
-            activations.get_activation("sigmoid")[0](0.5)
-        assert str(error.value) == REFERENCE_CALLED
-    finally:
-        sigmoid.__code__ = original
-    assert activations.sigmoid(0.0) == 0.5
+
+@pytest.mark.lesson04
+@pytest.mark.parametrize("how", list(REACH_THE_CHECKS))
+def test_the_reference_cannot_be_reached_from_the_sandbox(tmp_path, how):
+    nb = notebook({1: REACH_THE_CHECKS[how]}, "04_chain_rule", CHAIN_RULE_SETUP)
+    results = results_of(tmp_path, nb)
+    assert results["score"] == 0 and results["tests"][0]["status"] in ("failed", "flagged")
 
 
-def test_using_the_package_through_an_unforbidden_door_is_flagged(tmp_path):
-    q2 = """def neuron_forward(inputs, weights, bias):
-    from bp_lessons.activations import get_activation
-    act, _ = get_activation("sigmoid")
-    return act(sum(w * i for w, i in zip(weights, inputs)) + bias)
-"""
-    results = results_of(tmp_path, notebook({1: solution(Q1), 2: q2}))
-    assert scores(results) == [1, 0]
-    assert "flagged" in results["tests"][1]["output"]
+@pytest.mark.lesson04
+def test_a_submission_whose_every_cell_hangs_costs_its_budget_and_no_more(tmp_path):
+    hang = "while True:\n    pass\n"
+    nb = notebook({1: hang, 2: hang, 3: hang}, "04_chain_rule", hang)
+    start = time.monotonic()
+    results = results_of(tmp_path, nb, "--timeout", "1", "--jobs", "1")
+    elapsed = time.monotonic() - start
+    assert results["score"] == 0
+    # three tasks and one more time limit: 4 s of runs, plus starting and reporting
+    assert elapsed < 4 + 3, elapsed
+    assert "used up its time" in outputs(results)

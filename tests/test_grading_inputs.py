@@ -1,17 +1,27 @@
-"""What the judge reads before anything runs: the notebook's JSON and the cells' syntax trees."""
+"""What the judge reads before anything runs: which files, the notebook's JSON, its graded cells.
 
+A hostile class controls the submission folder: links to other files, pipes, names that are not
+UTF-8, thousands of cells, a path planted where the results go. None of it may cost another
+student's row, hang or crash the run, or make the grader read or write where it should not.
+"""
+
+import csv
+import io
 import json
+import os
+import time
+from pathlib import Path
 
+import nbformat
 import pytest
-from test_grading_support import SETUP, correct, notebook, solution
+from test_grading_support import correct, notebook, save, solution
 
 from bp_lessons.exercises import tasks
-from bp_lessons.grading.forbidden import flags
-from bp_lessons.grading.notebook import Cell, NotGradable, parse_submission
+from bp_lessons.grading.cli import main
+from bp_lessons.grading.notebook import MAX_GRADED_CELLS, NotGradable, parse_submission
 
 pytestmark = pytest.mark.lesson01
 Q1, Q2 = tasks("01_neuron")
-REFERENCES = [Q1.reference, Q2.reference]
 
 
 def parsed(nb) -> object:
@@ -60,49 +70,100 @@ def test_magics_become_pass_only_when_the_cell_is_not_python():
     assert parsed(notebook({1: percent})).cells[1].source == percent
 
 
-def cells(*answers: str, setup: str = SETUP) -> list[Cell]:
-    return [Cell("setup", setup)] + [Cell(f"q{k}", a) for k, a in enumerate(answers, 1)]
+def run(tmp_path: Path, *extra: str) -> dict[str, dict]:
+    """bp-grade on tmp_path/class; every results.json by folder name, and grades.csv's rows."""
+    out = tmp_path / "out"
+    assert main([str(tmp_path / "class"), "--out", str(out), "--timeout", "5", *extra]) == 0
+    results = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/results.json")}
+    rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text())))
+    return {"results": results, "rows": rows}
 
 
-def test_a_correct_notebook_and_the_checks_in_an_answer_cell_are_not_flagged():
-    for k, task in enumerate((Q1, Q2), 1):
-        assert flags(task, REFERENCES, parsed(correct()).cells_for(k)) == []
-    again = "from bp_lessons.exercises.neuron import q1\n\nq1.check(sigmoid)\nq1.hint()\n"
-    assert flags(Q1, REFERENCES, cells(solution(Q1) + again)) == []
+def test_a_link_scores_0_and_the_file_it_points_to_keeps_its_own_row(tmp_path):
+    victim = save(tmp_path, "class/alice.ipynb", correct())
+    solutions = Path(__file__).parent.parent / "exercises" / "source" / "01_neuron.ipynb"
+    (tmp_path / "class" / "mallory.ipynb").symlink_to(victim)
+    (tmp_path / "class" / "trudy.ipynb").symlink_to(solutions)
+    (tmp_path / "class" / "eve.ipynb").symlink_to("/proc/self/fd/0")  # a read that would block
+    graded = run(tmp_path)
+    scores = {row["submission"]: row["total"] for row in graded["rows"]}
+    assert scores == {"alice": "2", "eve": "0", "mallory": "0", "trudy": "0"}
+    assert "a symbolic link" in graded["results"]["mallory"]["output"]
 
 
-@pytest.mark.parametrize(
-    "answer, flag",
-    [
-        (
-            "from bp_lessons.activations import sigmoid as s",
-            "imports bp_lessons.activations.sigmoid",
-        ),
-        ("import bp_lessons\n\nf = bp_lessons.activations.sigmoid", "uses bp_lessons.activations"),
-        ("from bp_lessons.exercises import neuron\n\nf = neuron.sigmoid", "bp_lessons.exercises"),
-        ("f = q1.reference", "uses bp_lessons.exercises.neuron.q1.reference"),
-        ("f = q1.mistakes", "uses bp_lessons.exercises.neuron.q1.mistakes"),
-        ("import sys\n\nm = sys.modules", "uses sys.modules"),
-        ("from sys import modules", "imports sys.modules"),
-        ("f = getattr(math, name)", "calls getattr with a computed attribute name"),
-        ("f = (lambda: 0).__globals__", "uses .__globals__"),
-        ("f = ().__class__.__base__.__subclasses__()", "uses .__subclasses__"),
-        ("import pickle", "imports pickle"),
-        ("f = eval('1')", "uses eval"),
-        ("from bp_lessons import neuron\n\nprint(neuron)", "passes the module bp_lessons.neuron"),
-    ],
-)
-def test_reaching_what_the_task_asks_to_write_is_flagged(answer, flag):
-    found = flags(Q1, REFERENCES, cells(answer + "\n"))
-    assert any(flag in why for why in found), found
+def test_a_pipe_named_like_a_notebook_scores_0_without_being_read(tmp_path):
+    save(tmp_path, "class/alice.ipynb", correct())
+    os.mkfifo(tmp_path / "class" / "fifo.ipynb")  # nobody writes: reading it would block
+    graded = run(tmp_path)
+    assert {row["submission"]: row["total"] for row in graded["rows"]} == {
+        "alice": "2",
+        "fifo": "0",
+    }
+    assert "not a regular file" in graded["results"]["fifo"]["output"]
 
 
-def test_the_setup_cell_is_checked_too():
-    setup = SETUP + "from bp_lessons.neuron import neuron_forward\n"
-    assert flags(Q2, REFERENCES, cells("", "", setup=setup)) == [
-        "imports bp_lessons.neuron.neuron_forward (Exercise 1.2 asks you to write your own)"
-    ]
+def test_a_file_name_that_is_not_utf8_gets_its_row(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9-\xff.ipynb")  # Latin-1 bytes, as an old zip tool writes them
+    (folder / name).write_text(json.dumps(correct()))
+    (folder / os.fsdecode(b"notes-\xff.txt")).write_text("skipped, and said so")
+    graded = run(tmp_path)
+    (row,) = graded["rows"]
+    assert row["total"] == "2" and row["file"].endswith("caf\\xe9-\\xff.ipynb")
+    assert "notes-\\xff.txt" in (tmp_path / "out" / "skipped.txt").read_text()
 
 
-def test_a_cell_that_does_not_parse_has_no_flags_it_cannot_run_either():
-    assert flags(Q1, REFERENCES, cells("def sigmoid(z) return 1\n")) == []
+@pytest.mark.parametrize("planted", ["file", "link"])
+def test_what_a_submission_plants_at_the_output_path_is_not_followed(tmp_path, planted):
+    save(tmp_path, "class/alice.ipynb", correct())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    q1 = f"""import os
+
+for make in (lambda p: open(p, "w").close(), lambda p: os.symlink({str(elsewhere)!r}, p)):
+    for path in ({str(tmp_path / "out" / "s")!r}, {str(tmp_path / "out" / "grades.csv")!r}):
+        try:
+            make(path)
+        except OSError:
+            pass
+
+""" + solution(Q1)
+    save(tmp_path, "class/s.ipynb", notebook({1: q1}))
+    out = tmp_path / "out"
+    if planted == "file":  # planted before the run by someone who can write there
+        out.mkdir()
+        (out / "s").write_text("planted")
+        (out / "grades.csv").symlink_to(elsewhere / "grades.csv")
+    graded = run(tmp_path)
+    assert {row["submission"]: row["total"] for row in graded["rows"]} == {"alice": "2", "s": "1"}
+    assert list(elsewhere.iterdir()) == [] and (out / "s").is_dir()
+
+
+def test_an_output_path_that_is_a_file_is_a_usage_error(tmp_path, capsys):
+    save(tmp_path, "class/alice.ipynb", correct())
+    (tmp_path / "out").write_text("not a folder")
+    with pytest.raises(SystemExit) as exit:
+        main([str(tmp_path / "class"), "--out", str(tmp_path / "out")])
+    assert exit.value.code == 2 and "it must be a folder" in capsys.readouterr().err
+
+
+def test_thousands_of_graded_cells_are_refused_at_once(tmp_path):
+    nb = json.loads(json.dumps(notebook()))
+    tiny = {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "q1"}}, "source": "x=1"}
+    nb["cells"][4:4] = [tiny] * 100_000  # 100,000 answer cells of 3 characters: 8 MB
+    data = json.dumps(nb).encode()
+    start = time.monotonic()
+    with pytest.raises(NotGradable, match=f"more than {MAX_GRADED_CELLS}: an exercise has one"):
+        parse_submission(data)
+    assert time.monotonic() - start < 5
+
+
+def test_a_copied_answer_cell_runs_after_the_original(tmp_path):
+    nb = notebook({1: "def sigmoid(z):\n    return 0.0\n"})
+    nb.cells.insert(4, nbformat.from_dict(json.loads(json.dumps(nb.cells[3]))))
+    nb.cells[4]["id"] = "second-try"
+    nb.cells[4]["source"] = solution(Q1)  # the learner's second try, in a copy of the cell
+    assert [c.grade_id for c in parsed(nb).cells] == ["setup", "q1", "q1", "q2"]
+    save(tmp_path, "class/s.ipynb", nb)
+    assert run(tmp_path)["rows"][0]["1.1 sigmoid"] == "1"

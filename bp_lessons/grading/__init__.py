@@ -1,18 +1,20 @@
 """The grader: `bp-grade` runs submitted exercise notebooks in a sandbox and judges them here.
 
-The judge is trusted and the submission is not. The submission's setup and answer cells run in
-a child process per task, behind resource limits, forked from a clean zygote process that never
-holds the judge's secrets; the child sends back its answers as JSON, and the judge compares them
-in its own process with `task.judge`. One module per piece:
+The judge is trusted and the submission is not. Each task of a submission (its setup and
+answer cells, then the learner's function on the cases) runs in a fresh Python of its own,
+walled in by bubblewrap or Landlock, that sees the Python installation and a copy of bp_lessons
+made for that task, without the reference solutions, the checks or what the task forbids. It
+sends back its answers as JSON; the judge compares them in its own process with `task.judge`.
+One module per piece:
 
     collect     which files are submissions, and a safe, unique name for each
     notebook    reading a submission: its exercise and its graded cells (parsed, never run)
-    forbidden   what the graded cells import or reach, read from their syntax tree
-    sandbox     the judge's side: the zygote, one child per task, the replies read as data
-    zygote      the clean process that forks the children
+    view        the copy of bp_lessons a task's sandbox sees
+    sandbox     the judge's side: the walls, one child per task, the replies read as data
     child       inside a child: the cells, the calls, the replies
-    isolation   the child's walls: memory, CPU time, no files, no processes, not root
-    judge       a submission task by task, with the run's secret seed
+    isolation   the walls a child raises itself: no privileges, limits, Landlock
+    landlock    the kernel's Landlock interface
+    judge       a submission task by task, with the run's secret seed and a time budget
     verdict     from a child's replies to a score and the text the learner reads
     batch       a class: read everything first, then grade in parallel
     report      results.json (Gradescope's format) and grades.csv

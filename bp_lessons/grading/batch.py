@@ -9,9 +9,9 @@ read its memory (the seed, the expected values) through /proc or ptrace.
 import contextlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 
 from bp_lessons.exercises import Task
+from bp_lessons.grading.collect import Found, shown
 from bp_lessons.grading.isolation import PR_SET_DUMPABLE, prctl
 from bp_lessons.grading.judge import Grade, Judge
 from bp_lessons.grading.notebook import NotGradable, Submission, read_submission
@@ -21,7 +21,7 @@ from bp_lessons.grading.verdict import TaskGrade
 
 
 def grade_files(
-    files: list[tuple[Path, str]],
+    files: list[Found],
     *,
     exercise: str | None = None,
     jobs: int = 1,
@@ -30,12 +30,12 @@ def grade_files(
     progress: Progress | None = None,
     sandbox: Sandbox | None = None,
 ) -> list[Grade]:
-    """Grade (file, results-folder name) pairs; the grades come back in the same order.
+    """Grade the submissions found; the grades come back in the same order.
 
     The unit of parallel work is a task, not a submission: one submission's endless loops
     then hold several cores for the time limit at once, not one core several times over.
     """
-    loaded = [(path, name, load(path)) for path, name in files]
+    loaded = [(shown(found.path), found.name, load(found)) for found in files]
     own_sandbox = sandbox is None
     sandbox = sandbox or Sandbox()
     pool = ThreadPoolExecutor(max(1, jobs))
@@ -53,11 +53,11 @@ def grade_all(judge: Judge, loaded: list, pool: ThreadPoolExecutor, progress) ->
     """Every task of every submission into the pool; each grade filled in as its tasks end."""
     grades, pending, left = [], {}, []
     for i, (path, name, submission) in enumerate(loaded):
-        grade, work = judge.start(name, str(path), submission)
+        grade, work = judge.start(name, path, submission)
         grades.append(grade)
         left.append(len(work))
         for k, task in work:
-            pending[pool.submit(grade_task, judge, submission, k, task)] = i, k
+            pending[pool.submit(grade_task, judge, submission, k, task, grade.budget)] = i, k
         if not work and progress:
             progress.advance(label(grade))
     for future in as_completed(pending):
@@ -69,16 +69,18 @@ def grade_all(judge: Judge, loaded: list, pool: ThreadPoolExecutor, progress) ->
     return grades
 
 
-def load(path: Path) -> Submission | NotGradable:
+def load(found: Found) -> Submission | NotGradable:
+    if found.problem:
+        return NotGradable(found.problem)
     try:
-        return read_submission(path)
+        return read_submission(found.path, follow=found.follow)
     except NotGradable as error:
         return error
 
 
-def grade_task(judge: Judge, submission: Submission, k: int, task: Task) -> TaskGrade:
+def grade_task(judge: Judge, submission: Submission, k: int, task: Task, budget) -> TaskGrade:
     try:
-        return judge.grade_task(submission, k, task)
+        return judge.grade_task(submission, k, task, budget)
     except Exception as error:  # a bug in the grader: say so in this task's results
         why = f"the grader failed on this task ({type(error).__name__}: {error}): report it"
         return TaskGrade(task, 0.0, "not graded", f"0/{task.points}: {why}")

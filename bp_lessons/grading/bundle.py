@@ -1,7 +1,8 @@
 """The Gradescope autograder zip, written by `bp-grade gradescope-bundle --out autograder.zip`.
 
-setup.sh          run once, as root, when Gradescope builds the image: installs Python if
-                  needed, then this package from the wheel in the zip (not from PyPI or git)
+setup.sh          run once, as root, when Gradescope builds the image: installs Python and
+                  bubblewrap (the sandbox) if needed, then this package from the wheel in the
+                  zip (not from PyPI or git)
 run_autograder    run for each submission: grades /autograder/submission into
                   /autograder/results/results.json; BP_GRADE_ROOT replaces /autograder and
                   BP_GRADE_PYTHON the Python (the tests run it in a temporary folder)
@@ -24,9 +25,12 @@ SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! python3 -m pip --version > /dev/null 2>&1; then
+if ! python3 -m pip --version > /dev/null 2>&1 || ! command -v bwrap > /dev/null; then
     apt-get update
     apt-get install -y python3 python3-pip
+    # the sandbox's first wall; where the container forbids it, bp-grade uses Landlock alone
+    # and says so when it starts
+    apt-get install -y bubblewrap || echo "bubblewrap could not be installed: Landlock alone"
 fi
 # Ubuntu 24.04 marks its Python as externally managed; this image is the grader's alone.
 python3 -m pip install --no-cache-dir {wheel} \\

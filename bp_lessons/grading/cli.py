@@ -1,10 +1,12 @@
 """bp-grade: grade a class of exercise notebooks, or build a Gradescope autograder.
 
     bp-grade SUBMISSIONS... --out DIR [--exercise ID] [--jobs N] [--timeout S] [--memory-mb M]
+                                      [--sandbox auto|bubblewrap|landlock|none]
     bp-grade gradescope-bundle --out autograder.zip [--exercise ID] [--timeout S] [--memory-mb M]
     bp-grade gradescope-run [ROOT] [--exercise ID] [...]   (what the bundle's run_autograder runs)
 
-The exit status is 0 when grading ran, whatever the scores, and 2 for a usage error.
+It says first which sandbox it uses and what that promises (sandbox.py). The exit status is 0
+when grading ran, whatever the scores, 2 for a usage error, and 3 when no sandbox works here.
 """
 
 import argparse
@@ -15,10 +17,11 @@ from pathlib import Path
 from bp_lessons.exercises import EXERCISES
 from bp_lessons.grading.batch import grade_files
 from bp_lessons.grading.bundle import make_bundle
-from bp_lessons.grading.collect import collect
+from bp_lessons.grading.collect import collect, shown
 from bp_lessons.grading.judge import Grade, not_graded
 from bp_lessons.grading.progress import Progress
-from bp_lessons.grading.report import write_reports, write_single
+from bp_lessons.grading.report import open_folder, write_reports, write_single
+from bp_lessons.grading.sandbox import Sandbox, SandboxUnavailable
 
 GRADESCOPE_ROOT = "/autograder"
 
@@ -33,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bp-grade: interrupted; nothing written", file=sys.stderr)
         return 130
+    except SandboxUnavailable as error:
+        print(f"bp-grade: {error}", file=sys.stderr)
+        return 3
 
 
 def grade_command(argv: list[str]) -> int:
@@ -46,21 +52,39 @@ def grade_command(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for the results")
     parser.add_argument("--jobs", type=positive(int), default=os.cpu_count() or 1)
     add_limits(parser)
+    add_sandbox(parser)
     args = parser.parse_args(argv)
-    missing = [str(path) for path in args.submissions if not os.path.lexists(path)]
+    missing = [shown(path) for path in args.submissions if not os.path.lexists(path)]
     if missing:
         parser.error(f"no such file or folder: {', '.join(missing)}")
-    if args.out.exists() and not args.out.is_dir():
-        parser.error(f"--out {args.out} is a file; it must be a folder")
-    files, skipped = collect(args.submissions, args.out)
-    for path, why in skipped:
-        print(f"skipped {path}: {why}", file=sys.stderr)
-    if not files:
-        parser.error("no submissions found: a submission's file name contains .ipynb")
-    grades = grade_files(files, progress=Progress(len(files)), jobs=args.jobs, **limits(args))
-    write_reports(args.out, grades, skipped)
+    try:  # made and opened before any submission runs: nothing planted later is followed
+        out = open_folder(args.out)
+    except OSError as error:
+        parser.error(f"--out {shown(args.out)}: {error.strerror}; it must be a folder")
+    try:
+        files, skipped = collect(args.submissions, os.fstat(out))
+        for path, why in skipped:
+            print(f"skipped {shown(path)}: {why}", file=sys.stderr)
+        if not files:
+            parser.error("no submissions found: a submission's file name contains .ipynb")
+        grades = grade(files, Progress(len(files)), args)
+        write_reports(out, grades, skipped)
+    finally:
+        os.close(out)
     print(summary(grades, args.out))
     return 0
+
+
+def grade(files, progress, args: argparse.Namespace) -> list[Grade]:
+    """Grade in a sandbox, after saying which one and what it promises."""
+    sandbox = Sandbox(args.sandbox)
+    try:
+        print(f"bp-grade: {sandbox.walls.promise()}", file=sys.stderr)
+        return grade_files(
+            files, progress=progress, sandbox=sandbox, jobs=args.jobs, **limits(args)
+        )
+    finally:
+        sandbox.close()
 
 
 def gradescope_command(argv: list[str]) -> int:
@@ -71,20 +95,28 @@ def gradescope_command(argv: list[str]) -> int:
     root = os.environ.get("BP_GRADE_ROOT", GRADESCOPE_ROOT)
     parser.add_argument("root", nargs="?", type=Path, default=Path(root))
     add_limits(parser)
+    add_sandbox(parser)
+    parser.set_defaults(jobs=1)
     args = parser.parse_args(argv)
     folder = args.root / "submission"
-    files, skipped = collect([folder], args.root / "results") if folder.is_dir() else ([], [])
-    if files:
-        grades = grade_files(files, jobs=1, **limits(args))
-        grade = max(grades, key=lambda g: g.score)  # the first of the best
-        others = [Path(g.source).name for g in grades if g is not grade]
-        grade.note = f"Also submitted, not counted: {', '.join(others)}." if others else ""
-    else:
-        seen = ", ".join(path.name for path, _ in skipped) or "no files at all"
-        problem = f"no notebook (.ipynb) in the submission ({seen}): upload the exercise notebook"
-        grade = not_graded("submission", str(folder), args.exercise, problem)
-    write_single(args.root / "results" / "results.json", grade)
-    print(summary([grade], args.root / "results"))
+    results = open_folder(args.root / "results")
+    try:
+        files, skipped = collect([folder], os.fstat(results)) if folder.is_dir() else ([], [])
+        if files:
+            grades = grade(files, None, args)
+            best = max(grades, key=lambda g: g.score)  # the first of the best
+            others = [Path(g.source).name for g in grades if g is not best]
+            best.note = f"Also submitted, not counted: {', '.join(others)}." if others else ""
+        else:
+            seen = ", ".join(shown(path.name) for path, _ in skipped) or "no files at all"
+            problem = (
+                f"no notebook (.ipynb) in the submission ({seen}): upload the exercise notebook"
+            )
+            best = not_graded("submission", str(folder), args.exercise, problem)
+        write_single(results, "results.json", best)
+    finally:
+        os.close(results)
+    print(summary([best], args.root / "results"))
     return 0
 
 
@@ -110,6 +142,20 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=positive(float), default=10.0, help="seconds per task")
     parser.add_argument(
         "--memory-mb", type=positive(int), default=1024, help="memory per task, in MB"
+    )
+
+
+def add_sandbox(parser: argparse.ArgumentParser) -> None:
+    choices = ["auto", "bubblewrap", "landlock", "none"]
+    default = os.environ.get("BP_GRADE_SANDBOX", "auto")
+    if default not in choices:
+        parser.error(f"BP_GRADE_SANDBOX={default!r}: expected one of {', '.join(choices)}")
+    parser.add_argument(
+        "--sandbox",
+        choices=choices,
+        default=default,
+        help="the walls around submitted code (default: $BP_GRADE_SANDBOX, else auto: the "
+        "first that works here; none: no sandbox, for trusted submissions only)",
     )
 
 

@@ -1,61 +1,83 @@
 """Which files are submissions, and a safe, unique name for each one's folder of results.
 
-A file named on the command line is always graded, whatever it is. Inside a folder (searched
-recursively, symbolic links to folders not followed) a file is a submission when its name
-contains ".ipynb", in any case: "ex.ipynb", "ex.IPYNB", and the names browsers and LMSs give
-renamed notebooks, "ex.ipynb.json", "ex.ipynb.txt", "ex.ipynb (1)". Everything else is listed as
-skipped, with the reason, and never graded: hidden files and folders (".ipynb_checkpoints"
-holds Jupyter's autosaves), "__MACOSX", and files that are not notebooks by name (a README,
-a ZIP to unpack first). The output folder is skipped when it lies inside a submitted folder.
+A file named on the command line is always graded, whatever it is (the instructor chose it).
+Inside a folder (searched recursively) a file is a submission when its name contains ".ipynb",
+in any case: "ex.ipynb", "ex.IPYNB", and the names browsers and LMSs give renamed notebooks,
+"ex.ipynb.json", "ex.ipynb.txt", "ex.ipynb (1)". Nothing inside a folder is followed: a
+symbolic link or a special file (a pipe, a device) named like a notebook gets its own row with
+0 and the reason, and is never opened, so a link to another student's file or to the solutions
+scores nothing and takes nobody's row. Everything else is listed as skipped, with the reason:
+hidden files and folders (".ipynb_checkpoints" holds Jupyter's autosaves), "__MACOSX", files
+that are not notebooks by name (a README, a ZIP to unpack first). The output folder is skipped
+when it lies inside a submitted folder. Every path keeps its row, whatever bytes its name holds.
 """
 
 import os
 import re
+import stat
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 MAX_NAME = 80
 RESERVED = {"grades.csv", "skipped.txt"}  # files the grader writes beside the folders
 
 
+@dataclass
+class Found:
+    """A submission: its file, its results folder's name, and why it is not opened, if so."""
+
+    path: Path
+    name: str
+    problem: str = ""  # "" when it is to be read
+    follow: bool = False  # named on the command line: a link there is the instructor's own
+
+
 def collect(
-    paths: list[Path], out_dir: Path
-) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
-    """(file, its unique results-folder name) for every submission; (path, why) for the rest."""
-    found: list[tuple[Path, str]] = []
+    paths: list[Path], out: os.stat_result | None = None
+) -> tuple[list[Found], list[tuple[Path, str]]]:
+    """Every submission, each with a unique name; (path, why) for what was skipped.
+
+    `out` is the output folder's stat, to skip it where it lies inside a submitted folder.
+    """
+    found: list[Found] = []
     skipped: list[tuple[Path, str]] = []
-    out = out_dir.resolve()
     for path in paths:
-        if path.is_dir():
-            for file, why in walk(path, out):
-                if why:
+        if path.is_dir():  # a folder named on the command line is followed: the instructor's
+            for file, why, kind in walk(path, out):
+                if kind == "skip":
                     skipped.append((file, why))
                 else:
-                    found.append((file, name_for(file.relative_to(path))))
+                    found.append(Found(file, name_for(file.relative_to(path)), why))
         else:
-            found.append((path, name_for(Path(path.name))))
-    unique: dict[Path, tuple[Path, str]] = {}
-    for file, name in found:
-        unique.setdefault(file.resolve(), (file, name))
-    return deduplicated(list(unique.values())), skipped
+            found.append(Found(path, name_for(Path(path.name)), follow=True))
+    seen, unique = set(), []
+    for entry in found:  # the same path named twice is graded once
+        if os.path.abspath(entry.path) not in seen:
+            seen.add(os.path.abspath(entry.path))
+            unique.append(entry)
+    return deduplicated(unique), skipped
 
 
-def walk(folder: Path, out: Path) -> list[tuple[Path, str]]:
-    """Every file under folder, with "" when it is a submission, else why it is skipped."""
-    files = []
-    for root, dirs, names in os.walk(folder):
-        for d in sorted(dirs):
-            why = skipped_folder(Path(root) / d, out)
-            if why:
-                files.append((Path(root) / d, why))
-        dirs[:] = sorted(d for d in dirs if not skipped_folder(Path(root) / d, out))
+def walk(folder: Path, out: os.stat_result | None) -> list[tuple[Path, str, str]]:
+    """Every entry under folder: (path, why, "graded" or "skip"); links are never followed."""
+    entries = []
+    for root, dirs, names in os.walk(folder):  # os.walk does not descend into linked folders
+        for name in sorted(dirs):
+            path = Path(root) / name
+            if os.path.islink(path):
+                names.append(name)  # judged below, as the link it is
+            elif why := skipped_folder(path, out):
+                entries.append((path, why, "skip"))
+        dirs[:] = sorted(d for d in dirs if not os.path.islink(Path(root) / d))
+        dirs[:] = [d for d in dirs if not skipped_folder(Path(root) / d, out)]
         for name in sorted(names):
-            files.append((Path(root) / name, skipped_file(Path(root) / name)))
-    return files
+            entries.append(judged_file(Path(root) / name))
+    return entries
 
 
-def skipped_folder(folder: Path, out: Path) -> str:
-    if folder.resolve() == out:
+def skipped_folder(folder: Path, out: os.stat_result | None) -> str:
+    if out is not None and same_file(folder, out):
         return "the output folder"
     if folder.name.startswith("."):
         return "a hidden folder (.ipynb_checkpoints holds Jupyter's autosaves, not submissions)"
@@ -64,19 +86,40 @@ def skipped_folder(folder: Path, out: Path) -> str:
     return ""
 
 
-def skipped_file(file: Path) -> str:
-    if file.name.startswith("."):
-        return "a hidden file"
-    if ".ipynb" not in file.name.lower():
-        return "not a notebook by its name (name it on the command line to grade it anyway)"
-    if not file.is_file():
-        return "not a regular file (a broken link, a pipe or a device)"
-    return ""
+def judged_file(path: Path) -> tuple[Path, str, str]:
+    """(path, why, kind): a notebook by name is graded (why = "" when it is a regular file)."""
+    if path.name.startswith("."):
+        return path, "a hidden file", "skip"
+    if ".ipynb" not in path.name.lower():
+        return path, "not a notebook by its name (name it on the command line to grade it)", "skip"
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as error:
+        return path, f"cannot be read: {error.strerror}", "graded"
+    if stat.S_ISLNK(mode):
+        return path, "a symbolic link, not a notebook: links are not followed", "graded"
+    if not stat.S_ISREG(mode):
+        return path, "not a regular file (a folder, a pipe or a device)", "graded"
+    return path, "", "graded"
+
+
+def same_file(path: Path, other: os.stat_result) -> bool:
+    try:
+        mine = os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (other.st_dev, other.st_ino)
+
+
+def shown(path: Path | str) -> str:
+    """A path as text that can always be printed and written: bytes that are not UTF-8
+    appear as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def name_for(relative: Path) -> str:
     """A folder name from a submission's path: ASCII letters, digits, '.', '_', '-' only."""
-    parts = list(relative.parts)
+    parts = [shown(part) for part in relative.parts]
     parts[-1] = re.sub(r"\.ipynb.*$", "", parts[-1], flags=re.IGNORECASE) or parts[-1]
     text = unicodedata.normalize("NFKD", "__".join(parts)).encode("ascii", "ignore").decode()
     text = re.sub(r"[^A-Za-z0-9._-]+", "_", text)
@@ -84,15 +127,16 @@ def name_for(relative: Path) -> str:
     return text or "submission"
 
 
-def deduplicated(found: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+def deduplicated(found: list[Found]) -> list[Found]:
     """Names made unique (case-insensitively, as on macOS) with -2, -3, ... in path order."""
     taken = set(RESERVED)
     result = []
-    for file, name in sorted(found, key=lambda pair: str(pair[0])):
-        unique, n = name, 1
+    for entry in sorted(found, key=lambda entry: os.fsencode(entry.path)):
+        unique, n = entry.name, 1
         while unique.lower() in taken:
             n += 1
-            unique = f"{name}-{n}"
+            unique = f"{entry.name}-{n}"
         taken.add(unique.lower())
-        result.append((file, unique))
+        entry.name = unique
+        result.append(entry)
     return result

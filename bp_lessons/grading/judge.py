@@ -4,23 +4,26 @@ For task k the sandbox runs the setup cell and the answer cells q1..qk in a chil
 calls the learner's function on the cases; the judge compares each answer with `task.judge`,
 which recomputes the expected value here. The random cases come from a seed drawn per run that
 never leaves this process. A cell before q_k that kills or hangs its process at top level is
-left out and the task run again, so it costs only its own task.
+left out and the task run again, so it costs only its own task, within the submission's budget
+(`Budget`): all its runs together get at most `timeout` seconds per task and one more, however
+many of its cells hang.
 
 Scoring is all or nothing per task, as in nbgrader: `task.points` when every case passes and
 nothing is flagged, else 0.
 """
 
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 
 from bp_lessons.exercises import EXERCISES, Task, tasks
-from bp_lessons.grading import forbidden
 from bp_lessons.grading.notebook import Cell, NotGradable, Submission
 from bp_lessons.grading.sandbox import Outcome, Sandbox
 from bp_lessons.grading.verdict import TaskGrade, verdict
 
 MAX_LEFT_OUT = 3  # cells left out of one task before the judge gives up on it
+MIN_RUN_SECONDS = 1.0  # a run with less of the budget left would not start Python
 
 
 def draw_seed() -> int:
@@ -38,6 +41,7 @@ class Grade:
     tasks: list[TaskGrade] = field(default_factory=list)
     problem: str = ""  # why it could not be graded at all
     note: str = ""  # anything else the learner should read first
+    budget: "Budget | None" = field(default=None, repr=False)
 
     @property
     def seconds(self) -> float:
@@ -71,7 +75,7 @@ class Judge:
         """Grade one submission, its tasks one after the other."""
         grade, work = self.start(name, source, submission)
         for k, task in work:
-            grade.tasks[k - 1] = self.grade_task(submission, k, task)
+            grade.tasks[k - 1] = self.grade_task(submission, k, task, grade.budget)
         return grade
 
     def start(
@@ -85,7 +89,9 @@ class Judge:
         if problem:
             return not_graded(name, source, self.exercise, problem), []
         work = list(enumerate(tasks(submission.exercise), 1))
-        return Grade(name, source, submission.exercise, [None] * len(work)), work
+        grade = Grade(name, source, submission.exercise, [None] * len(work))
+        grade.budget = Budget(self.timeout, len(work))
+        return grade, work
 
     def problem(self, submission: Submission | NotGradable) -> str:
         """Why this submission cannot be graded at all ("" when it can)."""
@@ -101,38 +107,49 @@ class Judge:
             return f"unknown exercise {submission.exercise!r}: this grader knows {known}"
         return ""
 
-    def grade_task(self, submission: Submission, k: int, task: Task) -> TaskGrade:
+    def grade_task(self, submission: Submission, k: int, task: Task, budget: "Budget") -> TaskGrade:
         start = time.monotonic()
-        grade = self.judge_task(submission, k, task)
+        grade = self.judge_task(submission, k, task, budget)
         grade.seconds = time.monotonic() - start
         return grade
 
-    def judge_task(self, submission: Submission, k: int, task: Task) -> TaskGrade:
+    def judge_task(self, submission: Submission, k: int, task: Task, budget: "Budget") -> TaskGrade:
         if not submission.answer(k):
             why = f'no answer cell q{k} (the code cell with nbgrader grade_id "q{k}")'
             return TaskGrade(task, 0.0, "failed", f"0/{task.points}: {why}")
         cells = submission.cells_for(k)
-        references = [each.reference for each in tasks(submission.exercise)]
-        flags = forbidden.flags(task, references, cells)
         cases = self.cases_of(submission.exercise, k, task)
-        left_out = []
-        for _ in range(MAX_LEFT_OUT + 1):
+        left_out = [
+            f"cell {cell.grade_id} was left out: it stopped its process at top level"
+            for cell in cells
+            if cell.grade_id in budget.stopping and cell.grade_id != f"q{k}"
+        ]
+        cells = [c for c in cells if c.grade_id not in budget.stopping or c.grade_id == f"q{k}"]
+        for attempt in range(MAX_LEFT_OUT + 1):
+            seconds = budget.take(first=attempt == 0)
+            if seconds is None:
+                left_out.append(budget.spent_note())
+                break
             request = {
-                "module": EXERCISES[submission.exercise],
-                "task": f"q{k}",
+                "function": task.function,
+                "call": task.call.__name__ if task.call else None,
+                "pure": task.pure,
                 "cells": [{"grade_id": cell.grade_id, "source": cell.source} for cell in cells],
                 "cases": cases,
                 "memory": self.memory,
-                "cpu": int(self.timeout) + 1,
+                "cpu": int(seconds) + 1,
             }
-            outcome = self.sandbox.run(request, self.timeout)
+            outcome = self.sandbox.run(request, submission.exercise, k, seconds)
+            budget.refund(seconds, outcome.seconds)
+            allowed = seconds
             i = culprit(outcome, cells, k)
             if i is None:
                 break
             how = "ran out of time" if outcome.ended == "timeout" else "ended its process"
             left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
+            budget.stopping.add(cells[i].grade_id)
             cells = cells[:i] + cells[i + 1 :]
-        return verdict(task, cases, outcome, flags, left_out, self.timeout)
+        return verdict(task, cases, outcome, left_out, allowed)
 
     def cases_of(self, exercise: str, k: int, task: Task) -> list[dict]:
         """The run's cases for a task: the same for every submission, drawn with the secret seed."""
@@ -157,3 +174,43 @@ def not_graded(name: str, source: str, exercise: str | None, problem: str) -> Gr
     expected = tasks(exercise) if exercise else []
     found = [TaskGrade(task, 0.0, "not graded", f"0/{task.points}: {problem}") for task in expected]
     return Grade(name, source, exercise, found, problem)
+
+
+class Budget:
+    """The seconds one submission may cost in all: `timeout` per task and one more, for reruns.
+
+    Every task's first run is paid for in advance and gets the whole `timeout`; what a run
+    does not use comes back to the budget, which pays for reruns (a cell left out). So the
+    runs of one submission never take more than timeout × (tasks + 1), however many of its
+    cells hang, even when its tasks run in parallel (a lock keeps the account). The cells
+    found to stop their process at top level are remembered: a later task leaves them out
+    at once.
+    """
+
+    def __init__(self, timeout: float, tasks: int) -> None:
+        self.timeout, self.total = timeout, timeout * (tasks + 1)
+        self.spent = timeout * tasks  # every first run, paid in advance
+        self.stopping: set[str] = set()  # grade_ids of cells that stopped a run at top level
+        self.lock = threading.Lock()
+
+    def take(self, first: bool) -> float | None:
+        """Seconds for the next run of a task, or None when the budget cannot pay for one."""
+        if first:
+            return self.timeout
+        with self.lock:
+            seconds = min(self.timeout, self.total - self.spent)
+            if seconds < MIN_RUN_SECONDS:
+                return None
+            self.spent += seconds
+            return seconds
+
+    def refund(self, taken: float, used: float) -> None:
+        with self.lock:
+            self.spent -= max(0.0, taken - used)
+
+    def spent_note(self) -> str:
+        return (
+            f"this submission used up its time ({self.total:g} s in all: the time limit for "
+            "each task and one more), so a cell that stopped its process at top level was "
+            "not left out and tried again"
+        )

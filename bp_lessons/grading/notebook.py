@@ -7,13 +7,17 @@ cells and the learner's scratch cells are never run.
 """
 
 import ast
+import errno
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_BYTES = 20 * 2**20  # a larger file is not an exercise notebook (outputs included)
 MAX_SOURCE_CHARS = 2**20  # all graded cells together
+MAX_GRADED_CELLS = 100  # an exercise has a setup cell and one answer cell per task
 ANSWER = re.compile(r"q([1-9][0-9]?)")
 
 # the first bytes of files that get renamed .ipynb by mistake
@@ -51,15 +55,26 @@ class Submission:
         return [cell for cell in self.cells if cell.grade_id in wanted]
 
 
-def read_submission(path: Path) -> Submission:
-    """Parse a submitted file; NotGradable says what is wrong with it."""
+def read_submission(path: Path, follow: bool = False) -> Submission:
+    """Parse a submitted file; NotGradable says what is wrong with it.
+
+    A symbolic link is not followed unless `follow`; a pipe or a device is never read from
+    (it is opened without blocking, and only a regular file is read).
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
     try:
-        if not path.is_file():
-            raise NotGradable("not a regular file: a folder, a broken link, a pipe or a device")
-        with open(path, "rb") as file:
-            data = file.read(MAX_BYTES + 1)
+        fd = os.open(path, flags)
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotGradable("a symbolic link, not a notebook: links are not followed") from None
         raise NotGradable(f"cannot read the file: {error.strerror or error}") from None
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotGradable("not a regular file: a folder, a pipe or a device")
+        try:
+            data = file.read(MAX_BYTES + 1)
+        except OSError as error:
+            raise NotGradable(f"cannot read the file: {error.strerror or error}") from None
     return parse_submission(data)
 
 
@@ -73,10 +88,17 @@ def parse_submission(data: bytes) -> Submission:
             'the notebook does not say which exercise it is (metadata "bp_lessons" → "exercise" '
             "is missing): submit the exercise notebook you were given, not a new one"
         )
-    cells = [cell for raw in notebook["cells"] if (cell := graded_cell(raw))]
-    if sum(len(cell.source) for cell in cells) > MAX_SOURCE_CHARS:
+    graded = [(grade_id, raw) for raw in notebook["cells"] if (grade_id := graded_id(raw))]
+    if len(graded) > MAX_GRADED_CELLS:
+        raise NotGradable(
+            f"{len(graded):,} cells are marked as setup or answer cells (nbgrader grade_id), "
+            f"more than {MAX_GRADED_CELLS}: an exercise has one setup cell and one answer "
+            "cell per task (a copied cell keeps its grade_id: delete the copies)"
+        )
+    sources = [(grade_id, cell_source(grade_id, raw)) for grade_id, raw in graded]
+    if sum(len(source) for _, source in sources) > MAX_SOURCE_CHARS:
         raise NotGradable(f"the graded cells hold more than {MAX_SOURCE_CHARS:,} characters")
-    return Submission(exercise[:100], cells)
+    return Submission(exercise[:100], [Cell(i, without_magics(s)) for i, s in sources])
 
 
 def parse_notebook(data: bytes) -> dict:
@@ -102,21 +124,26 @@ def parse_notebook(data: bytes) -> dict:
     return notebook
 
 
-def graded_cell(raw: object) -> Cell | None:
-    """A setup or answer cell as a Cell; None for every other cell (check, markdown, scratch)."""
+def graded_id(raw: object) -> str:
+    """The grade_id of a setup or answer cell; "" for every other cell (check, markdown,
+    scratch)."""
     if not isinstance(raw, dict) or raw.get("cell_type") != "code":
-        return None
+        return ""
     metadata = raw.get("metadata")
     nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
     grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
     if not isinstance(grade_id, str) or not (grade_id == "setup" or ANSWER.fullmatch(grade_id)):
-        return None
+        return ""
+    return grade_id
+
+
+def cell_source(grade_id: str, raw: dict) -> str:
     source = raw.get("source", "")
     if isinstance(source, list) and all(isinstance(line, str) for line in source):
         source = "".join(source)
     if not isinstance(source, str):
         raise NotGradable(f"cell {grade_id} is damaged: its source is not text")
-    return Cell(grade_id, without_magics(source))
+    return source
 
 
 def without_magics(source: str) -> str:

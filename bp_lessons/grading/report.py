@@ -6,8 +6,9 @@
     DIR/grades.csv                  one row per submission, one column per task, the total
     DIR/skipped.txt                 the files in the submitted folders that were not graded
 
-Files are written after every sandboxed process is gone, through a handle on DIR, never
-following a symbolic link: what a submission may have planted there is replaced, not followed.
+DIR is made and opened (`open_folder`) before any submission runs; every file is written through
+that handle after every sandboxed process is gone, never following a symbolic link: anything
+planted there is replaced, not followed.
 """
 
 import contextlib
@@ -19,6 +20,7 @@ import stat
 from pathlib import Path
 
 from bp_lessons.exercises import EXERCISES, tasks
+from bp_lessons.grading.collect import shown
 from bp_lessons.grading.judge import Grade
 
 VISIBILITY = "visible"  # Gradescope: "hidden", "after_due_date", "after_published", "visible"
@@ -82,31 +84,29 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def write_reports(out_dir: Path, grades: list[Grade], skipped: list[tuple[Path, str]]) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    root = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for grade in grades:
-            folder = fresh_folder(root, grade.name)
-            try:
-                write(folder, "results.json", json.dumps(results_json(grade), indent=2))
-            finally:
-                os.close(folder)
-        write(root, "grades.csv", grades_csv(grades))
-        if skipped:
-            write(root, "skipped.txt", "".join(f"{path}: {why}\n" for path, why in skipped))
-    finally:
-        os.close(root)
+def open_folder(path: Path) -> int:
+    """Make the output folder if needed and open it: a handle kept for the whole run, so that
+    what becomes of the path meanwhile does not matter. NotADirectoryError if it is a file."""
+    path.mkdir(parents=True, exist_ok=True)
+    return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
 
-def write_single(path: Path, grade: Grade) -> None:
+def write_reports(root: int, grades: list[Grade], skipped: list[tuple[Path, str]]) -> None:
+    """Each submission's results.json in its folder, grades.csv and skipped.txt, in `root`."""
+    for grade in grades:
+        folder = fresh_folder(root, grade.name)
+        try:
+            write(folder, "results.json", json.dumps(results_json(grade), indent=2))
+        finally:
+            os.close(folder)
+    write(root, "grades.csv", grades_csv(grades))
+    if skipped:
+        write(root, "skipped.txt", "".join(f"{shown(path)}: {why}\n" for path, why in skipped))
+
+
+def write_single(root: int, name: str, grade: Grade) -> None:
     """Gradescope's one results.json, for one submission."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    root = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        write(root, path.name, json.dumps(results_json(grade), indent=2))
-    finally:
-        os.close(root)
+    write(root, name, json.dumps(results_json(grade), indent=2))
 
 
 def fresh_folder(parent: int, name: str) -> int:

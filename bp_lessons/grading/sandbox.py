@@ -1,27 +1,56 @@
-"""The judge's side of the sandbox: start the zygote, run one task in a child, read its replies.
+"""The judge's side of the sandbox: one fresh, walled-in Python per task, its replies read as data.
 
-Every reply is read as data (JSON lines, size-capped, until a wall-clock deadline) and, whatever
-happened, the child's whole process group is killed before `run` returns. If the zygote dies (a
-submission may kill its parent) it is started again.
+Each task runs in a new Python started with `-I -S` (child.py), so it begins with nothing of
+the judge's: no seed, no expected value, no reference solution, no other submission. What it
+can see is decided here, before it starts, by one of two walls (`detect` picks the first that
+works on this machine, and `Walls.promise` says what each one keeps):
+
+    bubblewrap  (https://github.com/containers/bubblewrap, Debian/Ubuntu package `bubblewrap`)
+                new mount, PID, network, IPC and UTS namespaces: the child sees the Python
+                installation read-only (bp_lessons itself hidden), its task's view of bp_lessons
+                (view.py) and an empty /tmp of its own that vanishes with it; no network, no
+                process outside its own; Landlock inside as a second wall where the kernel has it
+    landlock    where bubblewrap cannot run (a container without user namespaces): the child
+                raises Landlock around itself (landlock.py): it may read only the Python
+                installation, without bp_lessons, and its view; write only its scratch folder,
+                which is removed after the task; as root it runs as a user of its own
+
+Either way the child has no capability, cannot fork, and has limits on memory, CPU time and file
+size (isolation.py). Its replies are JSON lines on a pipe, read until a deadline and capped in
+size; then its whole process group is killed, whatever happened.
 """
 
 import contextlib
+import functools
+import itertools
 import json
 import os
+import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from bp_lessons.grading import landlock, view
+from bp_lessons.grading.child import BOOT
 
 MAX_REPLY_BYTES = 4 * 2**20
-START_SECONDS = 60.0  # for the zygote to import numpy and the exercises on a busy machine
-SPAWN_SECONDS = 10.0  # for a forked child to say its process id
-KEEP_ENVIRONMENT = {"PATH", "HOME", "LANG", "TMPDIR", "VIRTUAL_ENV", "COVERAGE_PROCESS_START"}
+VIEW, WORK = "/view", "/tmp/work"  # where bubblewrap puts the task's view and scratch folder
+TMPFS_BYTES = 64 * 2**20  # bubblewrap's /tmp for one task
+OWN_UIDS = 2**21  # as root, child n runs as user OWN_UIDS + n: no account has such an id
+SYSTEM = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc/ld.so.cache"]
+ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
+               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # fmt: skip
+
+
+class SandboxUnavailable(RuntimeError):
+    """No wall works here; the message says what was tried and how to get one."""
 
 
 @dataclass
@@ -38,127 +67,301 @@ class Outcome:
         return cells[-1] if cells and isinstance(cells[-1], int) else None
 
 
+@dataclass
+class Walls:
+    """How children are walled in on this machine."""
+
+    mode: str  # "bubblewrap", "landlock" or "none"
+    landlock: int  # the Landlock ABI used inside (0: none)
+    root: bool  # the judge runs as root: each child gets a user id of its own
+
+    def promise(self) -> str:
+        """What a submission cannot do in this mode, and what is not promised, in one line."""
+        if self.mode == "none":
+            return (
+                "NO SANDBOX (--sandbox none): submitted code runs with your rights and can "
+                "read the reference solutions; only the time and memory limits hold"
+            )
+        kept = ["files outside its view", "writes", "other processes", "other submissions"]
+        missing = []
+        if self.mode == "bubblewrap":
+            kept.append("the network")
+        else:
+            if self.landlock < 4:
+                missing.append("network connections (needs Landlock ABI 4, Linux 6.7)")
+            else:
+                missing.append("UDP (TCP is blocked)")
+            if self.landlock < 6 and not self.root:
+                missing.append("signals to your own processes (needs Landlock ABI 6, Linux 6.12)")
+            missing.append("System V IPC objects")
+        inside = f", Landlock ABI {self.landlock}" if self.landlock else ""
+        text = f"sandbox: {self.mode}{inside}; a submission cannot reach " + ", ".join(kept)
+        return text + ("; not isolated here: " + ", ".join(missing) if missing else "")
+
+
 class Sandbox:
-    """A zygote process that forks a sandboxed child for each task."""
+    """Runs task requests in walled-in children; owns the views and scratch folders of a run."""
 
-    def __init__(self) -> None:
-        self.directory = tempfile.mkdtemp(prefix="bp-grade-")  # the children's working folder
+    def __init__(self, mode: str = "auto") -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="bp-grade-"))
+        self.directory.chmod(0o755)  # a child running as a user of its own reads its view here
         self.lock = threading.Lock()
-        self.zygote: subprocess.Popen | None = None
-        self.start()
-
-    def start(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = [sys.executable, "-m", "bp_lessons.grading.zygote", str(theirs.fileno())]
-        self.zygote = subprocess.Popen(
-            [*command, self.directory],
-            pass_fds=[theirs.fileno()],
-            cwd=self.directory,  # not the instructor's folder, where a student's numpy.py may lie
-            env=clean_environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-        )
-        theirs.close()
-        ours.settimeout(START_SECONDS)
-        if ours.recv(16) != b"ready":
-            raise RuntimeError("the grader's sandbox did not start (see the error above)")
-        ours.settimeout(None)
-        self.control = ours
+        self.views: dict[tuple[str, int], Path] = {}
+        self.uids = itertools.count()
+        try:
+            self.walls = detect(self, mode)
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
-        self.control.close()  # the zygote exits when it sees the end of its socket
-        if self.zygote and self.zygote.poll() is None:
-            try:
-                self.zygote.wait(5)
-            except subprocess.TimeoutExpired:
-                self.zygote.kill()
-                self.zygote.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def run(self, request: dict, timeout: float) -> Outcome:
-        """Send `request` to a new child and collect its replies until done, or the deadline."""
+    def view(self, exercise: str, k: int) -> Path:
+        with self.lock:
+            if (exercise, k) not in self.views:
+                folder = self.directory / f"view-{exercise}-{k}"
+                self.views[exercise, k] = view.build(folder, exercise, k)
+            return self.views[exercise, k]
+
+    def run(self, request: dict, exercise: str, k: int, timeout: float) -> Outcome:
+        """Run one task's request in a new child; collect its replies until done or timeout."""
         start = time.monotonic()
         outcome = Outcome()
-        ours, pid = self.spawn()
-        if ours is None:
+        uid = OWN_UIDS + next(self.uids) % 2**20 if self.walls.root else None
+        scratch = self.scratch(uid)
+        ours, theirs = os.pipe()
+        config = self.config(self.view(exercise, k), scratch, uid, theirs)
+        try:
+            process = subprocess.Popen(
+                self.command(config),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=[theirs],
+                start_new_session=True,  # its own process group: killed as one
+                env={**ENVIRONMENT, "HOME": config["scratch"], "TMPDIR": config["scratch"]},
+                cwd=config["scratch"] if self.walls.mode != "bubblewrap" else "/",
+            )
+        except OSError:
+            os.close(ours)
+            os.close(theirs)
+            self.remove(scratch)
             outcome.ended = "exited"
             return outcome
+        os.close(theirs)
         try:
-            ours.sendall(json.dumps(request).encode() + b"\n")
+            with contextlib.suppress(OSError):
+                process.stdin.write(json.dumps(request).encode() + b"\n")
+                process.stdin.close()
             read_replies(ours, start + timeout, outcome)
-        except OSError:
-            outcome.ended = "exited"
         finally:
-            ours.close()
-            kill_group(pid)
+            os.close(ours)
+            kill_group(process.pid)
+            process.wait()
+            self.remove(scratch)
         outcome.seconds = time.monotonic() - start
         return outcome
 
-    def spawn(self) -> tuple[socket.socket | None, int]:
-        """A connected socket and the child's pid, starting the zygote again if needed once."""
-        for _ in range(2):
-            ours, theirs = socket.socketpair()
-            with self.lock:
-                zygote = self.zygote
-                with contextlib.suppress(OSError):
-                    socket.send_fds(self.control, [b"fork"], [theirs.fileno()])
-            theirs.close()
-            ours.settimeout(SPAWN_SECONDS)
-            pid = first_reply_pid(ours)
-            if pid is not None:
-                return ours, pid
-            ours.close()
-            with self.lock:
-                if self.zygote is zygote:  # not already restarted by another thread
-                    self.restart()
-        return None, 0
+    def scratch(self, uid: int | None) -> str | None:
+        """A folder of its own for a child walled in by Landlock alone (bubblewrap makes /tmp)."""
+        if self.walls.mode == "bubblewrap":
+            return None
+        folder = tempfile.mkdtemp(prefix="scratch-", dir=self.directory)
+        if uid is not None:
+            os.chown(folder, uid, uid)
+        return folder
 
-    def restart(self) -> None:
-        self.control.close()
-        if self.zygote:
-            self.zygote.kill()
-            self.zygote.wait()
-        self.start()
+    def remove(self, scratch: str | None) -> None:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def config(self, view_folder: Path, scratch: str | None, uid, replies: int) -> dict:
+        """What the child needs to know before it reads its request (see child.BOOT), in the
+        paths it sees (bubblewrap puts the view at VIEW and the scratch folder at WORK)."""
+        inside = VIEW if self.walls.mode == "bubblewrap" else str(view_folder)
+        return {
+            "view": inside,
+            "host_view": str(view_folder),
+            "site": site_dirs(),
+            "scratch": scratch or WORK,
+            "readable": [*readable(), inside] if self.walls.landlock else [],
+            "landlock": bool(self.walls.landlock),
+            "uid": uid,
+            "replies": replies,
+        }
+
+    def command(self, config: dict) -> list[str]:
+        python = [sys.executable, "-I", "-S", "-B", "-c", BOOT, json.dumps(config)]
+        if self.walls.mode != "bubblewrap":
+            return python
+        return [*bubblewrap(Path(config["host_view"]), self.walls.root), "--", *python]
 
 
-def clean_environment() -> dict[str, str]:
-    """The judge's environment without what a submission has no business reading (tokens...)."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if name in KEEP_ENVIRONMENT or name.startswith(("LC_", "PYTHON"))
-    }
+def detect(sandbox: Sandbox, mode: str) -> Walls:
+    """The walls to use: `mode` if it works here, or ("auto") the first that does."""
+    root = os.geteuid() == 0
+    abi = landlock.abi()
+    if mode == "none":
+        return Walls("none", 0, False)
+    tried = []
+    for candidate in ["bubblewrap", "landlock"] if mode == "auto" else [mode]:
+        sandbox.walls = Walls(candidate, abi, root)
+        why = self_test(sandbox)
+        if not why:
+            return sandbox.walls
+        tried.append(f"{candidate}: {why}")
+    raise SandboxUnavailable(
+        "no sandbox works on this machine, so a submission could read the reference solutions.\n"
+        + "\n".join(f"  {line}" for line in tried)
+        + "\nInstall bubblewrap (Debian/Ubuntu: apt install bubblewrap) where user namespaces "
+        "are allowed, or use Linux 5.13 or later with Landlock enabled. --sandbox none grades "
+        "without any sandbox (trusted submissions only)."
+    )
 
 
-def first_reply_pid(sock: socket.socket) -> int | None:
-    """The child's first line, written before any submitted code runs: its process id."""
-    line = b""
+def self_test(sandbox: Sandbox) -> str:
+    """Why these walls do not work here ("" when a child starts, walls up, and replies)."""
+    walls = sandbox.walls
+    if walls.mode == "bubblewrap" and not shutil.which("bwrap"):
+        return "the bwrap command is not installed"
+    if walls.mode == "landlock":
+        if not walls.landlock:
+            return "this kernel has no Landlock (Linux 5.13 or later, with Landlock enabled)"
+        if walls.root and not readable_by_others():
+            return (
+                f"as root each task runs as a user of its own, who cannot read this Python "
+                f"({sys.prefix}): use a Python every user can read, or bubblewrap"
+            )
+    request = {"cells": [], "function": "f", "call": None, "pure": True, "cases": []}
+    request |= {"memory": 2**30, "cpu": 30}
+    outcome = sandbox.run(request, "01_neuron", 1, timeout=60.0)
+    if outcome.ended != "done":
+        return f"a test child did not start ({outcome.ended}, {len(outcome.replies)} replies)"
+    return ""
+
+
+def bubblewrap(view_folder: Path, root: bool) -> list[str]:
+    """bwrap's arguments: namespaces, and a file system of system libraries, Python and the view
+    (at VIEW inside)."""
+    return [*bubblewrap_base(root), "--ro-bind", str(view_folder), VIEW]
+
+
+@functools.cache
+def bubblewrap_base(root: bool) -> tuple[str, ...]:
+    """Everything but the view, the same for every task of a run."""
+    args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+    args += ["--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if root:  # a user id of its own, taken by the child itself (isolation.drop_root)
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-user"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--size", str(TMPFS_BYTES)] if bubblewrap_version() >= (0, 7) else []
+    # a /tmp of its own, where the child (a user of its own, as root) can write
+    args += ["--perms", "1777", "--tmpfs", "/tmp"]
+    args += ["--perms", "0777", "--dir", WORK, "--chdir", WORK]
+    made = {"/", "/tmp", "/proc", "/dev"}
+    for path in [p for p in SYSTEM if os.path.lexists(p)] + python_roots():
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+            continue
+        for parent in reversed(Path(path).parents):
+            if str(parent) not in made:
+                made.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", path, path]
+    for path in hidden():
+        args += ["--tmpfs", path] if os.path.isdir(path) else ["--ro-bind", "/dev/null", path]
+    return tuple(args)
+
+
+def bubblewrap_version() -> tuple[int, ...]:
     try:
-        while not line.endswith(b"\n") and len(line) < 100:
-            chunk = sock.recv(1)
-            if not chunk:
-                return None
-            line += chunk
-        pid = json.loads(line)["pid"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return pid if isinstance(pid, int) and pid > 1 else None
+        text = subprocess.run(["bwrap", "--version"], capture_output=True, text=True).stdout
+        return tuple(int(part) for part in text.split()[-1].split("."))
+    except (OSError, ValueError, IndexError):
+        return (0,)
 
 
-def read_replies(sock: socket.socket, deadline: float, outcome: Outcome) -> None:
+@functools.cache
+def python_roots() -> list[str]:
+    """The folders this Python needs: its installation, its venv and its site-packages."""
+    roots = sorted({os.path.realpath(p) for p in [sys.base_prefix, sys.prefix, *site_dirs()]})
+    return [r for r in roots if not any(r != o and r.startswith(o + os.sep) for o in roots)]
+
+
+@functools.cache
+def site_dirs() -> list[str]:
+    """Where installed packages live: the judge's site-packages (never a project folder)."""
+    found = [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+    found += [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    return list(dict.fromkeys(p for p in found if os.path.isdir(p)))
+
+
+@functools.cache
+def hidden() -> list[str]:
+    """bp_lessons as installed (the package, its metadata, an editable install's finder), in
+    this Python's site-packages and in those of the Python its venv was made from."""
+    base = {"base": sys.base_prefix, "platbase": sys.base_prefix}
+    folders = [*site_dirs(), *(sysconfig.get_paths(vars=base)[k] for k in ("purelib", "platlib"))]
+    found = []
+    for folder in [f for f in dict.fromkeys(folders) if os.path.isdir(f)]:
+        for name in sorted(os.listdir(folder)):
+            low = name.lower().replace("-", "_")
+            if low.startswith("bp_lessons") or ("__editable__" in low and "bp_lessons" in low):
+                found.append(os.path.join(folder, name))
+    return found
+
+
+@functools.cache
+def readable() -> tuple[str, ...]:
+    """What Landlock lets a child read besides its view: the system's libraries and Python,
+    without what `hidden` lists (Landlock allows whole folders, so a folder holding a hidden
+    entry is allowed entry by entry)."""
+    masked = [os.path.realpath(p) for p in hidden()]
+    roots = [os.path.realpath(p) for p in SYSTEM + python_roots() if os.path.exists(p)]
+    return tuple(p for root in dict.fromkeys(roots) for p in without(root, masked))
+
+
+def without(path: str, masked: list[str]) -> list[str]:
+    inside = [m for m in masked if m == path or m.startswith(path + os.sep)]
+    if not inside:
+        return [path]
+    if path in inside:
+        return []
+    with os.scandir(path) as entries:
+        return [p for entry in entries for p in without(entry.path, inside)]
+
+
+def readable_by_others() -> bool:
+    """Can a user without any privilege read this Python (every folder on the way searchable)?"""
+    for root in python_roots():
+        path = root
+        while True:
+            try:
+                if not os.stat(path).st_mode & 0o005:
+                    return False
+            except OSError:
+                return False
+            if path == os.path.dirname(path):
+                break
+            path = os.path.dirname(path)
+    return True
+
+
+def read_replies(fd: int, deadline: float, outcome: Outcome) -> None:
     """Collect JSON lines into outcome.replies until "done", the end, the cap or the deadline."""
     buffer, total = b"", 0
     while outcome.ended == "reading":
         remaining = deadline - time.monotonic()
-        try:
-            sock.settimeout(max(remaining, 1e-3))
-            chunk = sock.recv(65536) if remaining > 0 else None
-        except TimeoutError:
-            chunk = None
-        total += len(chunk or b"")
-        if chunk is None:
+        ready = select.select([fd], [], [], max(remaining, 0))[0] if remaining > 0 else []
+        if not ready:
             outcome.ended = "timeout"
-        elif not chunk:
+            break
+        chunk = os.read(fd, 65536)
+        total += len(chunk)
+        if not chunk:
             outcome.ended = "exited"
         elif total > MAX_REPLY_BYTES:
             outcome.ended = "too much output"
@@ -183,7 +386,7 @@ def add_replies(lines: list[bytes], outcome: Outcome) -> None:
 
 
 def kill_group(pid: int) -> None:
-    """Kill the child and anything in its process group (it called setsid: group id = pid)."""
+    """Kill the child and anything in its process group (it started a session: group id = pid)."""
     for kill in (os.killpg, os.kill):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             kill(pid, signal.SIGKILL)

@@ -7,8 +7,9 @@ The replies are untrusted data: every answer is checked to be plain (numbers, li
 from dataclasses import dataclass
 
 from bp_lessons.exercises import Task
+from bp_lessons.exercises.calling import OFF_LIMITS
 from bp_lessons.exercises.feedback import Result, Row
-from bp_lessons.grading.child import MAX_TEXT, REFERENCE_CALLED
+from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
 ALL_OR_NOTHING = "all or nothing: a task earns its points when every case passes"
@@ -35,20 +36,15 @@ class TaskGrade:
 
 
 def verdict(
-    task: Task,
-    cases: list[dict],
-    outcome: Outcome,
-    flags: list[str],
-    notes: list[str],
-    timeout: float,
+    task: Task, cases: list[dict], outcome: Outcome, notes: list[str], timeout: float
 ) -> TaskGrade:
-    """Score and explain one task from what its child sent back (flags: from the syntax tree)."""
+    """Score and explain one task from what its child sent back."""
     rows, errors = judged_rows(task, cases, outcome.replies)
     function = next((r for r in outcome.replies if "function" in r), None)
     defined = bool(function and function.get("defined") is True)
     where = str(function.get("function"))[:100] if defined else ""  # "" = written in a cell
-    if REFERENCE_CALLED in errors.values():
-        flags = [*flags, "calls the reference solution or a bp_lessons function that does the task"]
+    marker = OFF_LIMITS.format(number=task.number)
+    flags = list(dict.fromkeys(f"calls {text}" for _, text in errors.values() if marker in text))
     if where.startswith("bp_lessons"):
         flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
     stopped = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED.get(outcome.ended)
@@ -61,7 +57,7 @@ def verdict(
         why = NOT_DEFINED.format(task.function)
     elif where:
         why = f"`{task.function}` is {where}, not a function written with def in your answer cell"
-    elif "NotImplementedError" in errors.values():
+    elif "NotImplementedError" in [error for error, _ in errors.values()]:
         status = "not attempted"
     elif stopped:
         why = stopped
@@ -75,7 +71,8 @@ def verdict(
 
 
 def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[list[Row], dict]:
-    """One Row per answered case, in case order; and {case: error type} for cases that raised."""
+    """One Row per answered case, in case order; and {case: (error type, message)} for the
+    cases that raised."""
     rows, errors = {}, {}
     for reply in replies:
         j = reply.get("case")
@@ -86,7 +83,7 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
             rows[j] = judge(task, args, reply["got"])
         else:
             error, message = str(reply.get("error"))[:80], str(reply.get("text"))[:MAX_TEXT]
-            errors[j] = message if message == REFERENCE_CALLED else error
+            errors[j] = error, message
             rows[j] = task.judge_error(args, error, message)
     return [rows[j] for j in sorted(rows)], errors
 

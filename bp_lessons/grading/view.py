@@ -1,0 +1,120 @@
+"""What the sandbox sees of bp_lessons: a copy for one task, holding nothing that decides a grade.
+
+`build(folder, exercise, k)` writes folder/bp_lessons, the package as task k of the exercise
+may use it:
+
+    the lessons' modules    copied, except that each function or class the task forbids keeps
+                            its name and signature but raises when called (`calling.off_limits`);
+                            __init__ loads Neuron, Layer and MLP when first used
+    exercises/              calling.py and feedback.py as they are (how a function is called,
+                            how a value is described); the exercise's own module rebuilt: q1,
+                            q2, ... as `GradedTask`s, every other function or class as one that
+                            raises; nothing of the other exercises
+    grading/                the child's own code: child, isolation, landlock
+
+The reference solutions, the known mistakes, the random cases and the judge are not in it, so
+no import, reload, file read or `exec` inside the sandbox can reach them: the sandbox's walls
+(sandbox.py) keep the real package out of sight.
+"""
+
+import ast
+import importlib
+from pathlib import Path
+
+import bp_lessons
+from bp_lessons.exercises import EXERCISES, tasks
+from bp_lessons.exercises.calling import off_limits
+
+PACKAGE = Path(bp_lessons.__file__).resolve().parent
+# the package's own __init__ imports Neuron, Layer and MLP, and so NumPy, at once: here they load
+# when first used, so that a task that needs no NumPy starts in a fraction of the time
+LAZY_INIT = '''"""bp_lessons in the grader's sandbox: Neuron, Layer and MLP load when first used."""
+
+import importlib
+
+__version__ = "{version}"
+__all__ = ["Layer", "MLP", "Neuron", "__version__"]
+MODULES = {{"Layer": "bp_lessons.layer", "MLP": "bp_lessons.mlp", "Neuron": "bp_lessons.neuron"}}
+
+
+def __getattr__(name):
+    if name in MODULES:
+        return getattr(importlib.import_module(MODULES[name]), name)
+    raise AttributeError(f"module 'bp_lessons' has no attribute {{name!r}}")
+'''
+KEPT = {  # beyond the lessons' modules (bp_lessons/*.py), copied as they are
+    "exercises": ["calling.py", "feedback.py"],
+    "grading": ["child.py", "isolation.py", "landlock.py"],
+}
+
+
+def build(folder: Path, exercise: str, k: int) -> Path:
+    """Write the view for task k (1, 2, ...) of `exercise` into folder; returns folder."""
+    task = tasks(exercise)[k - 1]
+    forbidden: dict[str, list[str]] = {}  # module name -> the names in it that the task forbids
+    for name in task.forbidden:
+        module, _, attribute = name.rpartition(".")
+        forbidden.setdefault(module, []).append(attribute)
+    root = folder / "bp_lessons"
+    for sub in ("", *KEPT):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    for path in sorted(p for p in PACKAGE.glob("*.py") if p.name != "__init__.py"):
+        module = f"bp_lessons.{path.stem}"
+        source = path.read_text(encoding="utf-8")
+        if forbidden.get(module):
+            source = raising(source, module, forbidden[module], task.number)
+        (root / path.name).write_text(source, encoding="utf-8")
+    for sub, names in KEPT.items():
+        for name in names:
+            (root / sub / name).write_text((PACKAGE / sub / name).read_text(encoding="utf-8"))
+    (root / "__init__.py").write_text(LAZY_INIT.format(version=bp_lessons.__version__))
+    (root / "grading" / "__init__.py").write_text('"""The child\'s side of bp-grade."""\n')
+    (root / "exercises" / "__init__.py").write_text(
+        '"""The checks as the grader\'s sandbox has them: how a function is called, no more."""\n'
+    )
+    module = EXERCISES[exercise]
+    (root / "exercises" / f"{module.rpartition('.')[2]}.py").write_text(
+        exercise_module(exercise, module, task.number), encoding="utf-8"
+    )
+    return folder
+
+
+def raising(source: str, module: str, names: list[str], number: str) -> str:
+    """The module's source with each function or class in `names` raising when called."""
+    tree = ast.parse(source)
+    found = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names:
+            found.add(node.name)
+            statement = raise_statement(off_limits(f"{module}.{node.name}", number))
+            if isinstance(node, ast.ClassDef):
+                node.body.append(ast.parse("def __init__(self, *args, **kwargs): pass").body[0])
+            for function in [node] if isinstance(node, ast.FunctionDef) else node.body:
+                if isinstance(function, ast.FunctionDef):
+                    function.body = [statement]  # a class: every method, __init__ last
+    missing = sorted(set(names) - found)
+    if missing:  # a task that forbids what does not exist forbids nothing: a bug in the checks
+        raise ValueError(f"Exercise {number} forbids {module}.{missing[0]}, which is not defined")
+    header = f"# made by bp-grade for Exercise {number}: see bp_lessons.grading.view\n"
+    return header + ast.unparse(tree) + "\n"
+
+
+def raise_statement(message: str) -> ast.stmt:
+    return ast.parse(f"raise RuntimeError({message!r})").body[0]
+
+
+def exercise_module(exercise: str, module: str, number: str) -> str:
+    """The exercise's module as the sandbox has it: its tasks as GradedTasks, nothing else."""
+    real = importlib.import_module(module)
+    tree = ast.parse(Path(real.__file__).read_text(encoding="utf-8"))
+    lines = [
+        f'"""Exercise {exercise} in the grader\'s sandbox: its tasks, without their checks."""',
+        "from bp_lessons.exercises.calling import GradedTask",
+    ]
+    for k, task in enumerate(tasks(exercise), 1):
+        lines.append(f"q{k} = GradedTask({task.number!r}, {task.function!r})")
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            message = off_limits(f"{module}.{node.name}", number)
+            lines += [f"def {node.name}(*args, **kwargs):", f"    raise RuntimeError({message!r})"]
+    return "\n".join(lines) + "\n"
