@@ -11,6 +11,7 @@ import pytest
 from bp_lessons import MLP
 from bp_lessons.exercises import EXERCISES, Mistake, Task, tasks
 from bp_lessons.exercises.calling import to_plain
+from bp_lessons.exercises.check import CheckFailed
 from bp_lessons.gradcheck import numerical_gradient
 
 
@@ -103,10 +104,41 @@ toy = Task(
 def test_check_prints_a_verdict_outside_a_notebook(capsys):
     toy.check(lambda x: 2.0 * x)
     assert capsys.readouterr().out.startswith("✓ Exercise 0.1: `double` is correct on all 7 cases")
-    toy.check(lambda x: x)
+    with pytest.raises(CheckFailed, match=r"✗ Exercise 0.1: not right yet \(see above\)"):
+        toy.check(lambda x: x)
     out = capsys.readouterr().out
     assert out.startswith("✗ Exercise 0.1: `double` is off on 6 of 7 cases. You returned x")
     assert "case 1: x=1" in out and "expected 2" in out and "got      1" in out
+
+
+def test_a_failed_or_unattempted_check_raises_one_line_for_nbgrader(capsys):
+    """nbgrader scores a check cell by whether it raises; IPython shows the one line."""
+
+    def unwritten(x):  # nbgrader's bare stub
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed) as failed:
+        toy.check(unwritten)
+    assert failed.value._render_traceback_() == [
+        "\x1b[0;31mExercise 0.1 not attempted yet (see above).\x1b[0m"
+    ]
+    assert "not attempted" in capsys.readouterr().out
+
+
+def test_nbgraders_bare_stub_still_names_the_task_to_write_first():
+    from bp_lessons.exercises import perceptron_xor as ex
+
+    namespace: dict = {}
+    exec("def predict(inputs, weights, bias):\n    raise NotImplementedError()\n", namespace)
+    exec(
+        "def accuracy(X, labels, weights, bias):\n"
+        "    right = [predict(x, weights, bias) == y for x, y in zip(X, labels)]\n"
+        "    return sum(right) / len(right)\n",
+        namespace,
+    )
+    result = ex.q3.evaluate(namespace["accuracy"])
+    assert result.status == "not attempted"
+    assert result.note.startswith("your `accuracy` calls `predict` (Exercise 2.1), which still")
 
 
 def test_an_error_is_reported_per_case_with_its_advice():

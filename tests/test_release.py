@@ -176,6 +176,9 @@ def test_nbgrader_metadata_matches_the_tasks(source):
             assert check.cell_type == "code" and flags(check) == (True, True, False)
             assert check.metadata["nbgrader"]["points"] == task.points
             assert check.source == f"q{k}.check({task.function})"
+            # a check that fails raises (nbgrader scores it 0); with this tag JupyterLab's Run
+            # All, nbclient and nbval go on past it
+            assert "raises-exception" in check.metadata.get("tags", [])
             assert f"Exercise {task.number} · `{task.function}`" in text.source
 
 

@@ -19,7 +19,9 @@ import signal
 import sys
 import threading
 import time
+import traceback
 import types
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -33,6 +35,19 @@ TIME_LIMIT = 5.0  # seconds for all of a task's cases; bp-grade's default --time
 
 class TimeLimit(Exception):
     """The learner's function ran past the check's time limit."""
+
+
+class CheckFailed(AssertionError):
+    """Raised by `check` after it shows a ✗ or "not attempted", so that a grader that scores a
+    cell by whether it raises (nbgrader, `nbgrader validate`) gives the task no points. In a
+    notebook IPython shows one line instead of a traceback: the verdict is already above."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[0;31m{self.line}\x1b[0m"]
 
 
 @dataclass
@@ -134,7 +149,7 @@ class Task:
                 with self.rules(deadline) if rules else contextlib.nullcontext():
                     got = call_on(fn, args, self.call, self.pure)
             except NotImplementedError as error:
-                return Result(self, "not attempted", [], self.waiting_for(str(error)))
+                return Result(self, "not attempted", [], self.waiting_for(error))
             except TimeLimit:
                 return Result(self, "failed", rows, self.too_slow(len(rows)))
             except Exception as error:  # report it as this case's answer, keep going
@@ -150,8 +165,9 @@ class Task:
     @contextlib.contextmanager
     def rules(self, deadline: float) -> Iterator[None]:
         """While the learner's function runs: what the task forbids and the checks' own code
-        raise when called, and TimeLimit comes at the deadline."""
-        with off_limits_during(self), time_limit(deadline):
+        raise when called, TimeLimit comes at the deadline, and warnings are not shown."""
+        with off_limits_during(self), time_limit(deadline), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbgrader scores a cell that writes to stderr as 0
             yield
 
     def too_slow(self, done: int) -> str:
@@ -176,22 +192,41 @@ class Task:
             if self.matches(best.fn, row.args, row.got):
                 row.message = best.message
 
-    def waiting_for(self, text: str) -> str:
-        """Say so when fn is written but calls another exercise's function that is not."""
-        stub = re.match(r"Exercise (\d+\.\d+): write (\w+)", text)
-        if not stub or stub.group(1) == self.number:
+    def waiting_for(self, error: NotImplementedError) -> str:
+        """Say so when fn is written but calls another task's function that is not.
+
+        The stubs of our student copies name their task; nbgrader's (`raise
+        NotImplementedError()`) say nothing, so the function that raised is read off the
+        traceback and looked up among this exercise's tasks.
+        """
+        stub = re.match(r"Exercise (\d+\.\d+): write (\w+)", str(error))
+        if stub:
+            number, function = stub.groups()
+        else:
+            frames = traceback.extract_tb(error.__traceback__)
+            function = frames[-1].name if frames else ""
+            number = next((t.number for t in siblings(self) if t.function == function), "")
+        if not number or number == self.number:
             return ""
-        number, function = stub.groups()
         return (
             f"your `{self.function}` calls `{function}` (Exercise {number}), which still raises "
             "NotImplementedError: write that one first."
         )
 
     def check(self, fn: Callable) -> None:
-        """✓ or ✗ with a table of cases: input, expected, got, which part is off."""
+        """✓ or ✗ with a table of cases: input, expected, got, which part is off.
+
+        A ✗ or "not attempted" then raises CheckFailed (one line, no traceback), so that
+        nbgrader and `nbgrader validate` score the cell as failed.
+        """
         if not callable(fn):
             raise TypeError(f"check needs your function, e.g. {self.function}, got {describe(fn)}")
-        show(self.evaluate(fn))
+        result = self.evaluate(fn)
+        show(result)
+        if result.status == "not attempted":
+            raise CheckFailed(f"Exercise {self.number} not attempted yet (see above).")
+        if not result.passed:
+            raise CheckFailed(f"✗ Exercise {self.number}: not right yet (see above).")
 
     def hint(self) -> None:
         """One hint per call, each more specific than the last."""
@@ -255,6 +290,13 @@ def off_limits_during(task: Task) -> Iterator[None]:
     finally:
         for function, original in reversed(swapped):
             function.__code__ = original
+
+
+def siblings(task: Task) -> list[Task]:
+    """The tasks of the exercise `task` belongs to (those of its reference's module)."""
+    module = sys.modules.get(getattr(task.reference, "__module__", ""))
+    found = [getattr(module, f"q{k}", None) for k in range(1, 10)]
+    return [t for t in found if isinstance(t, Task)]
 
 
 def own_objects(module: types.ModuleType | None) -> list[tuple[str, object]]:
