@@ -9,6 +9,7 @@ walls must hold in both modes: bubblewrap (namespaces, with Landlock inside) and
 import importlib
 import inspect
 import os
+import platform
 import shutil
 import socket
 import tempfile
@@ -210,20 +211,91 @@ def probe():
     assert not os.path.exists(planted) and not os.path.exists(f"/dev/shm/{Path(planted).name}")
 
 
-def test_the_scratch_folder_is_writable_and_gone_after_the_task(sandbox):
+def test_only_bubblewraps_size_limited_tmp_is_writable_and_it_is_gone_after_the_task(sandbox):
     code = """import os, tempfile
 
 
 def probe():
-    with open("notes.txt", "w") as file:
-        file.write("kept?")
-    with tempfile.NamedTemporaryFile(delete=False) as file:
-        file.write(b"kept?")
-    return [float(os.path.getsize("notes.txt")), float(os.path.getsize(file.name))]
+    try:
+        with open("notes.txt", "w") as file:
+            file.write("kept?")
+        with tempfile.NamedTemporaryFile(delete=False) as file:
+            file.write(b"kept?")
+        return [float(os.path.getsize("notes.txt")), float(os.path.getsize(file.name))]
+    except OSError:
+        return [0.0, 0.0]
 """
     before = set(os.listdir(sandbox.directory))
-    assert probe(sandbox, code)["got"] == [5.0, 5.0]
+    # Landlock alone has no file system of its own to write to: the host's disk would fill
+    wrote = [5.0, 5.0] if sandbox.walls.mode == "bubblewrap" else [0.0, 0.0]
+    assert probe(sandbox, code)["got"] == wrote
     assert set(os.listdir(sandbox.directory)) <= before  # no scratch folder left behind
+
+
+def test_a_tree_too_deep_to_remove_recursively_costs_no_one_anything(sandbox):
+    code = """import os
+
+
+def probe():
+    made = 0
+    try:
+        for _ in range(5000):  # deeper than shutil.rmtree could recurse before Python 3.13
+            os.mkdir("d")
+            os.chdir("d")
+            made += 1
+    except OSError:
+        pass
+    return [float(made > 0)]
+"""
+    probe(sandbox, code)
+    assert sandbox.run(CALM, "04_chain_rule", 1, 20).ended == "done"  # the next task runs
+
+
+CALM = {"cells": [], "function": "f", "call": None, "pure": True, "cases": [], "memory": 2**30}
+CALM["cpu"] = 20
+
+
+def test_what_only_seccomp_stops_fails_from_inside(sandbox):
+    if not sandbox.walls.seccomp:
+        pytest.skip("libseccomp is not installed: the grader says so when it starts")
+    mine = Path(tempfile.mkdtemp())
+    mine.chmod(0o755)
+    (mine / "secret.txt").write_text("the instructor's")
+    (mine / "secret.txt").chmod(0o600)
+    add_key = {"x86_64": 248, "aarch64": 217}.get(platform.machine(), 248)
+    code = f"""import ctypes, os, resource, socket
+
+
+libc = ctypes.CDLL(None, use_errno=True)
+ADD_KEY = {add_key}
+
+
+def attempt(action):
+    try:
+        return 0.0 if action() in (-1, None) and ctypes.get_errno() else 1.0
+    except (OSError, ValueError):
+        return 0.0
+
+
+def probe():
+    return [
+        attempt(lambda: os.chmod({str(mine / "secret.txt")!r}, 0o644)),
+        attempt(lambda: os.utime({str(mine)!r}, (0, 0))),
+        attempt(lambda: resource.prlimit({os.getpid()}, resource.RLIMIT_CPU, (0, 0))),
+        attempt(lambda: libc.syscall(ADD_KEY, b"user", b"bp", b"x", 1, -4)),  # session keyring
+        attempt(lambda: libc.shmget(0, 2**20, 0o1600)),  # IPC_PRIVATE | IPC_CREAT
+        attempt(lambda: os.memfd_create("hidden")),
+        attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)),  # MPTCP
+        attempt(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)),
+        attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM)),
+    ]
+"""
+    try:
+        got = probe(sandbox, code)["got"]
+        assert got == [0.0] * 9, got
+        assert oct((mine / "secret.txt").stat().st_mode)[-3:] == "600"
+    finally:
+        shutil.rmtree(mine)
 
 
 def test_the_network_is_out_of_reach(sandbox):

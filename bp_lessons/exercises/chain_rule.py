@@ -10,11 +10,14 @@ from bp_lessons.activations import sigmoid
 from bp_lessons.exercises.calling import backward_on_a_neuron
 from bp_lessons.exercises.check import Mistake, Task
 
-NEURON_TOOLS = (
+NEURON_TOOLS = (  # everything in the package that computes a neuron's gradients
     "bp_lessons.neuron.Neuron",
     "bp_lessons.layer.Layer",
     "bp_lessons.mlp.MLP",
+    "bp_lessons.vectorized.DenseLayer",
+    "bp_lessons.vectorized.VectorizedMLP",
     "bp_lessons.gradcheck.numerical_gradient",
+    "bp_lessons.gradcheck.gradient_check",
 )
 
 

@@ -10,6 +10,17 @@ import math
 from bp_lessons.exercises.calling import NAMED_FUNCTIONS, numerical_derivative_of_named
 from bp_lessons.exercises.check import Mistake, Task
 
+# each of these computes the loss, its gradient or a slope, or the loss of a model trained
+# for an epoch: one could answer another's task
+LOSS_TOOLS = (
+    "bp_lessons.losses.mse_loss",
+    "bp_lessons.losses.mse_loss_gradient",
+    "bp_lessons.gradcheck.numerical_gradient",
+    "bp_lessons.gradcheck.gradient_check",
+    "bp_lessons.training.train",
+    "bp_lessons.training.record_training",
+)
+
 
 def mse_loss(outputs, labels):
     """L = (1/n) Σ_j (a_j − y_j)²"""
@@ -78,7 +89,7 @@ q1 = Task(
         "Square each difference a_j − y_j, add them up, divide by how many outputs there are.",
         "`sum((a - y) ** 2 for a, y in zip(outputs, labels)) / len(outputs)`",
     ],
-    forbidden=("bp_lessons.losses.mse_loss",),
+    forbidden=LOSS_TOOLS,
 )
 
 q2 = Task(
@@ -114,7 +125,7 @@ q2 = Task(
         "moves.",
         "dL/da_j = 2(a_j − y_j)/n; return one number per output, in a list.",
     ],
-    forbidden=("bp_lessons.losses.mse_loss_gradient",),
+    forbidden=LOSS_TOOLS,
 )
 
 q3 = Task(
@@ -154,5 +165,5 @@ q3 = Task(
         "two points.",
         "`(f(x + epsilon) - f(x - epsilon)) / (2 * epsilon)`",
     ],
-    forbidden=("bp_lessons.gradcheck.numerical_gradient",),
+    forbidden=LOSS_TOOLS,
 )

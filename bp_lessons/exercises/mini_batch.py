@@ -11,6 +11,15 @@ from bp_lessons.exercises.calling import numbered_batches, step_a_model
 from bp_lessons.exercises.check import Mistake, Task
 from bp_lessons.losses import mse_loss_gradient
 
+TRAINING_TOOLS = (  # everything in the package that cuts batches or takes a step for you
+    "bp_lessons.training.train",
+    "bp_lessons.training.record_training",
+    "bp_lessons.training._epoch_example_by_example",
+    "bp_lessons.training._epoch_in_matrix_form",
+    "bp_lessons.widgets.LearningRateExplorer",
+    "bp_lessons.widgets.BatchSizeExplorer",
+)
+
 
 def iterate_minibatches(X, y, batch_size, seed):
     """Yield (X_batch, y_batch) in the order of `np.random.default_rng(seed).permutation(len(X))`,
@@ -129,7 +138,7 @@ q1 = Task(
         "slicing past the end gives the short last batch.",
         "`yield [X[i] for i in batch], [y[i] for i in batch]`: the same indices for both.",
     ],
-    forbidden=("bp_lessons.training.iterate_minibatches", "bp_lessons.training.train"),
+    forbidden=("bp_lessons.training.iterate_minibatches", *TRAINING_TOOLS),
 )
 
 q2 = Task(
@@ -190,5 +199,5 @@ q2 = Task(
         "For each example, `gradient = mse_loss_gradient(model.forward(inputs), labels)`, "
         "then `model.backward([g / len(X_batch) for g in gradient])`.",
     ],
-    forbidden=("bp_lessons.training.train",),
+    forbidden=TRAINING_TOOLS,
 )

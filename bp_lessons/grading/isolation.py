@@ -4,7 +4,10 @@
                 user id of its own with no capability (it can signal, read or write nothing of
                 root's or of another child's)
     files       Landlock (landlock.py): read only the Python installation and this task's view
-                of bp_lessons, write only its own scratch folder, no TCP, no signals out
+                of bp_lessons, write only its own scratch folder (where one is given), no TCP,
+                no signals out
+    calls       seccomp (seccomp.py): no chmod, no prlimit, no keys, no System V IPC, no
+                memfd, no socket, ... what Landlock and namespaces do not cover
     memory      RLIMIT_AS: the address space in use plus the budget (a memory bomb gets
                 MemoryError)
     time        RLIMIT_CPU: CPU seconds (the judge also kills it at a wall-clock deadline)
@@ -19,7 +22,7 @@ import os
 import resource
 import signal
 
-from bp_lessons.grading import landlock
+from bp_lessons.grading import landlock, seccomp
 
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 MAX_FILE_BYTES = 8 * 2**20
@@ -31,7 +34,7 @@ def raise_walls(config: dict, memory_bytes: int, cpu_seconds: int) -> None:
     prctl(PR_SET_DUMPABLE, 0)  # no process of the same user may read this one's memory
     if not prctl(PR_SET_NO_NEW_PRIVS, 1):
         raise OSError("prctl(PR_SET_NO_NEW_PRIVS) failed")
-    if config["landlock"] and not landlock.restrict(config["readable"], [config["scratch"]]):
+    if config["landlock"] and not landlock.restrict(config["readable"], config["writable"]):
         raise OSError("Landlock was expected, but the kernel refused it")
     if config["uid"] is not None:
         drop_root(config["uid"])
@@ -42,6 +45,8 @@ def raise_walls(config: dict, memory_bytes: int, cpu_seconds: int) -> None:
     if in_use:
         limit(resource.RLIMIT_AS, in_use + memory_bytes)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit raises OSError
+    if config["seccomp"] and not seccomp.restrict():  # last: it forbids setting limits
+        raise OSError("seccomp was expected, but libseccomp is gone")
 
 
 def drop_root(uid: int) -> None:

@@ -25,6 +25,7 @@ import functools
 import itertools
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -37,7 +38,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bp_lessons.grading import landlock, view
+from bp_lessons.grading import landlock, seccomp, view
 from bp_lessons.grading.child import BOOT
 
 MAX_REPLY_BYTES = 4 * 2**20
@@ -74,6 +75,7 @@ class Walls:
     mode: str  # "bubblewrap", "landlock" or "none"
     landlock: int  # the Landlock ABI used inside (0: none)
     root: bool  # the judge runs as root: each child gets a user id of its own
+    seccomp: bool = False  # libseccomp's filter (seccomp.py) is loaded in each child
 
     def promise(self) -> str:
         """What a submission cannot do in this mode, and what is not promised, in one line."""
@@ -84,19 +86,25 @@ class Walls:
             )
         kept = ["files outside its view", "writes", "other processes", "other submissions"]
         missing = []
-        if self.mode == "bubblewrap":
+        if self.mode == "bubblewrap" or self.seccomp:
             kept.append("the network")
+        elif self.landlock >= 4:
+            missing.append("network connections other than TCP (no libseccomp)")
         else:
-            if self.landlock < 4:
-                missing.append("network connections (needs Landlock ABI 4, Linux 6.7)")
-            else:
-                missing.append("UDP (TCP is blocked)")
-            if self.landlock < 6 and not self.root:
-                missing.append("signals to your own processes (needs Landlock ABI 6, Linux 6.12)")
-            missing.append("System V IPC objects")
+            missing.append("the network (needs libseccomp, or Landlock ABI 4, Linux 6.7)")
+        if self.mode == "landlock" and self.landlock < 6 and not self.root:
+            missing.append("signals to your own processes (needs Landlock ABI 6, Linux 6.12)")
+        if not self.seccomp:
+            missing.append(
+                "what only seccomp stops (install libseccomp2): kernel keys, memory outside "
+                "the limit" + (", file modes and your processes' limits" * (not self.root))
+            )
+            if self.mode == "landlock":
+                missing.append("System V IPC objects")
         inside = f", Landlock ABI {self.landlock}" if self.landlock else ""
+        inside += ", seccomp" if self.seccomp else ""
         text = f"sandbox: {self.mode}{inside}; a submission cannot reach " + ", ".join(kept)
-        return text + ("; not isolated here: " + ", ".join(missing) if missing else "")
+        return text + ("; NOT isolated here: " + "; ".join(missing) if missing else "")
 
 
 class Sandbox:
@@ -107,7 +115,7 @@ class Sandbox:
         self.directory.chmod(0o755)  # a child running as a user of its own reads its view here
         self.lock = threading.Lock()
         self.views: dict[tuple[str, int], Path] = {}
-        self.uids = itertools.count()
+        self.uids = itertools.count(secrets.randbelow(2**20))  # not the same ids run after run
         try:
             self.walls = detect(self, mode)
         except BaseException:
@@ -115,7 +123,7 @@ class Sandbox:
             raise
 
     def close(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
+        remove(str(self.directory))
 
     def view(self, exercise: str, k: int) -> Path:
         with self.lock:
@@ -146,7 +154,7 @@ class Sandbox:
         except OSError:
             os.close(ours)
             os.close(theirs)
-            self.remove(scratch)
+            remove(scratch)
             outcome.ended = "exited"
             return outcome
         os.close(theirs)
@@ -159,7 +167,7 @@ class Sandbox:
             os.close(ours)
             kill_group(process.pid)
             process.wait()
-            self.remove(scratch)
+            remove(scratch)
         outcome.seconds = time.monotonic() - start
         return outcome
 
@@ -172,21 +180,22 @@ class Sandbox:
             os.chown(folder, uid, uid)
         return folder
 
-    def remove(self, scratch: str | None) -> None:
-        if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
-
     def config(self, view_folder: Path, scratch: str | None, uid, replies: int) -> dict:
         """What the child needs to know before it reads its request (see child.BOOT), in the
         paths it sees (bubblewrap puts the view at VIEW and the scratch folder at WORK)."""
         inside = VIEW if self.walls.mode == "bubblewrap" else str(view_folder)
+        work = scratch or WORK
+        # a file system it may fill: bubblewrap's size-limited /tmp, nothing on the host's disk
+        writable = [WORK] if self.walls.mode == "bubblewrap" and tmpfs_size_limit() else []
         return {
             "view": inside,
             "host_view": str(view_folder),
             "site": site_dirs(),
-            "scratch": scratch or WORK,
-            "readable": [*readable(), inside] if self.walls.landlock else [],
+            "scratch": work,
+            "readable": [*readable(), inside, work] if self.walls.landlock else [],
+            "writable": writable,
             "landlock": bool(self.walls.landlock),
+            "seccomp": self.walls.seccomp,
             "uid": uid,
             "replies": replies,
         }
@@ -204,9 +213,10 @@ def detect(sandbox: Sandbox, mode: str) -> Walls:
     abi = landlock.abi()
     if mode == "none":
         return Walls("none", 0, False)
+    filter_calls = seccomp.available()
     tried = []
     for candidate in ["bubblewrap", "landlock"] if mode == "auto" else [mode]:
-        sandbox.walls = Walls(candidate, abi, root)
+        sandbox.walls = Walls(candidate, abi, root, filter_calls)
         why = self_test(sandbox)
         if not why:
             return sandbox.walls
@@ -257,10 +267,12 @@ def bubblewrap_base(root: bool) -> tuple[str, ...]:
     else:
         args += ["--unshare-user"]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--size", str(TMPFS_BYTES)] if bubblewrap_version() >= (0, 7) else []
-    # a /tmp of its own, where the child (a user of its own, as root) can write
+    args += ["--size", str(TMPFS_BYTES)] if tmpfs_size_limit() else []
+    # a /tmp of its own, where the child (a user of its own, as root) can write, if its size
+    # can be limited (bubblewrap 0.7); else it stays empty and read-only
     args += ["--perms", "1777", "--tmpfs", "/tmp"]
     args += ["--perms", "0777", "--dir", WORK, "--chdir", WORK]
+    args += [] if tmpfs_size_limit() else ["--remount-ro", "/tmp"]
     made = {"/", "/tmp", "/proc", "/dev"}
     for path in [p for p in SYSTEM if os.path.lexists(p)] + python_roots():
         if os.path.islink(path):
@@ -276,6 +288,11 @@ def bubblewrap_base(root: bool) -> tuple[str, ...]:
     return tuple(args)
 
 
+def tmpfs_size_limit() -> bool:
+    return bubblewrap_version() >= (0, 7)
+
+
+@functools.cache
 def bubblewrap_version() -> tuple[int, ...]:
     try:
         text = subprocess.run(["bwrap", "--version"], capture_output=True, text=True).stdout
@@ -383,6 +400,18 @@ def add_replies(lines: list[bytes], outcome: Outcome) -> None:
         if reply.get("done") is True:
             outcome.ended = "done"
             return
+
+
+def remove(folder: str | None) -> None:
+    """Remove a folder of the run, whatever a child made of it: never raise (a failure here
+    must not cost the class its grades)."""
+    if not folder:
+        return
+    try:
+        shutil.rmtree(folder)
+    except BaseException:  # RecursionError on a very deep tree (Python < 3.13), a mode changed
+        with contextlib.suppress(OSError):
+            subprocess.run(["rm", "-rf", "--", folder], capture_output=True, timeout=60)
 
 
 def kill_group(pid: int) -> None:

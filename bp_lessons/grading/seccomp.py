@@ -1,0 +1,79 @@
+"""A seccomp filter, built by libseccomp (the library container runtimes use), called with ctypes.
+
+Landlock walls off paths and bubblewrap namespaces, but some system calls reach past both: a
+task running as its grader's user could change the mode of the grader's files (chmod and its
+kin are no Landlock right), lower the grader's own limits (prlimit on its pid), read or plant
+keys in the kernel's keyrings (not namespaced), hold memory outside its limit (memfd, System V
+shared memory), or open a socket of a kind Landlock does not know (MPTCP, UDP, netlink, a Unix
+socket by path). `restrict()` makes each call in DENIED fail with EPERM for this process and
+all it could start; nothing a task's answer needs is among them. libseccomp knows each call's
+number on each architecture; where it is missing (`available()`), the grader says so.
+"""
+
+import ctypes
+import errno
+
+ACT_ALLOW = 0x7FFF0000
+ACT_ERRNO = 0x00050000  # | the errno to return
+LIBRARY = "libseccomp.so.2"
+
+DENIED = (
+    # the mode, owner, times and extended attributes of files (Landlock does not cover them)
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "utime", "utimes", "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr",
+    "setxattrat", "removexattr", "lremovexattr", "fremovexattr", "removexattrat",
+    # other processes: their limits, priorities, memory, file descriptors
+    "prlimit64", "setrlimit", "setpriority", "sched_setaffinity", "sched_setscheduler",
+    "sched_setparam", "sched_setattr", "ioprio_set", "ptrace", "process_vm_readv",
+    "process_vm_writev", "kcmp", "pidfd_open", "pidfd_getfd", "pidfd_send_signal",
+    # what outlives the process or escapes its limits: keys, System V IPC, anonymous files
+    "add_key", "request_key", "keyctl", "shmget", "shmat", "shmctl", "msgget", "msgsnd",
+    "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl", "memfd_create",
+    "memfd_secret",
+    # every socket (the judge's pipe is not one), and the kernel's side doors
+    "socket", "io_uring_setup", "io_uring_enter", "io_uring_register", "userfaultfd", "bpf",
+    "perf_event_open", "unshare", "setns", "mount", "umount2", "pivot_root", "chroot",
+    "open_tree", "move_mount", "fsopen", "fsmount", "fspick", "mknod", "mknodat",
+)  # fmt: skip
+
+
+def library() -> ctypes.CDLL | None:
+    try:
+        lib = ctypes.CDLL(LIBRARY, use_errno=True)
+    except OSError:
+        return None
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint]
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def available() -> bool:
+    return library() is not None
+
+
+def restrict() -> bool:
+    """Load the filter into this process (which must have no_new_privs); False without
+    libseccomp, OSError if the kernel refuses it."""
+    lib = library()
+    if lib is None:
+        return False
+    context = lib.seccomp_init(ACT_ALLOW)
+    if not context:
+        raise OSError("seccomp_init failed")
+    try:
+        for name in DENIED:
+            number = lib.seccomp_syscall_resolve_name(name.encode())
+            if number == -1:  # __NR_SCMP_ERROR: not a call on this architecture, or too new
+                continue
+            if lib.seccomp_rule_add(context, ACT_ERRNO | errno.EPERM, number, 0) != 0:
+                raise OSError(f"seccomp_rule_add failed for {name}")
+        result = lib.seccomp_load(context)
+        if result != 0:
+            raise OSError(-result, "seccomp_load failed")
+    finally:
+        lib.seccomp_release(context)
+    return True
