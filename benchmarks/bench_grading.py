@@ -3,7 +3,8 @@
 Each run is the real command (`python -m bp_lessons.grading`, a fresh interpreter, its default
 10 s time limit per task), timed from start to exit. The target is under 0.5 s per submission
 per core: wall time × cores used / submissions. The hostile ones include an endless loop, which
-alone holds one core for the whole time limit.
+alone holds one core for the whole time limit. A second table grades ten right answers of every
+exercise: those that hand out NumPy arrays start NumPy in each task's sandbox.
 
 Run: .venv/bin/python benchmarks/bench_grading.py
 """
@@ -15,6 +16,7 @@ import timing
 import inspect
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,7 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from bp_lessons.exercises import tasks
 from bp_lessons.exercises.neuron import q1, q2
+
+SOURCES = Path(__file__).resolve().parent.parent / "exercises" / "source"
 
 SETUP = "import math\n\nfrom bp_lessons.exercises.neuron import q1, q2\n"
 CORRECT = {1: inspect.getsource(q1.reference), 2: inspect.getsource(q2.reference)}
@@ -115,10 +120,24 @@ def per_kind(out: Path) -> list[list[object]]:
     ]
 
 
+def per_exercise(tmp: Path) -> list[list[object]]:
+    """Ten copies of each exercise's source notebook (every task right), graded on one core."""
+    rows = []
+    for source in sorted(SOURCES.glob("[0-9][0-9]_*.ipynb")):
+        folder = tmp / source.stem
+        folder.mkdir()
+        for i in range(10):
+            shutil.copy(source, folder / f"{i}.ipynb")
+        seconds = run(folder, tmp / f"out-{source.stem}", 1)
+        rows.append([source.stem, len(tasks(source.stem)), f"{seconds / 10:.3f} s"])
+    return rows
+
+
 def main() -> None:
     cores = os.cpu_count() or 1
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        exercise_rows = per_exercise(Path(tmp))
         folder = Path(tmp) / "class"
         folder.mkdir()
         kinds = make_class(folder)
@@ -133,6 +152,10 @@ def main() -> None:
     print("\ntarget: under 0.5 s per submission per core (the command's wall time, start to exit)")
     print("\nthe judge's time per submission, from results.json (jobs = cores):\n")
     print(timing.markdown_table(["kind", "submissions", "median", "max"], kind_rows))
+    print(
+        "\neach exercise: 10 copies of its source notebook (all right), one job, wall time / 10:\n"
+    )
+    print(timing.markdown_table(["exercise", "tasks", "s/submission"], exercise_rows))
     print(timing.machine())
 
 

@@ -58,9 +58,13 @@ def test_one_crashing_task_keeps_the_other_tasks_scores(tmp_path):
 def test_a_wrong_answer_shows_the_failing_cases_and_the_targeted_message(tmp_path):
     results = grade(tmp_path, {"dan.ipynb": notebook({1: solution(Q1), 2: NO_BIAS})})["dan"]
     output = results["tests"][1]["output"]
-    assert output.startswith("0/1 (all or nothing: a task earns its points when every case passes)")
-    assert "The bias is missing" in output and "case 2: inputs=[2, 3]" in output
-    assert "expected 0.148047" in output and "got      0.119203" in output
+    assert output.startswith(
+        "**0/1** (all or nothing: a task earns its points when every case passes)"
+    )
+    assert "The bias is missing" in output
+    # the failing cases as a Markdown table (Gradescope's output_format "md")
+    assert "| case | input | expected | got | off |" in output
+    assert "| 2 | inputs=[2, 3], weights=[0.5, -1], bias=0.25 | 0.148047 | 0.119203 |" in output
 
 
 def test_results_json_is_in_gradescopes_format(tmp_path):
@@ -79,8 +83,8 @@ def test_grades_csv_has_a_row_per_submission_and_a_column_per_task(tmp_path):
     with open(tmp_path / "graded" / "grades.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     assert list(rows[0]) == [
-        "submission", "file", "exercise", "1.1 sigmoid", "1.2 neuron_forward", "total",
-        "max_score", "problem",
+        "submission", "student", "file", "exercise", "1.1 sigmoid", "1.2 neuron_forward",
+        "total", "max_score", "problem", "review",
     ]  # fmt: skip
     by_name = {row["submission"]: row for row in rows}
     assert by_name["a"]["total"] == "2" and by_name["a"]["1.2 neuron_forward"] == "1"
@@ -155,7 +159,7 @@ def test_submission_names_are_unique_and_stay_inside_the_output_folder(tmp_path)
         save(tmp_path / "class", name, notebook())
     out = tmp_path / "out"
     assert main([str(tmp_path / "class"), "--out", str(out)]) == 0
-    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir() and p.name != "feedback")
     assert len(folders) == 5 and len({f.lower() for f in folders}) == 5
     assert (out / "grades.csv").is_file()
     assert all((out / folder / "results.json").is_file() for folder in folders)

@@ -46,7 +46,7 @@ def test_what_the_task_forbids_fails_in_the_notebook_and_is_flagged_by_the_grade
     output = results["s"]["tests"][1]["output"]
     assert results["s"]["tests"][1]["score"] == 0
     if how != "through the task":  # the sandbox's q2 has no reference: an AttributeError there
-        assert output.startswith("0/1 flagged: calls ") and "off limits" in output
+        assert output.startswith("**0/1** flagged: calls ") and "off limits" in output
 
 
 ENDLESS = "def sigmoid_derivative(z):\n    while True:\n        pass\n"

@@ -271,7 +271,7 @@ def neuron_forward(inputs, weights, bias):
 def test_what_the_task_forbids_is_flagged_however_it_is_reached(tmp_path, answer, flag):
     results = results_of(tmp_path, notebook({1: solution(Q1), 2: answer}))
     assert scores(results) == [1, 0]
-    assert results["tests"][1]["output"].startswith(f"0/1 flagged: calls {flag} is off limits")
+    assert results["tests"][1]["output"].startswith(f"**0/1** flagged: calls {flag} is off limits")
 
 
 @pytest.mark.parametrize(
@@ -318,7 +318,7 @@ def sigmoid(z):
     results = results_of(tmp_path, notebook({1: q1, 2: WRONG_NEURON}))
     time.sleep(2.5)
     assert json.loads(target.read_text()) == results and results["score"] == 0
-    assert "got      0" in results["tests"][0]["output"]  # no process could be started
+    assert "| 0.5 | 0 |" in results["tests"][0]["output"]  # no process could be started
 
 
 SEED = 8_675_309_112_358
@@ -331,15 +331,17 @@ import os
 def leaks(shifted):
     seed, expected = int("{SEED + 1}") - 1, [value - 1.0 for value in shifted]
     found = 0.0
+    seen_seed = seen_expected = False
     for obj in gc.get_objects():
         if obj is expected or not isinstance(obj, (dict, list, tuple)):
             continue
         values = obj.values() if isinstance(obj, dict) else obj
         try:
-            found += 1.0 * any(type(v) is int and v == seed for v in values)
-            found += 10.0 * any(type(v) is float and v in expected for v in values)
+            seen_seed = seen_seed or any(type(v) is int and v == seed for v in values)
+            seen_expected = seen_expected or any(type(v) is float and v in expected for v in values)
         except Exception:
             pass
+    found += 1.0 * seen_seed + 10.0 * seen_expected
     for pid in {{os.getppid(), 1}}:  # the judge, or the sandbox's first process
         try:
             open(f"/proc/{{pid}}/mem", "rb").close()
@@ -357,7 +359,7 @@ def test_the_sandbox_holds_none_of_the_judges_secrets(tmp_path, monkeypatch):
     q1 = FINDER + f"\n\ndef sigmoid(z):\n    return leaks({shifted!r}) + 0.25\n"
     results = results_of(tmp_path, notebook({1: q1, 2: WRONG_NEURON}))
     output = results["tests"][0]["output"]
-    assert results["score"] == 0 and output.count("got      0.25") == 3, output
+    assert results["score"] == 0 and output.count(" | 0.25 | ") == len(Q1.cases()), output
     # the finder does find the secrets where they are: in the judge's own process
     namespace: dict = {}
     exec(FINDER, namespace)
@@ -449,7 +451,7 @@ def sigmoid(z):
     results = results_of(tmp_path, notebook({1: q1, 2: "garbage = 1\n"}))
     output = results["tests"][0]["output"]
     assert results["score"] == 0 and "is off on" in output
-    assert "got      0.5" in output and "got      0.25" not in output  # the forged ones arrived
+    assert " | 0.5 | " in output and " | 0.25 | " not in output  # the forged ones arrived
 
 
 def test_a_flood_of_output_is_cut(tmp_path):

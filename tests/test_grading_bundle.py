@@ -10,10 +10,12 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
-from test_grading_support import correct, notebook, save
+from test_grading_support import correct, notebook, save, solution
 
+from bp_lessons.exercises import tasks
 from bp_lessons.grading.bundle import build_wheel
 from bp_lessons.grading.cli import main
 
@@ -22,9 +24,13 @@ pytestmark = pytest.mark.lesson01
 
 @pytest.fixture
 def autograder(tmp_path):
+    return make_autograder(tmp_path, "--exercise", "01_neuron")
+
+
+def make_autograder(tmp_path, *options):
     """A folder laid out as Gradescope's /autograder, with the bundle unpacked in source/."""
     bundle = tmp_path / "autograder.zip"
-    assert main(["gradescope-bundle", "--out", str(bundle), "--exercise", "01_neuron"]) == 0
+    assert main(["gradescope-bundle", "--out", str(bundle), *options]) == 0
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(root / "source")
@@ -110,7 +116,8 @@ def test_run_autograder_with_no_notebook_still_writes_results(autograder):
     save(root / "submission", "answers.pdf", b"%PDF-1.4")
     results = run_autograder(root, site)
     assert results["score"] == 0 and results["max_score"] == 2
-    assert "no notebook (.ipynb) in the submission (answers.pdf)" in results["output"]
+    assert "No notebook of exercise 01_neuron was handed in" in results["output"]
+    assert "also handed in, not notebooks: answers.pdf" in results["output"]
 
 
 def test_run_autograder_with_several_notebooks_counts_the_best(autograder):
@@ -119,4 +126,24 @@ def test_run_autograder_with_several_notebooks_counts_the_best(autograder):
     save(root / "submission", "b_final.ipynb", correct())
     results = run_autograder(root, site)
     assert results["score"] == 2
-    assert "Also submitted, not counted: a_draft.ipynb" in results["output"]
+    assert "01_neuron: b_final.ipynb counted; not: a_draft.ipynb" in results["output"]
+
+
+def test_one_bundle_grades_an_assignment_of_several_notebooks(tmp_path):
+    source = Path(__file__).parent.parent / "exercises" / "source"
+    options = ["--exercise", "01_neuron", "--exercise", "03_loss"]
+    options += ["--visibility", "after_due_date", "--points-from", str(source)]
+    root, site = make_autograder(tmp_path, *options)
+    save(root / "submission", "mine.ipynb", correct())
+    results = run_autograder(root, site)
+    assert (results["score"], results["max_score"]) == (2, 5)
+    assert [t["name"].split(":")[0] for t in results["tests"]] == [
+        "Exercise 1.1", "Exercise 1.2", "Exercise 3.1", "Exercise 3.2", "Exercise 3.3"
+    ]  # fmt: skip
+    assert "No notebook of exercise 03_loss was handed in" in results["output"]
+    assert {t["visibility"] for t in results["tests"]} == {"after_due_date"}
+    assert {t["output_format"] for t in results["tests"]} == {"md"}
+    loss = notebook({k: solution(t) for k, t in enumerate(tasks("03_loss"), 1)}, "03_loss",
+                    "from bp_lessons.exercises.loss import q1, q2, q3\n")  # fmt: skip
+    save(root / "submission", "loss.ipynb", loss)
+    assert run_autograder(root, site)["score"] == 5

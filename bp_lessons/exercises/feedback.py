@@ -72,6 +72,23 @@ class Result:
             ]
         return "\n".join(lines)
 
+    def markdown(self) -> str:
+        """The verdict as Markdown (Gradescope's output_format "md", bp-grade's feedback files):
+        the headline, then a table of the failing cases."""
+        lines = [self.headline()]
+        failed = [(i, row) for i, row in enumerate(self.rows, 1) if row.off]
+        if failed and not self.passed:
+            advice = self.headline()
+            lines += ["", "| case | input | expected | got | off |", "|---|---|---|---|---|"]
+            for i, row in failed:
+                expected, got = self.focus(row)
+                off = row.off + (f": {row.message}" if row.message not in advice else "")
+                cells = [str(i), arguments(row.args), expected, got, off]
+                lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+            atol, rtol = self.task.atol, self.task.rtol
+            lines += ["", f"Numbers agree within {atol:g} + {rtol:g} × the expected value's size."]
+        return "\n".join(lines)
+
     def focus(self, row: Row) -> tuple[str, str]:
         """Expected and got as shown: of a result in parts, the first part that is off."""
         parts, off = self.task.parts, row.off.split(", ")[0]

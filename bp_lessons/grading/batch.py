@@ -15,6 +15,7 @@ from bp_lessons.grading.collect import Found, shown
 from bp_lessons.grading.isolation import PR_SET_DUMPABLE, prctl
 from bp_lessons.grading.judge import Grade, Judge
 from bp_lessons.grading.notebook import NotGradable, Submission, read_submission
+from bp_lessons.grading.points import Table
 from bp_lessons.grading.progress import Progress
 from bp_lessons.grading.sandbox import Sandbox
 from bp_lessons.grading.verdict import TaskGrade
@@ -23,26 +24,28 @@ from bp_lessons.grading.verdict import TaskGrade
 def grade_files(
     files: list[Found],
     *,
-    exercise: str | None = None,
+    exercises: tuple[str, ...] | None = None,
     jobs: int = 1,
     timeout: float = 10.0,
     memory_mb: int = 1024,
+    seed: int | None = None,
+    points: Table | None = None,
     progress: Progress | None = None,
     sandbox: Sandbox | None = None,
-) -> list[Grade]:
-    """Grade the submissions found; the grades come back in the same order.
+) -> tuple[list[Grade], int]:
+    """Grade the submissions found: their grades, in the same order, and the seed used.
 
     The unit of parallel work is a task, not a submission: one submission's endless loops
     then hold several cores for the time limit at once, not one core several times over.
     """
-    loaded = [(shown(found.path), found.name, load(found)) for found in files]
+    loaded = [(found, load(found)) for found in files]
     own_sandbox = sandbox is None
     sandbox = sandbox or Sandbox()
     pool = ThreadPoolExecutor(max(1, jobs))
     try:
         with undumpable():
-            judge = Judge(sandbox, exercise, timeout, memory_mb)
-            return grade_all(judge, loaded, pool, progress)
+            judge = Judge(sandbox, exercises, timeout, memory_mb, seed, points)
+            return grade_all(judge, loaded, pool, progress), judge.seed
     finally:
         pool.shutdown(cancel_futures=True)  # on Ctrl-C: no new task starts
         if own_sandbox:
@@ -52,8 +55,9 @@ def grade_files(
 def grade_all(judge: Judge, loaded: list, pool: ThreadPoolExecutor, progress) -> list[Grade]:
     """Every task of every submission into the pool; each grade filled in as its tasks end."""
     grades, pending, left = [], {}, []
-    for i, (path, name, submission) in enumerate(loaded):
-        grade, work = judge.start(name, path, submission)
+    for i, (found, submission) in enumerate(loaded):
+        grade, work = judge.start(found.name, shown(found.path), submission)
+        grade.student, grade.relative = found.student, shown(found.relative)
         grades.append(grade)
         left.append(len(work))
         for k, task in work:

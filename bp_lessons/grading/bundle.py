@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 import bp_lessons
+from bp_lessons.grading.points import Table, save_points
 
 DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same package gives the same zip
 
@@ -43,19 +44,34 @@ RUN = """#!/usr/bin/env bash
 # BP_GRADE_PYTHON the Python that has bp_lessons installed.
 set -u
 root="${{BP_GRADE_ROOT:-/autograder}}"
-exec "${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options}
+points=()
+[ -f "$root/source/points.json" ] && points=(--points-from "$root/source/points.json")
+exec "${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \\
+    "${{points[@]}}"
 """
 
 
-def make_bundle(out: Path, exercise: str | None, timeout: float, memory_mb: int) -> None:
+def make_bundle(
+    out: Path,
+    exercises: list[str],
+    timeout: float,
+    memory_mb: int,
+    visibility: str = "visible",
+    points: Table | None = None,
+) -> None:
+    """The zip for an assignment of these exercises (none: any one notebook)."""
     wheel_name, wheel = build_wheel()
     options = ["--timeout", f"{timeout:g}", "--memory-mb", str(memory_mb)]
-    options += ["--exercise", exercise] if exercise else []
+    options += ["--visibility", visibility]
+    for exercise in exercises:
+        options += ["--exercise", exercise]
     files = {
         "setup.sh": (SETUP.format(wheel=wheel_name).encode(), 0o755),
         "run_autograder": (RUN.format(options=shlex.join(options)).encode(), 0o755),
         wheel_name: (wheel, 0o644),
     }
+    if points:  # the instructor's points, read where run_autograder finds them
+        files["points.json"] = (save_points(points).encode(), 0o644)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(zip_bytes(files))
 

@@ -1,26 +1,37 @@
 """bp-grade: grade a class of exercise notebooks, or build a Gradescope autograder.
 
-    bp-grade SUBMISSIONS... --out DIR [--exercise ID] [--jobs N] [--timeout S] [--memory-mb M]
-                                      [--sandbox auto|bubblewrap|landlock|none]
-    bp-grade gradescope-bundle --out autograder.zip [--exercise ID] [--timeout S] [--memory-mb M]
-    bp-grade gradescope-run [ROOT] [--exercise ID] [...]   (what the bundle's run_autograder runs)
+    bp-grade SUBMISSIONS... --out DIR [--exercise ID ...] [--roster FILE] [--points-from PATH]
+             [--seed N] [--jobs N] [--timeout S] [--memory-mb M] [--visibility V]
+             [--sandbox auto|bubblewrap|landlock|none]
+    bp-grade gradescope-bundle --out autograder.zip [--exercise ID ...] [--points-from PATH] [...]
+    bp-grade gradescope-run [ROOT] [--exercise ID ...] [...]   (the bundle's run_autograder)
 
 It says first which sandbox it uses and what that promises (sandbox.py). The exit status is 0
 when grading ran, whatever the scores, 2 for a usage error, and 3 when no sandbox works here.
 """
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
+import bp_lessons
 from bp_lessons.exercises import EXERCISES
 from bp_lessons.grading.batch import grade_files
 from bp_lessons.grading.bundle import make_bundle
 from bp_lessons.grading.collect import collect, shown
-from bp_lessons.grading.judge import Grade, not_graded
+from bp_lessons.grading.gradebook import assign, read_roster, write_gradebook
+from bp_lessons.grading.judge import Grade
+from bp_lessons.grading.points import read_points
 from bp_lessons.grading.progress import Progress
-from bp_lessons.grading.report import open_folder, write_reports, write_single
+from bp_lessons.grading.report import (
+    VISIBILITIES,
+    assignment_results,
+    open_folder,
+    write,
+    write_reports,
+)
 from bp_lessons.grading.sandbox import Sandbox, SandboxUnavailable
 
 GRADESCOPE_ROOT = "/autograder"
@@ -45,18 +56,32 @@ def grade_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="bp-grade",
         description="Grade exercise notebooks in a sandbox: DIR/<submission>/results.json "
-        "(Gradescope's format) and DIR/grades.csv.",
+        "(Gradescope's format), DIR/grades.csv (a row per submission), DIR/gradebook.csv (a row "
+        "per student) and DIR/feedback/<student>.md.",
         epilog="Also: bp-grade gradescope-bundle --help (a Gradescope autograder zip).",
     )
     parser.add_argument("submissions", nargs="+", type=Path, help="notebooks, or folders of them")
     parser.add_argument("--out", type=Path, required=True, help="folder for the results")
     parser.add_argument("--jobs", type=positive(int), default=os.cpu_count() or 1)
-    add_limits(parser)
-    add_sandbox(parser)
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        help="a CSV of the class (a header, then a student id per line, first or in a column "
+        "named student, id, username or email): the gradebook's rows",
+    )
+    parser.add_argument(
+        "--seed", type=int, help="the secret seed of the random cases (run.json keeps each run's)"
+    )
+    add_options(parser)
     args = parser.parse_args(argv)
     missing = [shown(path) for path in args.submissions if not os.path.lexists(path)]
     if missing:
         parser.error(f"no such file or folder: {', '.join(missing)}")
+    try:
+        roster, fields = read_roster(args.roster) if args.roster else (None, [])
+        points = read_points(args.points_from) if args.points_from else None
+    except (OSError, ValueError, KeyError) as error:
+        parser.error(str(error))
     try:  # made and opened before any submission runs: nothing planted later is followed
         out = open_folder(args.out)
     except OSError as error:
@@ -67,82 +92,119 @@ def grade_command(argv: list[str]) -> int:
             print(f"skipped {shown(path)}: {why}", file=sys.stderr)
         if not files:
             parser.error("no submissions found: a submission's file name contains .ipynb")
-        grades = grade(files, Progress(len(files)), args)
-        write_reports(out, grades, skipped)
+        grades, run = grade(files, Progress(len(files)), args, points)
+        write_reports(out, grades, skipped, run, args.visibility)
+        exercises = run["exercises"]
+        write_gradebook(out, assign(grades, roster), exercises, points, fields)
     finally:
         os.close(out)
     print(summary(grades, args.out))
     return 0
 
 
-def grade(files, progress, args: argparse.Namespace) -> list[Grade]:
-    """Grade in a sandbox, after saying which one and what it promises."""
+def grade(files, progress, args: argparse.Namespace, points) -> tuple[list[Grade], dict]:
+    """Grade in a sandbox, after saying which one and what it promises; the grades, and the
+    record of the run (run.json)."""
     sandbox = Sandbox(args.sandbox)
     try:
         print(f"bp-grade: {sandbox.walls.promise()}", file=sys.stderr)
-        return grade_files(
-            files, progress=progress, sandbox=sandbox, jobs=args.jobs, **limits(args)
+        exercises = tuple(args.exercise) if args.exercise else None
+        grades, seed = grade_files(
+            files,
+            exercises=exercises,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+            seed=getattr(args, "seed", None),
+            points=points,
+            progress=progress,
+            sandbox=sandbox,
         )
     finally:
         sandbox.close()
+    seen = [e for e in EXERCISES if any(g.exercise == e and not g.problem for g in grades)]
+    run = {
+        "seed": seed,
+        "exercises": list(exercises or seen),
+        "bp_lessons": bp_lessons.__version__,
+        "sandbox": sandbox.walls.promise(),
+        "timeout": args.timeout,
+        "memory_mb": args.memory_mb,
+        "points_from": str(args.points_from) if args.points_from else None,
+    }
+    return grades, run
 
 
 def gradescope_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="bp-grade gradescope-run",
-        description="Grade ROOT/submission into ROOT/results/results.json (Gradescope's layout).",
+        description="Grade ROOT/submission into ROOT/results/results.json (Gradescope's layout): "
+        "one result for the assignment, each --exercise's best notebook.",
     )
     root = os.environ.get("BP_GRADE_ROOT", GRADESCOPE_ROOT)
     parser.add_argument("root", nargs="?", type=Path, default=Path(root))
-    add_limits(parser)
-    add_sandbox(parser)
+    add_options(parser)
     parser.set_defaults(jobs=1)
     args = parser.parse_args(argv)
+    points = read_points(args.points_from) if args.points_from else None
     folder = args.root / "submission"
     results = open_folder(args.root / "results")
     try:
         files, skipped = collect([folder], os.fstat(results)) if folder.is_dir() else ([], [])
-        if files:
-            grades = grade(files, None, args)
-            best = max(grades, key=lambda g: g.score)  # the first of the best
-            others = [Path(g.source).name for g in grades if g is not best]
-            best.note = f"Also submitted, not counted: {', '.join(others)}." if others else ""
-        else:
-            seen = ", ".join(shown(path.name) for path, _ in skipped) or "no files at all"
-            problem = (
-                f"no notebook (.ipynb) in the submission ({seen}): upload the exercise notebook"
-            )
-            best = not_graded("submission", str(folder), args.exercise, problem)
-        write_single(results, "results.json", best)
+        grades, run = grade(files, None, args, points) if files else ([], {"seed": None})
+        exercises = list(args.exercise or run.get("exercises") or [])
+        seen = ", ".join(shown(path.name) for path, _ in skipped)
+        result = assignment_results(grades, exercises, points, args.visibility, run["seed"], seen)
+        write(results, "results.json", json.dumps(result, indent=2))
     finally:
         os.close(results)
-    print(summary([best], args.root / "results"))
+    print(f"graded {len(grades)} notebook(s): {result['score']:g}/{result['max_score']:g}")
     return 0
 
 
 def bundle_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="bp-grade gradescope-bundle",
-        description="Write a Gradescope autograder zip (setup.sh, run_autograder, this package).",
+        description="Write a Gradescope autograder zip (setup.sh, run_autograder, this package) "
+        "for an assignment of one or more exercise notebooks.",
     )
     parser.add_argument("--out", type=Path, required=True, help="the zip to write")
-    add_limits(parser)
+    add_options(parser)
     args = parser.parse_args(argv)
     if not args.exercise:
         print("bp-grade: without --exercise any exercise notebook is accepted", file=sys.stderr)
-    make_bundle(args.out, **limits(args))
+    points = read_points(args.points_from) if args.points_from else None
+    make_bundle(
+        args.out, args.exercise or [], args.timeout, args.memory_mb, args.visibility, points
+    )
     print(f"wrote {args.out}: upload it in Gradescope (Configure Autograder → Zip file upload)")
     return 0
 
 
-def add_limits(parser: argparse.ArgumentParser) -> None:
+def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--exercise", choices=list(EXERCISES), help="grade only this exercise (others score 0)"
+        "--exercise",
+        action="append",
+        choices=list(EXERCISES),
+        help="an exercise of the assignment (repeat for several); notebooks of others score 0",
     )
     parser.add_argument("--timeout", type=positive(float), default=10.0, help="seconds per task")
     parser.add_argument(
         "--memory-mb", type=positive(int), default=1024, help="memory per task, in MB"
     )
+    parser.add_argument(
+        "--points-from",
+        type=Path,
+        help="the instructor's source notebooks (a file or folder) or points.json: each task's "
+        "points, from its check cell's nbgrader metadata (default: the checks' own)",
+    )
+    parser.add_argument(
+        "--visibility",
+        choices=VISIBILITIES,
+        default="visible",
+        help="when students see each task's result on Gradescope (default: visible)",
+    )
+    add_sandbox(parser)
 
 
 def add_sandbox(parser: argparse.ArgumentParser) -> None:
@@ -157,10 +219,6 @@ def add_sandbox(parser: argparse.ArgumentParser) -> None:
         help="the walls around submitted code (default: $BP_GRADE_SANDBOX, else auto: the "
         "first that works here; none: no sandbox, for trusted submissions only)",
     )
-
-
-def limits(args: argparse.Namespace) -> dict:
-    return {"exercise": args.exercise, "timeout": args.timeout, "memory_mb": args.memory_mb}
 
 
 def positive(kind: type):

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_NAME = 80
-RESERVED = {"grades.csv", "skipped.txt"}  # files the grader writes beside the folders
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+RESERVED = {"grades.csv", "skipped.txt", "gradebook.csv", "run.json", "feedback"}  # its own files
 
 
 @dataclass
@@ -31,6 +32,16 @@ class Found:
     name: str
     problem: str = ""  # "" when it is to be read
     follow: bool = False  # named on the command line: a link there is the instructor's own
+    relative: Path = Path()  # its path under the folder it was found in (or its own name)
+
+    @property
+    def student(self) -> str:
+        """Whose it is, by its path: the first folder under the submitted folder, else the
+        file's name without .ipynb (gradebook.py matches it against a roster)."""
+        parts = [shown(part) for part in self.relative.parts]
+        if len(parts) > 1:
+            return parts[0]
+        return re.sub(r"\.ipynb.*$", "", parts[-1], flags=re.IGNORECASE) or parts[-1]
 
 
 def collect(
@@ -48,9 +59,12 @@ def collect(
                 if kind == "skip":
                     skipped.append((file, why))
                 else:
-                    found.append(Found(file, name_for(file.relative_to(path)), why))
+                    relative = file.relative_to(path)
+                    found.append(Found(file, name_for(relative), why, relative=relative))
         else:
-            found.append(Found(path, name_for(Path(path.name)), follow=True))
+            found.append(
+                Found(path, name_for(Path(path.name)), follow=True, relative=Path(path.name))
+            )
     seen, unique = set(), []
     for entry in found:  # the same path named twice is graded once
         if os.path.abspath(entry.path) not in seen:
@@ -113,8 +127,10 @@ def same_file(path: Path, other: os.stat_result) -> bool:
 
 def shown(path: Path | str) -> str:
     """A path as text that can always be printed and written: bytes that are not UTF-8
-    appear as \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    appear as \\xNN, and so do the characters that reorder text (a right-to-left override
+    could make a name read as another in a spreadsheet)."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return BIDI.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def name_for(relative: Path) -> str:

@@ -17,8 +17,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bp_lessons.exercises import EXERCISES, Task, tasks
+from bp_lessons.exercises import EXERCISES, Task
+from bp_lessons.grading.copies import copies_reference
 from bp_lessons.grading.notebook import Cell, NotGradable, Submission
+from bp_lessons.grading.points import Table, graded_tasks
 from bp_lessons.grading.sandbox import Outcome, Sandbox
 from bp_lessons.grading.verdict import TaskGrade, verdict
 
@@ -42,6 +44,8 @@ class Grade:
     problem: str = ""  # why it could not be graded at all
     note: str = ""  # anything else the learner should read first
     budget: "Budget | None" = field(default=None, repr=False)
+    student: str = ""  # whose it is, by its path (collect.Found.student)
+    relative: str = ""  # its path under the submitted folder
 
     @property
     def seconds(self) -> float:
@@ -57,18 +61,25 @@ class Grade:
 
 
 class Judge:
-    """Grades submissions with the sandbox; holds the run's secret seed and cases."""
+    """Grades submissions with the sandbox; holds the run's secret seed and cases.
+
+    `exercises`: the exercises this grading is for (None: any); `seed`: the secret seed (None:
+    a new one, kept in `self.seed` for the record, so that a regrade can reuse it); `points`:
+    the points per task where they differ from the checks' (points.py).
+    """
 
     def __init__(
         self,
         sandbox: Sandbox,
-        exercise: str | None = None,
+        exercises: tuple[str, ...] | None = None,
         timeout: float = 10.0,
         memory_mb: int = 1024,
+        seed: int | None = None,
+        points: Table | None = None,
     ) -> None:
-        self.sandbox, self.exercise = sandbox, exercise
+        self.sandbox, self.exercises, self.points = sandbox, exercises, points
         self.timeout, self.memory = timeout, memory_mb * 2**20
-        self.seed = draw_seed()
+        self.seed = draw_seed() if seed is None else seed
         self.cases: dict[tuple[str, int], list[dict]] = {}
 
     def grade(self, name: str, source: str, submission: Submission | NotGradable) -> Grade:
@@ -87,8 +98,9 @@ class Judge:
         """
         problem = self.problem(submission)
         if problem:
-            return not_graded(name, source, self.exercise, problem), []
-        work = list(enumerate(tasks(submission.exercise), 1))
+            only = self.exercises[0] if self.exercises and len(self.exercises) == 1 else None
+            return not_graded(name, source, only, problem, self.points), []
+        work = list(enumerate(graded_tasks(submission.exercise, self.points), 1))
         grade = Grade(name, source, submission.exercise, [None] * len(work))
         grade.budget = Budget(self.timeout, len(work))
         return grade, work
@@ -97,14 +109,15 @@ class Judge:
         """Why this submission cannot be graded at all ("" when it can)."""
         if isinstance(submission, NotGradable):
             return str(submission)
-        if self.exercise and submission.exercise != self.exercise:
-            return (
-                f"this notebook is exercise {submission.exercise!r}, but this grading is for "
-                f"{self.exercise}: submit the {self.exercise} notebook"
-            )
         if submission.exercise not in EXERCISES:
             known = ", ".join(EXERCISES)
             return f"unknown exercise {submission.exercise!r}: this grader knows {known}"
+        if self.exercises and submission.exercise not in self.exercises:
+            wanted = " or ".join(self.exercises)
+            return (
+                f"this notebook is exercise {submission.exercise!r}, but this grading is for "
+                f"{wanted}: submit the {wanted} notebook"
+            )
         return ""
 
     def grade_task(self, submission: Submission, k: int, task: Task, budget: "Budget") -> TaskGrade:
@@ -149,7 +162,11 @@ class Judge:
             left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
             budget.stopping.add(cells[i].grade_id)
             cells = cells[:i] + cells[i + 1 :]
-        return verdict(task, cases, outcome, left_out, allowed)
+        grade = verdict(task, cases, outcome, left_out, allowed)
+        sources = [cell.source for cell in submission.cells_for(k)]
+        if copies_reference(sources, task.function, task.reference):
+            grade.review = f"{task.number}: the same code as the reference solution"
+        return grade
 
     def cases_of(self, exercise: str, k: int, task: Task) -> list[dict]:
         """The run's cases for a task: the same for every submission, drawn with the secret seed."""
@@ -169,9 +186,11 @@ def culprit(outcome: Outcome, cells: list[Cell], k: int) -> int | None:
     return None if cells[i].grade_id == f"q{k}" else i
 
 
-def not_graded(name: str, source: str, exercise: str | None, problem: str) -> Grade:
+def not_graded(
+    name: str, source: str, exercise: str | None, problem: str, points: Table | None = None
+) -> Grade:
     """A grade of 0 saying why, with the expected exercise's tasks when it is known."""
-    expected = tasks(exercise) if exercise else []
+    expected = graded_tasks(exercise, points) if exercise else []
     found = [TaskGrade(task, 0.0, "not graded", f"0/{task.points}: {problem}") for task in expected]
     return Grade(name, source, exercise, found, problem)
 

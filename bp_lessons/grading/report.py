@@ -1,10 +1,15 @@
-"""What the grader writes: results.json in Gradescope's format, and grades.csv for the class.
+"""What the grader writes: results.json in Gradescope's format, grades.csv for the submissions.
 
     DIR/<submission>/results.json   score, max_score, execution_time, output, tests[]: one test
-                                    per task with name, number, score, max_score, status, output,
-                                    visibility (https://gradescope-autograders.readthedocs.io)
+                                    per task with name, number, score, max_score, status, output
+                                    (Markdown: output_format "md"), visibility
+                                    (https://gradescope-autograders.readthedocs.io/en/latest/specs/)
     DIR/grades.csv                  one row per submission, one column per task, the total
     DIR/skipped.txt                 the files in the submitted folders that were not graded
+    DIR/run.json                    the run: its seed (for `--seed`), exercises, sandbox, version
+
+(gradebook.py writes the per-student files beside them.) A folder of results left by an earlier
+run into the same DIR whose submission is gone is removed, so no stale result survives.
 
 DIR is made and opened (`open_folder`) before any submission runs; every file is written through
 that handle after every sandboxed process is gone, never following a symbolic link: anything
@@ -21,13 +26,15 @@ from pathlib import Path
 
 from bp_lessons.exercises import EXERCISES, tasks
 from bp_lessons.grading.collect import shown
-from bp_lessons.grading.judge import Grade
+from bp_lessons.grading.judge import Grade, not_graded
+from bp_lessons.grading.points import Table
 
-VISIBILITY = "visible"  # Gradescope: "hidden", "after_due_date", "after_published", "visible"
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
+RESULTS = "results.json"
 
 
-def results_json(grade: Grade) -> dict:
-    """One submission's results in Gradescope's format."""
+def results_json(grade: Grade, visibility: str = "visible", seed: int | None = None) -> dict:
+    """One submission's results in Gradescope's format; `visibility` for every test."""
     passed = sum(t.status == "passed" for t in grade.tasks)
     summary = f"Exercise {grade.exercise}: {passed} of {len(grade.tasks)} tasks passed, "
     summary += f"{grade.score:g}/{grade.max_score:g} points (all or nothing per task)."
@@ -39,8 +46,9 @@ def results_json(grade: Grade) -> dict:
         "score": grade.score,
         "max_score": grade.max_score,
         "execution_time": round(grade.seconds, 3),
-        "output": f"{summary}\nSubmission: {Path(grade.source).name}",
-        "visibility": VISIBILITY,
+        "output": f"{summary}\n\nSubmission: {Path(grade.source).name}",
+        "output_format": "md",
+        "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [
             {
@@ -50,21 +58,27 @@ def results_json(grade: Grade) -> dict:
                 "max_score": float(t.task.points),
                 "status": "passed" if t.status == "passed" else "failed",
                 "output": t.output,
-                "visibility": VISIBILITY,
+                "output_format": "md",
+                "visibility": visibility,
             }
             for t in grade.tasks
         ],
-        "extra_data": {"exercise": grade.exercise, "statuses": [t.status for t in grade.tasks]},
+        "extra_data": {
+            "exercise": grade.exercise,
+            "statuses": [t.status for t in grade.tasks],
+            "seed": seed,
+        },
     }
 
 
 def grades_csv(grades: list[Grade]) -> str:
-    """submission, file, exercise, one column per task (points), total, max_score, problem."""
+    """submission, student, file, exercise, one column per task (points), total, max_score,
+    problem, review (answers that copy a reference, for the instructor to look at)."""
     exercises = [e for e in EXERCISES if any(g.exercise == e for g in grades)]
     columns = [(e, task) for e in exercises for task in tasks(e)]
-    header = ["submission", "file", "exercise"]
+    header = ["submission", "student", "file", "exercise"]
     header += [f"{task.number} {task.function}" for _, task in columns]
-    header += ["total", "max_score", "problem"]
+    header += ["total", "max_score", "problem", "review"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -72,9 +86,10 @@ def grades_csv(grades: list[Grade]) -> str:
         scores = {(grade.exercise, t.task.number): f"{t.score:g}" for t in grade.tasks}
         flagged = [f"flagged {t.task.number}" for t in grade.tasks if t.status == "flagged"]
         problem = grade.problem or "; ".join(flagged)
-        row = [grade.name, grade.source, grade.exercise or ""]
+        review = "; ".join(t.review for t in grade.tasks if t.review)
+        row = [grade.name, grade.student, grade.source, grade.exercise or ""]
         row += [scores.get((e, task.number), "") for e, task in columns]
-        row += [f"{grade.score:g}", f"{grade.max_score:g}", problem]
+        row += [f"{grade.score:g}", f"{grade.max_score:g}", problem, review]
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return buffer.getvalue()
 
@@ -91,22 +106,90 @@ def open_folder(path: Path) -> int:
     return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
 
-def write_reports(root: int, grades: list[Grade], skipped: list[tuple[Path, str]]) -> None:
-    """Each submission's results.json in its folder, grades.csv and skipped.txt, in `root`."""
+def write_reports(
+    root: int,
+    grades: list[Grade],
+    skipped: list[tuple[Path, str]],
+    run: dict,
+    visibility: str = "visible",
+) -> None:
+    """Each submission's results.json in its folder, grades.csv, skipped.txt and run.json, in
+    `root`; the folders of submissions an earlier run graded and this one did not go."""
+    names = {grade.name for grade in grades}
     for grade in grades:
         folder = fresh_folder(root, grade.name)
         try:
-            write(folder, "results.json", json.dumps(results_json(grade), indent=2))
+            text = json.dumps(results_json(grade, visibility, run.get("seed")), indent=2)
+            write(folder, RESULTS, text)
         finally:
             os.close(folder)
+    for stale in sorted(set(os.listdir(root)) - names):
+        remove_results(root, stale)
     write(root, "grades.csv", grades_csv(grades))
-    if skipped:
-        write(root, "skipped.txt", "".join(f"{shown(path)}: {why}\n" for path, why in skipped))
+    write(root, "skipped.txt", "".join(f"{shown(path)}: {why}\n" for path, why in skipped))
+    write(root, "run.json", json.dumps(run, indent=2))
 
 
-def write_single(root: int, name: str, grade: Grade) -> None:
-    """Gradescope's one results.json, for one submission."""
-    write(root, name, json.dumps(results_json(grade), indent=2))
+def assignment_results(
+    grades: list[Grade],
+    exercises: list[str],
+    points: Table | None,
+    visibility: str,
+    seed: int | None,
+    other_files: str = "",
+) -> dict:
+    """One result for an assignment of several notebooks (Gradescope's one results.json per
+    submission): each exercise's best notebook, its tasks in order; an exercise with no
+    notebook scores 0 and says so; every other file handed in is named."""
+    expected = exercises or [e for e in EXERCISES if any(g.exercise == e for g in grades)]
+    parts, notes = [], []
+    for exercise in expected:
+        mine = [g for g in grades if g.exercise == exercise and not g.problem]
+        if not mine:
+            why = f"no notebook of exercise {exercise} was handed in (or it could not be graded)"
+            parts.append(not_graded("submission", "", exercise, why, points))
+            notes.append(why[0].upper() + why[1:] + ".")
+            continue
+        best = max(mine, key=lambda g: g.score)  # the first of the best
+        parts.append(best)
+        others = [Path(g.source).name for g in mine if g is not best]
+        if others:
+            notes.append(f"{exercise}: {Path(best.source).name} counted; not: {', '.join(others)}")
+    notes += [f"{Path(g.source).name} not graded: {g.problem}" for g in grades if g.problem]
+    notes += [f"also handed in, not notebooks: {other_files}"] if other_files else []
+    tests = [test for part in parts for test in results_json(part, visibility, seed)["tests"]]
+    score, maximum = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
+    summary = f"{score:g}/{maximum:g} points for " + ", ".join(
+        f"exercise {p.exercise} ({p.score:g}/{p.max_score:g})" for p in parts
+    )
+    return {
+        "score": score,
+        "max_score": maximum,
+        "execution_time": round(sum(g.seconds for g in grades), 3),
+        "output": "\n\n".join([summary + " (all or nothing per task).", *notes]),
+        "output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"exercises": expected, "seed": seed},
+    }
+
+
+def remove_results(root: int, name: str) -> None:
+    """Remove root/name if it is a folder of results this grader wrote (results.json alone)."""
+    try:
+        if not stat.S_ISDIR(os.lstat(name, dir_fd=root).st_mode):
+            return
+        folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root)
+    except OSError:
+        return
+    try:
+        if os.listdir(folder) != [RESULTS]:
+            return
+        os.unlink(RESULTS, dir_fd=folder)
+    finally:
+        os.close(folder)
+    os.rmdir(name, dir_fd=root)
 
 
 def fresh_folder(parent: int, name: str) -> int:

@@ -33,6 +33,7 @@ class TaskGrade:
     status: str  # "passed", "failed", "not attempted", "flagged", "not graded"
     output: str  # what the learner reads in results.json
     seconds: float = 0.0  # the time it took to grade
+    review: str = ""  # for the instructor's eyes only (an answer that copies the reference)
 
 
 def verdict(
@@ -113,16 +114,17 @@ def cell_errors(replies: list[dict]) -> list[str]:
 
 
 def text(task, status, score, rows, flags, why, notes) -> str:
-    """The test's output: the points, then why, then the failing cases and any notes."""
-    points = f"{score:g}/{task.points:g}"
+    """The test's output, in Markdown: the points, then why, the failing cases and any notes."""
+    points = f"**{score:g}/{task.points:g}**"
     cases = Result(task, "failed" if any(row.off for row in rows) else "passed", rows)
     if status == "flagged":
         lines = [f"{points} flagged: " + "; ".join(flags)]
-        lines += [f"(for information) {cases}"] if rows else []
+        lines += ["", f"(for information) {cases.markdown()}"] if rows else []
     elif status in ("passed", "not attempted"):
         lines = [f"{points}: {Result(task, status, rows).headline()}"]
     else:
         lines = [f"{points} ({ALL_OR_NOTHING})"]
-        lines += [f"✗ Exercise {task.number}: {why}"] if why else []
-        lines += [str(cases)] if cases.status == "failed" else []
-    return "\n".join(lines + [f"note: {note}" for note in notes])
+        lines += ["", f"✗ Exercise {task.number}: {why}"] if why else []
+        lines += ["", cases.markdown()] if cases.status == "failed" else []
+    lines += [""] if notes else []
+    return "\n".join(lines + [f"- note: {note}" for note in notes])

@@ -1,0 +1,182 @@
+"""The class's gradebook: one row per student over the notebooks of an assignment, and a feedback
+page per student that can be read anywhere (Markdown: an LMS, an e-mail, a text editor).
+
+Who a submission belongs to: with a roster (`--roster FILE`, a CSV with a header whose first
+column, or a column named student, id, username or email, holds each student's id), the student
+whose id is the submission's own name, or one of the folders on its path, or one of the words of
+its file name; without one, the first folder under the submitted folder (submissions/alice/...
+is alice, as in nbgrader's submitted/<student>/<assignment>/), or else the file's name
+(alice.ipynb is alice). A student's points for an exercise are those of their best notebook of
+it; the others are named, never dropped silently. Nobody on the roster is left out: a student
+with no submission gets a row of zeros that says so, and a submission that matches nobody gets
+a row of its own that says so too.
+"""
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bp_lessons.grading.judge import Grade
+from bp_lessons.grading.points import Table, graded_tasks
+from bp_lessons.grading.report import fresh_folder, spreadsheet_safe, write
+
+ID_COLUMNS = ("student", "id", "student_id", "username", "email")
+
+
+@dataclass
+class Student:
+    id: str
+    fields: dict[str, str] = field(default_factory=dict)  # the roster's other columns
+    grades: list[Grade] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def best(self, exercise: str) -> Grade | None:
+        """The student's best notebook of this exercise (the first of the best)."""
+        mine = [g for g in self.grades if g.exercise == exercise and not g.problem]
+        return max(mine, key=lambda g: g.score) if mine else None
+
+
+def read_roster(path: Path) -> tuple[list[Student], list[str]]:
+    """The students of a roster CSV, and the names of its other columns."""
+    text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's BOM is not part of a name
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows:
+        raise ValueError(f"{path}: no students (a header line, then one line per student)")
+    columns = list(rows[0])
+    key = next((c for c in columns if c.strip().lower() in ID_COLUMNS), columns[0])
+    students, seen = [], set()
+    for row in rows:
+        sid = (row.get(key) or "").strip()
+        if not sid or sid.lower() in seen:
+            raise ValueError(f"{path}: a student without an id, or twice: {sid!r}")
+        seen.add(sid.lower())
+        students.append(Student(sid, {c: row.get(c) or "" for c in columns if c != key}))
+    return students, [c for c in columns if c != key]
+
+
+def assign(grades: list[Grade], roster: list[Student] | None) -> list[Student]:
+    """Every grade to its student, in the order of the roster (or of the students' ids)."""
+    if roster is None:
+        by_id: dict[str, Student] = {}
+        for grade in grades:
+            by_id.setdefault(grade.student, Student(grade.student)).grades.append(grade)
+        return [by_id[sid] for sid in sorted(by_id, key=str.lower)]
+    students = [Student(s.id, dict(s.fields)) for s in roster]
+    strangers: dict[str, Student] = {}
+    for grade in grades:
+        matches = [s for s in students if belongs(grade, s.id)]
+        if len(matches) == 1:
+            matches[0].grades.append(grade)
+            continue
+        why = (
+            "matches no one on the roster"
+            if not matches
+            else ("matches several students on the roster: " + ", ".join(s.id for s in matches))
+        )
+        stranger = strangers.setdefault(grade.student, Student(grade.student))
+        stranger.grades.append(grade)
+        stranger.notes.append(f"{Path(grade.source).name} {why}")
+    return students + [strangers[k] for k in sorted(strangers, key=str.lower)]
+
+
+def belongs(grade: Grade, sid: str) -> bool:
+    """Is this submission the student's: their id as its name, a folder on its path, or a word
+    of its file name (case does not matter)?"""
+    sid = sid.lower()
+    if grade.student.lower() == sid:
+        return True
+    parts = [p.lower() for p in Path(grade.relative).parts]
+    words = re.split(r"[^a-z0-9@._+-]+", parts[-1] if parts else "")
+    return sid in parts[:-1] or sid in words
+
+
+def gradebook_csv(
+    students: list[Student], exercises: list[str], points: Table | None, fields: list[str]
+) -> str:
+    """student, the roster's other columns, points per exercise, total, max_score, notes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *fields, *exercises, "total", "max_score", "notes"])
+    maximum = sum(t.points for e in exercises for t in graded_tasks(e, points))
+    for student in students:
+        scores, notes = [], list(student.notes)
+        for exercise in exercises:
+            best = student.best(exercise)
+            scores.append(best.score if best else 0.0)
+            notes += exercise_notes(student, exercise, best)
+        notes += [f"not gradable: {Path(g.source).name}: {g.problem}" for g in student.grades
+                  if g.problem]  # fmt: skip
+        notes += [f"review {t.review}" for g in student.grades for t in g.tasks if t and t.review]
+        row = [student.id, *(student.fields.get(f, "") for f in fields)]
+        row += [f"{s:g}" for s in scores] + [f"{sum(scores):g}", f"{maximum:g}", "; ".join(notes)]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def exercise_notes(student: Student, exercise: str, best: Grade | None) -> list[str]:
+    if best is None:
+        return [f"{exercise}: no notebook graded"]
+    others = [g for g in student.grades if g.exercise == exercise and g is not best]
+    if not others:
+        return []
+    names = ", ".join(Path(g.source).name for g in others)
+    return [f"{exercise}: {Path(best.source).name} counted; also handed in: {names}"]
+
+
+def feedback(student: Student, exercises: list[str], points: Table | None) -> str:
+    """A student's feedback page in Markdown: the total, then every exercise and task."""
+    best = {e: student.best(e) for e in exercises}
+    total = sum(g.score for g in best.values() if g)
+    maximum = sum(t.points for e in exercises for t in graded_tasks(e, points))
+    lines = [f"# Feedback for {student.id}: {total:g} of {maximum:g} points", ""]
+    lines += [f"- {note}" for note in student.notes]
+    for exercise in exercises:
+        grade = best[exercise]
+        if grade is None:
+            lines += [f"## Exercise {exercise}: not handed in, 0 points", ""]
+            continue
+        name = Path(grade.source).name
+        lines += [f"## Exercise {exercise}: {grade.score:g}/{grade.max_score:g} ({name})", ""]
+        for task_grade in grade.tasks:
+            task = task_grade.task
+            lines += [f"### Exercise {task.number} · `{task.function}`", "", task_grade.output, ""]
+    for grade in student.grades:
+        if grade.problem:
+            lines += [f"## {Path(grade.source).name}: not graded", "", grade.problem, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def file_name(sid: str) -> str:
+    """A safe file name for a student's feedback page."""
+    text = re.sub(r"[^A-Za-z0-9@._+-]+", "_", sid).strip("._") or "student"
+    return text[:100] + ".md"
+
+
+def write_gradebook(
+    root: int,
+    students: list[Student],
+    exercises: list[str],
+    points: Table | None,
+    fields: list[str],
+) -> None:
+    """gradebook.csv and feedback/<student>.md in the output folder (a handle on it); the
+    pages of students who are gone since an earlier run are removed."""
+    write(root, "gradebook.csv", gradebook_csv(students, exercises, points, fields))
+    folder = fresh_folder(root, "feedback")
+    try:
+        pages = {}
+        for student in students:
+            name = file_name(student.id)
+            while name in pages:  # two ids that make the same file name
+                name = name[:-3] + "_.md"
+            pages[name] = feedback(student, exercises, points)
+        for stale in set(os.listdir(folder)) - set(pages):
+            if stale.endswith(".md"):
+                os.unlink(stale, dir_fd=folder)
+        for name, text in pages.items():
+            write(folder, name, text)
+    finally:
+        os.close(folder)
