@@ -3,8 +3,12 @@ leaks into them, the nbgrader metadata agrees with the tasks, the graded cells s
 own, and every name a notebook tells the learner to use exists in the package."""
 
 import ast
+import contextlib
 import copy
 import importlib
+import inspect
+import io
+import json
 import re
 import subprocess
 import sys
@@ -12,9 +16,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_grading_support import notebook as make_notebook
+from test_grading_support import save
 
-from bp_lessons.exercises import EXERCISES, tasks
-from bp_lessons.exercises.release import BEGIN, END, stub_out, student_copy
+from bp_lessons.exercises import EXERCISES, graded_course, tasks
+from bp_lessons.exercises.check import COURSE
+from bp_lessons.exercises.release import BEGIN, END, main, stub_out, student_copy
+from bp_lessons.grading.cli import main as grading_main
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "exercises" / "source").glob("[0-9][0-9]_*.ipynb"))
@@ -360,3 +368,43 @@ def test_stub_out_keeps_the_indentation_and_what_surrounds_the_block():
         stub_out(f"{END}", "1.1", "f")
     with pytest.raises(ValueError, match="inside another"):
         stub_out(f"{BEGIN}\n{BEGIN}", "1.1", "f")
+
+
+def test_a_graded_release_turns_solutions_off_politely_and_the_grader_still_grades_it(tmp_path):
+    source = ROOT / "exercises" / "source" / "01_neuron.ipynb"
+    assert main(["release", str(source), "--out", str(tmp_path), "--graded", "--no-execute"]) == 0
+    copy = read(tmp_path / "01_neuron.ipynb")
+    (setup,) = cells(copy, "setup")
+    assert setup.source.endswith("graded_course(hints=True)  # set by your instructor: graded "
+                                 "work, no solutions shown")  # fmt: skip
+    namespace: dict = {}
+    exec(setup.source, namespace)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as shown:
+            namespace["q1"].solution()
+            namespace["q1"].hint()
+        assert "The solution of Exercise 1.1 is not shown in this course" in shown.getvalue()
+        assert "Hint " in shown.getvalue() and "Hints are off" not in shown.getvalue()
+        graded_course(hints=False)
+        with contextlib.redirect_stdout(io.StringIO()) as shown:
+            namespace["q1"].hint()
+        assert "Hints are off for Exercise 1.1 in this course" in shown.getvalue()
+    finally:
+        COURSE.update(graded=False, hints=True)
+    answers = {1: inspect.getsource(tasks("01_neuron")[0].reference)}
+    save(tmp_path / "class", "s.ipynb", make_notebook(answers, setup=setup.source))
+    assert grading_main([str(tmp_path / "class"), "--out", str(tmp_path / "out")]) == 0
+    assert json.loads((tmp_path / "out" / "s" / "results.json").read_text())["score"] == 1
+
+
+def test_keep_solutions_writes_the_graded_source_for_an_nbgrader_course(tmp_path):
+    source = ROOT / "exercises" / "source" / "04_chain_rule.ipynb"
+    argv = ["release", str(source), "--out", str(tmp_path), "--graded", "--keep-solutions"]
+    assert main(argv) == 0
+    written = read(tmp_path / source.name)
+    (setup,) = cells(written, "setup")
+    assert "graded_course(hints=True)" in setup.source
+    assert any("### BEGIN SOLUTION" in cell.source for cell in written.cells)
+    assert all(not c.get("outputs") for c in written.cells if c.cell_type == "code")
+    with pytest.raises(SystemExit):
+        main(["release", str(source), "--keep-solutions", "--out", str(tmp_path)])

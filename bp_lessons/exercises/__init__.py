@@ -7,6 +7,7 @@
 
 An exercise notebook names its exercise in its metadata (`metadata["bp_lessons"]["exercise"]`,
 e.g. "01_neuron"); `tasks(exercise)` gives that exercise's tasks in order, for the grader.
+The copies of a graded course call `graded_course()` in their setup cell (`release --graded`).
 """
 
 import importlib
@@ -28,6 +29,14 @@ EXERCISES = {
 }
 
 
+def graded_course(hints: bool = True) -> None:
+    """From now on `q.solution()` says politely that solutions are off in this course, and, with
+    hints=False, so does `q.hint()`. A graded copy's setup cell calls it; the checks still run."""
+    from bp_lessons.exercises.check import COURSE
+
+    COURSE.update(graded=True, hints=bool(hints))
+
+
 def tasks(exercise: str) -> list[Task]:
     """The tasks of one exercise in order: q1, q2, ..."""
     if exercise not in EXERCISES:
@@ -38,4 +47,4 @@ def tasks(exercise: str) -> list[Task]:
     return found
 
 
-__all__ = ["EXERCISES", "Mistake", "Task", "tasks"]
+__all__ = ["EXERCISES", "Mistake", "Task", "graded_course", "tasks"]

@@ -31,6 +31,7 @@ from bp_lessons.exercises.calling import OFF_LIMITS, OWN_ERRORS, call_on, off_li
 from bp_lessons.exercises.feedback import Result, Row, describe, show
 
 TIME_LIMIT = 5.0  # seconds for all of a task's cases; bp-grade's default --timeout is twice this
+COURSE = {"graded": False, "hints": True}  # set by `bp_lessons.exercises.graded_course`
 
 
 class TimeLimit(Exception):
@@ -230,17 +231,27 @@ class Task:
 
     def hint(self) -> None:
         """One hint per call, each more specific than the last."""
+        if not COURSE["hints"]:
+            return show(
+                f"Hints are off for Exercise {self.number} in this course: your instructor "
+                "chose so for graded work. The check's messages still say what is off."
+            )
         if not self.hints:
             return show(f"No hints for Exercise {self.number}.")
         index = min(self.hints_given, len(self.hints) - 1)
         self.hints_given += 1
         last = " (that was the last hint: .solution() shows the answer)" * (
-            index == len(self.hints) - 1
+            index == len(self.hints) - 1 and not COURSE["graded"]
         )
         show(f"Hint {index + 1} of {len(self.hints)}{last}: {self.hints[index]}")
 
     def solution(self) -> None:
-        """Show the reference solution."""
+        """Show the reference solution (not in a graded course's copies)."""
+        if COURSE["graded"]:
+            return show(
+                f"The solution of Exercise {self.number} is not shown in this course: this copy "
+                "is for graded work. Your instructor will say when solutions open."
+            )
         source = inspect.getsource(self.reference)
         show(f"Exercise {self.number}, a solution:\n\n```python\n{source}```")
 

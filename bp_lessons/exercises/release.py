@@ -3,6 +3,8 @@
     python -m bp_lessons.exercises release                 # every exercises/source/*.ipynb
     python -m bp_lessons.exercises release exercises/source/04_chain_rule.ipynb
     python -m bp_lessons.exercises release --out handout/ --no-execute
+    python -m bp_lessons.exercises release --graded [--no-hints] --out graded/
+    python -m bp_lessons.exercises release --graded --keep-solutions --out course/source/ps1/
 
 A source notebook `exercises/source/NN_slug.ipynb` holds each solution between a
 `### BEGIN SOLUTION` and an `### END SOLUTION` line, in the answer cells (nbgrader metadata
@@ -20,6 +22,11 @@ two halves to it: the committed copy with outputs and execution counts removed m
 `student_copy(source)` exactly, and nbval (strict, in `make test`) re-executes the committed copy
 and compares every output. `--no-execute` writes the copy without outputs, for a course that
 executes or converts it itself (executing needs `nbclient` and `ipykernel`, in the `test` extra).
+
+`--graded` writes copies for graded work: their setup cell calls `graded_course()`, after which
+`q.solution()` says politely that solutions are off (and `q.hint()` too, with `--no-hints`).
+`--keep-solutions` writes the graded sources themselves instead, for an nbgrader course's source
+folder: nbgrader then writes the student copies.
 """
 
 import argparse
@@ -41,9 +48,20 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 DEFAULT_SOURCES = Path("exercises") / "source"
 
 
-def student_copy(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student copy of a source notebook: solutions become stubs, outputs go."""
+GRADED = (
+    "\n\nfrom bp_lessons.exercises import graded_course\n\n"
+    "graded_course(hints={hints})  # set by your instructor: graded work, no solutions shown"
+)
+
+
+def student_copy(
+    source: nbformat.NotebookNode, graded: bool = False, hints: bool = True
+) -> nbformat.NotebookNode:
+    """The student copy of a source notebook: solutions become stubs, outputs go; for a graded
+    course, the setup cell turns `solution()` (and, without hints, `hint()`) off."""
     notebook = copy.deepcopy(source)
+    if graded:
+        make_graded(notebook, hints)
     exercise = notebook.metadata.get("bp_lessons", {}).get("exercise")
     its_tasks = {f"q{k}": task for k, task in enumerate(tasks(exercise), 1)}
     for cell in notebook.cells:
@@ -64,6 +82,14 @@ def student_copy(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
         elif cell.cell_type == "markdown":
             cell.source = cell.source.replace("](../../", "](../")
     return notebook
+
+
+def make_graded(notebook: nbformat.NotebookNode, hints: bool) -> None:
+    """Add the call to `graded_course` at the end of the setup cell."""
+    setup = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"]
+    if len(setup) != 1:
+        raise ValueError("a graded copy needs the notebook's one setup cell (grade_id setup)")
+    setup[0].source = setup[0].source.rstrip("\n") + GRADED.format(hints=hints)
 
 
 def stub_out(source: str, number: str, function: str) -> str:
@@ -144,12 +170,31 @@ def make_stable(notebook: nbformat.NotebookNode) -> None:
             cell.outputs = outputs
 
 
-def release(source: Path, out: Path | None = None, run: bool = True) -> Path:
-    """Write the student copy of one source notebook (into out, or the folder above its own)."""
+def release(
+    source: Path,
+    out: Path | None = None,
+    run: bool = True,
+    graded: bool = False,
+    hints: bool = True,
+    keep_solutions: bool = False,
+) -> Path:
+    """Write the student copy of one source notebook (into out, or the folder above its own).
+
+    `keep_solutions` writes the source itself, graded (for an nbgrader course's source folder,
+    from which nbgrader makes its own student copies).
+    """
     target = (out or source.resolve().parent.parent) / source.name
     if target.resolve() == source.resolve():
         raise ValueError(f"the student copy of {source} would overwrite it: give --out")
-    notebook = student_copy(nbformat.read(source, as_version=4))
+    notebook = nbformat.read(source, as_version=4)
+    if keep_solutions:
+        make_graded(notebook, hints)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        run = False
+    else:
+        notebook = student_copy(notebook, graded, hints)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
     if run:
@@ -169,7 +214,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     command.add_argument("--out", type=Path, help="folder for the copies (default: the one above)")
     command.add_argument("--no-execute", action="store_true", help="write them without outputs")
+    command.add_argument(
+        "--graded", action="store_true", help="for graded work: solution() says it is off"
+    )
+    command.add_argument("--no-hints", action="store_true", help="with --graded: hint() too")
+    command.add_argument(
+        "--keep-solutions",
+        action="store_true",
+        help="with --graded: write the sources themselves, graded, for an nbgrader course's "
+        "source folder (nbgrader writes the student copies)",
+    )
     args = parser.parse_args(argv)
+    if (args.no_hints or args.keep_solutions) and not args.graded:
+        parser.error("--no-hints and --keep-solutions go with --graded")
+    if args.keep_solutions and not args.out:
+        parser.error("--keep-solutions needs --out (it would overwrite the sources)")
     sources = args.sources or sorted(DEFAULT_SOURCES.glob("[0-9][0-9]_*.ipynb"))
     if not sources:
         parser.error(
@@ -180,7 +239,14 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{source}: no such notebook")
         start = time.perf_counter()
         try:
-            target = release(source, args.out, run=not args.no_execute)
+            target = release(
+                source,
+                args.out,
+                run=not args.no_execute,
+                graded=args.graded,
+                hints=not args.no_hints,
+                keep_solutions=args.keep_solutions,
+            )
         except (ValueError, nbformat.ValidationError) as error:
             print(f"{source}: {error}", file=sys.stderr)
             return 1

@@ -10,7 +10,7 @@ may use it:
                             how a value is described); the exercise's own module rebuilt: q1,
                             q2, ... as `GradedTask`s, every other function or class as one that
                             raises; nothing of the other exercises
-    grading/                the child's own code: child, isolation, landlock
+    grading/                the child's own code: child, isolation, landlock, seccomp
 
 The reference solutions, the known mistakes, the random cases and the judge are not in it, so
 no import, reload, file read or `exec` inside the sandbox can reach them: the sandbox's walls
@@ -42,9 +42,15 @@ def __getattr__(name):
         return getattr(importlib.import_module(MODULES[name]), name)
     raise AttributeError(f"module 'bp_lessons' has no attribute {{name!r}}")
 '''
+EXERCISES_INIT = '''"""The checks in the grader's sandbox: how a function is called, no more."""
+
+
+def graded_course(hints=True):
+    """A graded copy's setup cell calls it; in the grader there is nothing to switch off."""
+'''
 KEPT = {  # beyond the lessons' modules (bp_lessons/*.py), copied as they are
     "exercises": ["calling.py", "feedback.py"],
-    "grading": ["child.py", "isolation.py", "landlock.py"],
+    "grading": ["child.py", "isolation.py", "landlock.py", "seccomp.py"],
 }
 
 
@@ -69,9 +75,7 @@ def build(folder: Path, exercise: str, k: int) -> Path:
             (root / sub / name).write_text((PACKAGE / sub / name).read_text(encoding="utf-8"))
     (root / "__init__.py").write_text(LAZY_INIT.format(version=bp_lessons.__version__))
     (root / "grading" / "__init__.py").write_text('"""The child\'s side of bp-grade."""\n')
-    (root / "exercises" / "__init__.py").write_text(
-        '"""The checks as the grader\'s sandbox has them: how a function is called, no more."""\n'
-    )
+    (root / "exercises" / "__init__.py").write_text(EXERCISES_INIT)
     module = EXERCISES[exercise]
     (root / "exercises" / f"{module.rpartition('.')[2]}.py").write_text(
         exercise_module(exercise, module, task.number), encoding="utf-8"
