@@ -8,7 +8,7 @@ ARGS ?=
 # JupyterLab refuses to start as root (as in many containers) unless told it may
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test bench
+.PHONY: lab test test-nbgrader bench
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ROOT) $(ARGS)
@@ -18,12 +18,17 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
+# A real nbgrader course built from exercises/source, graded three ways (CI runs it after test)
+test-nbgrader: $(VENV)/.installed-test $(VENV)/.installed-nbgrader
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -p no:cacheprovider --nbgrader -m nbgrader tests
+
 # The benchmarks (never part of `make test`): each prints a markdown table; see benchmarks/README.md
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench $(VENV)/.installed-nbgrader
 	$(BIN)/python benchmarks/bench_micrograd.py
 	$(BIN)/python benchmarks/bench_digits.py
 	$(BIN)/python benchmarks/bench_throughput.py
 	$(BIN)/python benchmarks/bench_grading.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/bench_nbgrader.py
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
