@@ -157,7 +157,7 @@ def test_types_and_shapes_are_checked_first():
 
 def test_the_html_table_has_one_row_per_case():
     page = toy.evaluate(lambda x: x)._repr_html_()
-    assert page.count("<tr>") == 1 + 7 and "✗" in page and "wrong value" not in page
+    assert page.count("<tr>") == 1 + 7 and "✗" in page and page.count("<td>wrong value</td>") == 6
 
 
 def test_check_wants_a_function():
@@ -689,3 +689,345 @@ def test_averaging_db_passes_a_batch_of_one_only():
     assert {len(row.args["X"]) == 1 for row in rows if not row.off} == {True}
     assert {row.off for row in rows if row.off} == {"db"}
     assert all(row.message == averaged.message for row in rows if row.off)
+
+
+# --- issue 10: no false positive, no misleading diagnosis --------------------------------------
+
+
+@pytest.mark.parametrize("exercise, task", ALL_TASKS)
+def test_each_known_mistake_is_named_alone_on_several_seeds(exercise, task):
+    """A mistake is named when it gives the answer on every case; no two mistakes of a task give
+    the same answers on these cases, so each is named alone (the grader draws its own seed)."""
+    for seed in (0, 1, 2):
+        for mistake in task.mistakes:
+            result = task.evaluate(mistake.fn, seed=seed, rules=False)
+            assert result.diagnosis == mistake.message, (seed, mistake.message, str(result))
+
+
+@pytest.mark.parametrize("exercise, task", ALL_TASKS)
+def test_every_level_of_a_result_is_named_in_words(exercise, task):
+    """Positions read "layer 1 (index 0), neuron 1, weight 0", never as bare indices."""
+
+    def depth(value):
+        return 1 + max(map(depth, value), default=0) if isinstance(value, list) else 0
+
+    for args in task.cases(seed=0):
+        expected = task.run(task.reference, args)
+        parts = dict(zip(task.parts, expected)) if task.parts else {"result": expected}
+        for part, value in parts.items():
+            assert len(task.axes.get(part, ())) >= depth(value), (part, task.axes)
+
+
+def test_a_mistake_is_named_only_when_it_fits_every_case():
+    from bp_lessons.exercises import backpropagation as ex
+
+    factor_2_missing = ex.q2.mistakes[1]
+
+    def half_right(inputs, weights, biases, labels):  # the mistake on one-output networks only
+        if len(labels) == 1:
+            return factor_2_missing.fn(inputs, weights, biases, labels)
+        gradients = ex.mlp_backward(inputs, weights, biases, labels)
+        return gradients[0], [[3 * b for b in layer] for layer in gradients[1]]
+
+    result = ex.q2.evaluate(half_right, rules=False)
+    assert result.status == "failed" and result.diagnosis == ""
+    assert all(m.message not in str(result) for m in ex.q2.mistakes)
+
+
+def test_two_mistakes_that_give_the_same_answers_are_both_named():
+    twin = Task(
+        number="0.2",
+        function="double",
+        reference=double,
+        fixed=[{"x": 1.0}, {"x": 3.0}],
+        mistakes=[
+            Mistake("You returned x.", lambda x: x),
+            Mistake("You returned x·x/x.", lambda x: x * x / x),
+            Mistake("You returned 3x.", lambda x: 3 * x),
+        ],
+    )
+    headline = twin.evaluate(lambda x: x).headline()
+    assert "2 known mistakes give exactly these results: (1) You returned x." in headline
+    assert "(2) You returned x·x/x." in headline and "3x" not in headline
+
+
+def test_the_cases_the_issue_names_are_told_apart():
+    from bp_lessons.exercises import backpropagation, perceptron_xor, vectorized_digits
+
+    always_one = perceptron_xor.q1.evaluate(lambda inputs, weights, bias: 1.0)
+    assert "flipped" not in str(always_one)
+    assert "It gave 1 on every case, whatever the arguments" in always_one.headline()
+
+    by_inputs = backpropagation._backward_with
+    result = backpropagation.q2.evaluate(
+        lambda i, w, b, y: by_inputs(i, w, b, y, scale=lambda i, y: 2 / len(i)), rules=False
+    )
+    assert "divided by the number of inputs" in result.headline()
+    assert "factor 2 is missing" not in result.headline()
+
+    def twice(X, Y, weights, biases, learning_rate):  # dA carries 1/batch, the sums divide again
+        inputs = [X]
+        for W, b in zip(weights, biases):
+            inputs.append(vectorized_digits.dense_forward(inputs[-1], W, b))
+        dA = 2 * (inputs[-1] - Y) / inputs[-1].size
+        new_weights, new_biases = list(weights), list(biases)
+        for layer in reversed(range(len(weights))):
+            X_l, W, b = inputs[layer], weights[layer], biases[layer]
+            dW, db, dA = vectorized_digits.dense_backward(X_l, W, b, dA)
+            new_weights[layer] = W - learning_rate * dW / len(X)
+            new_biases[layer] = b - learning_rate * db / len(X)
+        return new_weights, new_biases
+
+    headline = vectorized_digits.q3.evaluate(twice, rules=False).headline()
+    assert "The batch is divided out twice" in headline and "factor 2" not in headline
+
+
+# --- arguments left as they came ----------------------------------------------------------------
+
+
+def test_a_sigmoid_that_overflows_for_large_z_fails():
+    from bp_lessons.exercises import neuron
+
+    result = neuron.q1.evaluate(lambda z: math.exp(z) / (1 + math.exp(z)))
+    assert result.status == "failed" and "overflows at z = 1000" in result.headline()
+    (row,) = [row for row in result.rows if row.off]
+    assert row.args == {"z": 1000.0} and "raised OverflowError" in row.message
+
+
+def test_shuffling_the_callers_data_in_place_fails():
+    from bp_lessons.exercises import mini_batch
+
+    def in_place(X, y, batch_size, seed):
+        order = np.random.default_rng(seed).permutation(len(X))
+        X[:], y[:] = [X[i] for i in order], [y[i] for i in order]
+        for start in range(0, len(X), batch_size):
+            yield X[start : start + batch_size], y[start : start + batch_size]
+
+    result = mini_batch.q1.evaluate(in_place)
+    assert result.status == "failed"
+    assert "changed its argument `X` in place" in result.headline()
+
+
+def test_arrays_changed_in_place_fail_and_weights_may_be_stepped_in_place():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    def forward(X, W, b):
+        X *= 1.0  # harmless
+        X[0] = X[0] + 1.0  # the caller's data changed
+        return ex.dense_forward(X - (np.arange(len(X)) == 0)[:, None], W, b)
+
+    result = ex.q1.evaluate(forward, rules=False)
+    assert result.status == "failed" and "changed its argument `X` in place" in result.headline()
+
+    def backward(X, W, b, dA):
+        dW, db, dX = ex.dense_backward(X, W, b, dA)
+        dA *= 2.0  # scribbles over the caller's gradient
+        return dW, db, dX
+
+    result = ex.q2.evaluate(backward, rules=False)
+    assert "changed its argument `dA` in place" in result.headline()
+
+    def step_in_place(X, Y, weights, biases, learning_rate):
+        new_weights, new_biases = ex.train_step(X, Y, weights, biases, learning_rate)
+        for W, new in zip(weights, new_weights):
+            W[...] = new
+        for b, new in zip(biases, new_biases):
+            b[...] = new
+        return weights, biases
+
+    assert ex.q3.evaluate(step_in_place, rules=False).passed
+
+    def labels_in_place(X, Y, weights, biases, learning_rate):
+        stepped = ex.train_step(X, Y, weights, biases, learning_rate)
+        Y -= 0.5
+        return stepped
+
+    result = ex.q3.evaluate(labels_in_place, rules=False)
+    assert "changed its argument `Y` in place" in result.headline()
+
+
+def test_an_sgd_step_may_update_its_weights_in_place_but_not_its_gradients_or_data():
+    from bp_lessons.exercises import sgd
+
+    def scaled_gradients(weights, biases, weight_gradients, bias_gradients, learning_rate):
+        for G in weight_gradients:
+            for row in G:
+                row[:] = [learning_rate * g for g in row]
+        return sgd.sgd_step(weights, biases, weight_gradients, bias_gradients, 1.0)
+
+    result = sgd.q1.evaluate(scaled_gradients, rules=False)
+    assert "changed its argument `weight_gradients` in place" in result.headline()
+
+    def with_a_bias_input(inputs, labels, weights, biases, learning_rate):
+        stepped = sgd.train_step(inputs, labels, weights, biases, learning_rate)
+        inputs.append(1.0)
+        return stepped
+
+    result = sgd.q2.evaluate(with_a_bias_input, rules=False)
+    assert "changed its argument `inputs` in place" in result.headline()
+
+
+def test_a_backward_pass_that_steps_the_weights_fails():
+    from bp_lessons.exercises import chain_rule
+
+    def stepping(neuron, output_gradient):
+        returned = chain_rule.neuron_backward(neuron, output_gradient)
+        neuron.weights = [w - 0.1 * g for w, g in zip(neuron.weights, neuron.gradients)]
+        return returned
+
+    result = chain_rule.q3.evaluate(stepping, rules=False)
+    assert "changed the neuron's `weights` in place" in result.headline()
+    assert "a backward pass only computes gradients" in result.headline()
+
+
+# --- what the learner reads ---------------------------------------------------------------------
+
+
+def test_a_wrong_signature_is_said_plainly_in_the_notebook_and_by_the_grader():
+    from bp_lessons.exercises import neuron
+
+    said = neuron.q2.evaluate(lambda inputs, weights: 0.5).headline()
+    assert said == (
+        "✗ Exercise 1.2: your `neuron_forward` takes 2 arguments (inputs, weights); the check "
+        "calls it with 3: inputs, weights, bias. Start it with "
+        "`def neuron_forward(inputs, weights, bias):`"
+    )
+    text = "neuron_forward() takes 2 positional arguments but 3 were given"
+    row = neuron.q2.judge_error({"inputs": [1.0], "weights": [1.0], "bias": 0.0}, "TypeError", text)
+    assert row.message.startswith("your `neuron_forward` takes 2 arguments; the check calls it")
+    escaped = r"neuron\_forward\(\) missing 1 required positional argument: 'label'"
+    row = neuron.q2.judge_error(
+        {"inputs": [1.0], "weights": [1.0], "bias": 0.0}, "TypeError", escaped
+    )
+    assert row.message.startswith("your `neuron_forward` takes 4 arguments;")
+    inside = "sigmoid() takes 1 positional argument but 2 were given"
+    row = neuron.q2.judge_error(
+        {"inputs": [1.0], "weights": [1.0], "bias": 0.0}, "TypeError", inside
+    )
+    assert row.message.startswith("raised TypeError: sigmoid() takes 1")
+
+
+def test_positions_are_named_in_words_and_the_parts_that_are_right_are_said():
+    from bp_lessons.exercises import backpropagation as ex
+
+    def one_weight_off(inputs, weights, biases, labels):
+        weight_gradients, bias_gradients = ex.mlp_backward(inputs, weights, biases, labels)
+        weight_gradients[-1][0][0] += 1.0
+        return weight_gradients, bias_gradients
+
+    result = ex.q2.evaluate(one_weight_off, rules=False)
+    row = result.rows[0]  # sizes [2, 2, 1]: the output layer is layer 2
+    assert row.detail == "weight gradients: wrong value at layer 2 (index 1), neuron 0, weight 0"
+    assert row.right == "bias gradients" and "; right: bias gradients" in row.where()
+    assert "Off: weight gradients; right on every case: bias gradients." in result.headline()
+    assert "right: bias gradients" in result._repr_html_()
+
+
+def test_a_flood_of_printing_is_cut_and_shown_above_the_verdict(capsys):
+    def chatty(x):
+        for i in range(10_000):
+            print("still computing", i)
+        return 2.0 * x
+
+    toy.check(chatty)
+    out = capsys.readouterr().out
+    assert out.startswith("What your `double` printed while the check ran:\nstill computing 0\n")
+    assert "more characters of printing cut." in out and len(out) < 3000
+    assert "✓ Exercise 0.1: `double` is correct on all 7 cases." in out
+
+
+def test_a_function_unwritten_for_some_cases_only_is_not_not_attempted():
+    def half_written(x):
+        if x < 0:
+            raise NotImplementedError
+        return 2.0 * x
+
+    result = toy.evaluate(half_written)
+    assert result.status == "failed" and "not attempted" not in str(result)
+    assert "raised NotImplementedError on this case, though not on every case" in str(result)
+
+
+# --- the derivation tasks: their references against central differences -------------------------
+
+
+@pytest.mark.lesson05
+def test_tanh_derivative_is_the_slope_of_tanh():
+    from bp_lessons.activations import tanh_derivative
+    from bp_lessons.exercises import layer as ex
+
+    for args in ex.q3.cases(seed=13):
+        z = args["z"]
+        if abs(z) < 100:
+            assert ex.tanh_derivative(z) == pytest.approx(
+                numerical_gradient(math.tanh, z), abs=1e-9
+            )
+        assert ex.tanh_derivative(z) == pytest.approx(tanh_derivative(z), abs=1e-15)
+
+
+@pytest.mark.lesson07
+def test_chain_backward_is_the_slope_of_the_chains_loss_and_the_package_backward():
+    from bp_lessons.exercises import backpropagation as ex
+    from bp_lessons.losses import mse_loss_gradient
+
+    names = ["w1", "b1", "w2", "b2", "w3", "b3"]
+    for args in ex.q3.cases(seed=14):
+
+        def loss(values, args=args):
+            p = {**args, **dict(zip(names, values))}
+            a = p["x"]
+            for layer in (1, 2, 3):
+                a = ex.sigmoid(p[f"w{layer}"] * a + p[f"b{layer}"])
+            return (a - p["label"]) ** 2
+
+        got = ex.chain_backward(**args)
+        assert_close(got, slopes(loss, [args[name] for name in names]))
+        weights = [[[args["w1"]]], [[args["w2"]]], [[args["w3"]]]]
+        biases = [[args["b1"]], [args["b2"]], [args["b3"]]]
+        mlp = package_mlp(weights, biases)
+        mlp.backward(mse_loss_gradient(mlp.forward([args["x"]]), [args["label"]]))
+        package = [
+            v
+            for layer in mlp.layers
+            for v in (*layer.neurons[0].gradients, layer.neurons[0].bias_gradient)
+        ]
+        assert_close(got, package, 1e-12)
+
+
+@pytest.mark.lesson07
+def test_mae_gradient_is_the_slope_of_the_mean_absolute_error_away_from_its_kinks():
+    from bp_lessons.exercises import backpropagation as ex
+
+    ties = 0
+    for args in ex.q4.cases(seed=15):
+        outputs, labels = args["outputs"], args["labels"]
+
+        def loss(a, labels=labels):
+            return sum(abs(x - y) for x, y in zip(a, labels)) / len(labels)
+
+        # a central difference across the kink |u| at u = 0 measures the mean of its two sides, 0
+        assert_close(ex.mae_gradient(**args), slopes(loss, outputs, epsilon=1e-7))
+        ties += sum(a == y for a, y in zip(outputs, labels))
+        assert (
+            ex.mae_gradient(**args)
+            == (np.sign(np.subtract(outputs, labels)) / len(labels)).tolist()
+        )
+    assert ties, "the cases hold outputs equal to their labels"
+
+
+def test_a_central_difference_is_not_the_formula_of_a_derivation_task():
+    from bp_lessons.activations import sigmoid
+    from bp_lessons.exercises import chain_rule, layer
+
+    def measured(z):
+        return (sigmoid(z + 1e-5) - sigmoid(z - 1e-5)) / 2e-5
+
+    result = chain_rule.q1.evaluate(measured)
+    assert result.status == "failed" and "a numerical approximation" in result.headline()
+    result = layer.q3.evaluate(lambda z: (math.tanh(z + 1e-4) - math.tanh(z - 1e-4)) / 2e-4)
+    assert result.status == "failed" and "a numerical approximation" in result.headline()
+    assert layer.q3.evaluate(lambda z: 4 * measured(2 * z) + 1 / math.cosh(0) - 1).status == (
+        "failed"
+    )
+    # the formula in other forms agrees to rounding
+    assert chain_rule.q1.evaluate(lambda z: sigmoid(z) - sigmoid(z) ** 2).passed
+    assert layer.q3.evaluate(lambda z: (1 - math.tanh(z)) * (1 + math.tanh(z))).passed

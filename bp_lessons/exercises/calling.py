@@ -13,7 +13,7 @@ import math
 import sys
 from itertools import islice
 
-from bp_lessons.exercises.feedback import describe
+from bp_lessons.exercises.feedback import describe, short
 
 
 class InputChanged(ValueError):
@@ -33,30 +33,47 @@ OFF_LIMITS = "is off limits while Exercise {number} is checked"
 def off_limits(name: str, number: str) -> str:
     """The message of a call to `name` that task `number` does not allow."""
     return (
-        f"{name} {OFF_LIMITS.format(number=number)}: this task asks you to write it yourself, "
-        "and the checks' own code cannot be used"
+        f"{name} {OFF_LIMITS.format(number=number)}: your function may use what the "
+        "exercise's setup cell gives it, Python and NumPy, not the rest of bp_lessons or the "
+        "checks' own code"
     )
 
 
-def call_on(fn, args: dict, call=None, pure: bool = True) -> object:
+def call_on(fn, args: dict, call=None, pure: bool | list | tuple = True) -> object:
     """Call fn on one case (`call(fn, args)`, else `fn(*args)`) and return its result as plain
     data; raise what fn raises.
 
-    fn gets a copy of the arguments, so whatever it does to them cannot change the case.
+    fn gets a copy of the arguments, so whatever it does to them cannot change the case. `pure`
+    says which arguments it must leave unchanged: True all of them, False none, a list of names
+    the arguments it MAY change (an SGD step may update its weights in place).
     """
     given = copy.deepcopy(args)
     result = call(fn, given) if call else fn(*given.values())
-    changed = [name for name in args if pure and differs(given[name], args[name])]
-    if changed:
-        name = changed[0]
-        raise InputChanged(
-            f"your function changed its argument `{name}` from {args[name]!r:.80} to "
-            f"{given[name]!r:.80}: leave the arguments as they came and compute new values"
-        )
+    free = set(args) if pure is False else set() if pure is True else set(pure)
+    unchanged({name: value for name, value in given.items() if name not in free}, args)
     try:
         return to_plain(result)
     except TypeError as error:
         raise NotPlainData(str(error)) from None
+
+
+def unchanged(given: dict, before: dict, owner: str = "its argument", advice: str = "") -> None:
+    """Raise InputChanged if fn changed, in place, a list or array it was handed (`given`, by
+    name) from its value `before` (plain data)."""
+    numpy = sys.modules.get("numpy")
+    for name, value in given.items():
+        now = value.tolist() if numpy and isinstance(value, numpy.ndarray) else value
+        if differs(now, before[name]):
+            raise InputChanged(
+                f"your function changed {owner} `{name}` in place, from {short(before[name])} "
+                f"to {short(now)}: "
+                + (
+                    advice
+                    or "leave it as it came and compute new values "
+                    f"(`{name} = {name} * 2` makes a new one; `{name} *= 2`, `{name}[i] = ...` "
+                    "or a shuffle in place change the caller's)"
+                )
+            )
 
 
 def to_plain(value: object) -> object:
@@ -115,11 +132,19 @@ class RecordedNeuron:
 
 
 def backward_on_a_neuron(fn, args):
-    """Give fn a neuron holding the case's gradients; return what it returned and the totals."""
+    """Give fn a neuron holding the case's gradients; return what it returned and the totals.
+    A backward pass computes gradients: its weights, bias and inputs must stay as they were."""
     neuron = RecordedNeuron(
         args["weights"], args["bias"], args["inputs"], args["gradients"], args["bias_gradient"]
     )
     input_gradients = fn(neuron, args["output_gradient"])
+    kept = {"weights": args["weights"], "bias": args["bias"], "input_activation": args["inputs"]}
+    unchanged(
+        {name: getattr(neuron, name) for name in kept},
+        kept,
+        "the neuron's",
+        "a backward pass only computes gradients; the step (Exercise 08) changes the weights",
+    )
     return [input_gradients, neuron.gradients, neuron.bias_gradient]
 
 
@@ -145,11 +170,14 @@ def numerical_derivative_of_named(fn, args):
 
 def numbered_batches(fn, args):
     """Run fn on examples numbered 0, 1, …: X[i] = [i], y[i] = [i]; return the numbers of each
-    batch of X and of y (exercise 09)."""
+    batch of X and of y (exercise 09). X and y must come out as they went in: a shuffle in place
+    would reorder the caller's data set."""
     X = [[float(i)] for i in range(args["num_examples"])]
     y = [[float(i)] for i in range(args["num_examples"])]
+    before = {"X": copy.deepcopy(X), "y": copy.deepcopy(y)}
     # at most one batch per example and one more: a generator that never stops is cut short
     batches = list(islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
+    unchanged({"X": X, "y": y}, before)
     return [
         [[row[0] for row in X_batch] for X_batch, _ in batches],
         [[row[0] for row in y_batch] for _, y_batch in batches],
@@ -174,18 +202,24 @@ def step_a_model(fn, args):
 
 
 def as_arrays(fn, args):
-    """Call fn with the case's numbers as float64 arrays, as the instructions promise
-    (exercise 10)."""
+    """Call fn with the case's numbers as float64 arrays, as the instructions promise, and see
+    that it leaves them as they came (exercise 10)."""
     import numpy as np
 
-    return fn(*(np.array(value, dtype=float) for value in args.values()))
+    arrays = {name: np.array(value, dtype=float) for name, value in args.items()}
+    result = fn(*arrays.values())
+    unchanged(arrays, args)
+    return result
 
 
 def network_as_arrays(fn, args):
-    """Call fn with X, Y and each layer's W and b as float64 arrays (exercise 10)."""
+    """Call fn with X, Y and each layer's W and b as float64 arrays (exercise 10); X and Y must
+    stay as they came (the weights and biases may be updated in place and returned)."""
     import numpy as np
 
     weights = [np.array(W, dtype=float) for W in args["weights"]]
     biases = [np.array(b, dtype=float) for b in args["biases"]]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
-    return fn(X, Y, weights, biases, args["learning_rate"])
+    result = fn(X, Y, weights, biases, args["learning_rate"])
+    unchanged({"X": X, "Y": Y}, args)
+    return result

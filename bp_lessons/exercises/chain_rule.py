@@ -1,8 +1,8 @@
 """Exercise 04 · The chain rule for one neuron: σ'(z), a neuron's gradients, and a backward
 that adds them up.
 
-dL/dw_k = dL/da · da/dz · dz/dw_k = `output_gradient * activation_gradient * input_activation`,
-with dL/da = 2(a − label) for one output and da/dz = σ(z)(1 − σ(z)), not the notes'
+∂L/∂w_k = ∂L/∂a · ∂a/∂z · ∂z/∂w_k = `output_gradient * activation_gradient * input_activation`,
+with ∂L/∂a = 2(a − label) for one output and ∂a/∂z = σ(z)(1 − σ(z)), not the notes'
 z·σ(z)(1 − σ(z)).
 """
 
@@ -28,28 +28,39 @@ def sigmoid_derivative(z):
 
 
 def neuron_gradients(inputs, weights, bias, label):
-    """dL/dw_k and dL/db of a sigmoid neuron with the loss L = (a − label)²."""
+    """∂L/∂w_k and ∂L/∂b of a sigmoid neuron with the loss L = (a − label)²."""
     z = sum(w * i for w, i in zip(weights, inputs)) + bias
     a = sigmoid(z)
-    output_gradient = 2 * (a - label)  # dL/da
-    activation_gradient = sigmoid_derivative(z)  # da/dz
-    gradients = [output_gradient * activation_gradient * i for i in inputs]  # dz/dw_k = i_k
-    bias_gradient = output_gradient * activation_gradient  # dz/db = 1
+    output_gradient = 2 * (a - label)  # ∂L/∂a
+    activation_gradient = sigmoid_derivative(z)  # ∂a/∂z
+    gradients = [output_gradient * activation_gradient * i for i in inputs]  # ∂z/∂w_k = i_k
+    bias_gradient = output_gradient * activation_gradient  # ∂z/∂b = 1
     return gradients, bias_gradient
 
 
 def neuron_backward(neuron, output_gradient):
-    """ADD dL/dw_k and dL/db into neuron.gradients and neuron.bias_gradient; return dL/di_k."""
-    activation_gradient = sigmoid_derivative(neuron.linear_activation)  # da/dz
-    error = output_gradient * activation_gradient  # dL/dz
+    """ADD ∂L/∂w_k and ∂L/∂b into neuron.gradients and neuron.bias_gradient; return ∂L/∂i_k."""
+    activation_gradient = sigmoid_derivative(neuron.linear_activation)  # ∂a/∂z
+    error = output_gradient * activation_gradient  # ∂L/∂z
     for k, input_activation in enumerate(neuron.input_activation):
         neuron.gradients[k] += error * input_activation
     neuron.bias_gradient += error
-    return [error * weight for weight in neuron.weights]  # dz/di_k = w_k
+    return [error * weight for weight in neuron.weights]  # ∂z/∂i_k = w_k
 
 
 def _notes_derivative(z):
     return z * sigmoid_derivative(z)  # the notes' delta_act: wrong
+
+
+def _derivative_at_a(z):
+    return sigmoid_derivative(sigmoid(z))  # σ'(a) for σ'(z): the slope taken at the output
+
+
+AT_A = (
+    "σ' is taken at a = σ(z) instead of at z: that is σ(a)(1 − σ(a)). The slope of the "
+    "activation belongs to the point the neuron was at, z; in terms of the output it is "
+    "a(1 − a), with no second σ."
+)
 
 
 def _gradients_with(inputs, weights, bias, label, *, factor=2.0, derivative=sigmoid_derivative):
@@ -101,12 +112,16 @@ q1 = Task(
     number="4.1",
     function="sigmoid_derivative",
     reference=sigmoid_derivative,
+    # exact to rounding (the formula's float error is near 1e-16): a central difference, some
+    # 1e-12 off, is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
     fixed=[{"z": 0.0}, {"z": 2.0}, {"z": -1.5}, {"z": 1000.0}, {"z": -1000.0}],
     random=_random_z,
     mistakes=[
         Mistake(
-            "That is the notes' z·σ(z)(1 − σ(z)). The factor z does not belong: it is the slope "
-            "of σ(w·x) with respect to w, the input factor of the chain. σ'(z) = σ(z)(1 − σ(z)).",
+            "That is the notes' z·σ(z)(1 − σ(z)). The factor z does not belong: the slope of σ "
+            "at z is σ'(z) = σ(z)(1 − σ(z)), as a central difference shows (lesson 04).",
             _notes_derivative,
         ),
         Mistake(
@@ -141,6 +156,7 @@ q2 = Task(
     number="4.2",
     function="neuron_gradients",
     reference=neuron_gradients,
+    axes={"weight gradients": ("weight {i}",)},
     fixed=[
         {"inputs": [0.5, 1.0, -2.0], "weights": [0.4, -0.6, 0.3], "bias": 0.2, "label": 1.0},
         {"inputs": [1.0, 2.0], "weights": [0.5, -0.25], "bias": -0.1, "label": 0.0},
@@ -151,21 +167,21 @@ q2 = Task(
     mistakes=[
         Mistake(
             "The notes' sigmoid derivative z·σ(z)(1 − σ(z)) scales every gradient by z: "
-            "da/dz = σ(z)(1 − σ(z)).",
+            "∂a/∂z = σ(z)(1 − σ(z)).",
             lambda inputs, weights, bias, label: _gradients_with(
                 inputs, weights, bias, label, derivative=_notes_derivative
             ),
         ),
         Mistake(
             "The factor 2 is missing from output_gradient: the slope of (a − label)² is "
-            "dL/da = 2(a − label).",
+            "∂L/∂a = 2(a − label).",
             lambda inputs, weights, bias, label: _gradients_with(
                 inputs, weights, bias, label, factor=1.0
             ),
         ),
         Mistake(
-            "activation_gradient is missing: between dL/da and dz/dw_k comes "
-            "da/dz = σ(z)(1 − σ(z)).",
+            "activation_gradient is missing: between ∂L/∂a and ∂z/∂w_k comes "
+            "∂a/∂z = σ(z)(1 − σ(z)).",
             lambda inputs, weights, bias, label: _gradients_with(
                 inputs, weights, bias, label, derivative=lambda z: 1.0
             ),
@@ -180,12 +196,18 @@ q2 = Task(
                 inputs, weights, bias, label, factor=-2.0
             ),
         ),
+        Mistake(
+            AT_A,
+            lambda inputs, weights, bias, label: _gradients_with(
+                inputs, weights, bias, label, derivative=_derivative_at_a
+            ),
+        ),
     ],
     hints=[
         "Forward first: z = Σ_k w_k i_k + b and a = σ(z). Then the three factors: "
         "output_gradient = 2(a − label), activation_gradient = σ'(z), input_activation = i_k.",
         "Each weight's gradient is output_gradient · activation_gradient · i_k; the bias's is "
-        "the same product without the input (dz/db = 1).",
+        "the same product without the input (∂z/∂b = 1).",
         "Return a pair: `return [og * ag * i for i in inputs], og * ag`.",
     ],
     forbidden=NEURON_TOOLS,
@@ -195,6 +217,7 @@ q3 = Task(
     number="4.3",
     function="neuron_backward",
     reference=neuron_backward,
+    axes={"input gradients": ("input {i}",), "gradients": ("weight {i}",)},
     fixed=[
         {
             "weights": [0.4, -0.6, 0.3],
@@ -232,20 +255,26 @@ q3 = Task(
             lambda neuron, output_gradient: _backward_with(neuron, output_gradient, add=False),
         ),
         Mistake(
-            "The input gradients use the inputs: dz/di_k = w_k, so dL/di_k = dL/dz · w_k.",
+            "The input gradients use the inputs: ∂z/∂i_k = w_k, so ∂L/∂i_k = ∂L/∂z · w_k.",
             lambda neuron, output_gradient: _backward_with(neuron, output_gradient, by="i"),
         ),
         Mistake(
-            "That uses the notes' z·σ(z)(1 − σ(z)) as da/dz; the slope is σ(z)(1 − σ(z)).",
+            "That uses the notes' z·σ(z)(1 − σ(z)) as ∂a/∂z; the slope is σ(z)(1 − σ(z)).",
             lambda neuron, output_gradient: _backward_with(
                 neuron, output_gradient, derivative=_notes_derivative
             ),
         ),
         Mistake(
-            "activation_gradient is missing: dL/dz = output_gradient · σ'(z), with z the "
+            "activation_gradient is missing: ∂L/∂z = output_gradient · σ'(z), with z the "
             "neuron's linear_activation.",
             lambda neuron, output_gradient: _backward_with(
                 neuron, output_gradient, derivative=lambda z: 1.0
+            ),
+        ),
+        Mistake(
+            AT_A + " Here z is neuron.linear_activation.",
+            lambda neuron, output_gradient: _backward_with(
+                neuron, output_gradient, derivative=_derivative_at_a
             ),
         ),
     ],
@@ -254,7 +283,7 @@ q3 = Task(
         ".linear_activation, .gradients and .bias_gradient, as bp_lessons.Neuron does",
     },
     hints=[
-        "error = output_gradient · σ'(neuron.linear_activation) is dL/dz; every gradient below "
+        "error = output_gradient · σ'(neuron.linear_activation) is ∂L/∂z; every gradient below "
         "is error times one more factor.",
         "Add, don't assign: `neuron.gradients[k] += error * neuron.input_activation[k]` and "
         "`neuron.bias_gradient += error`.",

@@ -12,7 +12,9 @@ stops a whole task, its cells included, at twice that by default).
 """
 
 import contextlib
+import functools
 import inspect
+import io
 import math
 import re
 import signal
@@ -29,8 +31,14 @@ import numpy as np
 
 from bp_lessons.exercises.calling import OFF_LIMITS, OWN_ERRORS, call_on, off_limits
 from bp_lessons.exercises.feedback import Result, Row, describe, show
+from bp_lessons.exercises.provided import exercise_of, off_limits_names
 
 TIME_LIMIT = 5.0  # seconds for all of a task's cases; bp-grade's default --timeout is twice this
+MAX_PRINTED = 2000  # characters of what the learner's function prints that a check shows
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# the positions in a network's weights[l - 1][j][k] and biases[l - 1][j]: layers count from 1
+NETWORK_AXES = ("layer {n} (index {i})", "neuron {i}", "weight {i}")
+BIAS_AXES = ("layer {n} (index {i})", "neuron {i}")
 COURSE = {"graded": False, "hints": True}  # set by `bp_lessons.exercises.graded_course`
 
 
@@ -71,12 +79,17 @@ class Task:
     n_random: int = 4
     points: int = 1
     parts: tuple[str, ...] = ()  # names of the parts of a tuple result, for "which part is off"
+    # what each index of a part (or of the "result") means, to say where a value is off:
+    # "layer {n} (index {i})", "neuron {i}"; {i} is the index, {n} = i + 1, {sup} i raised
+    axes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     mistakes: list[Mistake] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)  # exception name -> targeted advice
     call: Callable[[Callable, dict], object] | None = None  # fn, args -> result; default fn(*args)
     forbidden: tuple[str, ...] = ()  # bp_lessons names the learner must not import for this task
-    pure: bool = True  # the function must leave its arguments unchanged
+    # the function must leave its arguments unchanged (True), may change any (False), or may
+    # change those named (an SGD step may update its weights in place and return them)
+    pure: bool | tuple[str, ...] = True
     rtol: float = 1e-6
     atol: float = 1e-9
     hints_given: int = field(default=0, repr=False)
@@ -93,23 +106,59 @@ class Task:
         return call_on(fn, args, self.call, self.pure)
 
     def judge(self, args: dict, got: object) -> Row:
-        """Compare a plain result with the reference on one case, in the judge's own process."""
+        """Compare a plain result with the reference on one case, in the judge's own process.
+
+        The row says what differs and where; which known mistake explains it is for `explain`,
+        which sees every case at once."""
         expected = self.run(self.reference, args)
         off = self.parts_off(expected, got)
-        message = ""
-        if off:
-            found = (m.message for m in self.mistakes if self.matches(m.fn, args, got))
-            message = next(
-                found, "; ".join(why if name == "result" else f"{name}: {why}" for name, why in off)
-            )
-        return Row(args, expected, got, ", ".join(name for name, _ in off), message)
+        detail = "; ".join(why if name == "result" else f"{name}: {why}" for name, why in off)
+        names = [name for name, _ in off]
+        right = [part for part in self.parts if part not in names] if off and self.parts else []
+        right = [] if "result" in names else right
+        return Row(args, expected, got, ", ".join(names), detail, detail, ", ".join(right))
 
     def judge_error(self, args: dict, error: str, text: str) -> Row:
         """The verdict on a case where the learner's function raised `error` (a type name)."""
         advice = self.errors.get(error, "")
-        message = text if error in OWN_ERRORS else f"raised {error}: {text}"
+        given = len(inspect.signature(self.reference).parameters)
+        takes = signature_in(text, self.function, given) if error == "TypeError" else ""
+        if takes:
+            message, advice = self.wrong_signature(takes), ""
+        elif error == "NotImplementedError":
+            message = (
+                "raised NotImplementedError on this case, though not on every case: is a "
+                "branch of your function (an if, a size) still unwritten?"
+            )
+        else:
+            message = text if error in OWN_ERRORS else f"raised {error}: {text}"
         message += f". {advice}" if advice else ""
-        return Row(args, self.run(self.reference, args), None, "result", message)
+        row = Row(args, self.run(self.reference, args), None, "result", message, message)
+        row.error = error
+        return row
+
+    def wrong_signature(self, takes: str) -> str:
+        """ "your function takes 2 arguments (x, y); the check calls it with 3: …"."""
+        names = list(inspect.signature(self.reference).parameters)
+        return (
+            f"your `{self.function}` takes {takes}; the check calls it with {len(names)}: "
+            f"{', '.join(names)}. Start it with `def {self.function}({', '.join(names)}):`"
+        )
+
+    def signature_problem(self, fn: Callable) -> str:
+        """Why fn cannot be called as the check calls it ('' when it can, or cannot tell)."""
+        names = list(inspect.signature(self.reference).parameters)
+        try:
+            signature = inspect.signature(fn)
+        except (TypeError, ValueError):  # a builtin without a signature: let the call tell
+            return ""
+        try:
+            signature.bind(*names)
+        except TypeError:
+            params = list(signature.parameters)
+            count = f"{len(params)} argument{'s' * (len(params) != 1)}"
+            return self.wrong_signature(f"{count} ({', '.join(params)})" if params else "none")
+        return ""
 
     def parts_off(self, expected: object, got: object) -> list[tuple[str, str]]:
         """(part name, what is wrong) for every part of the result that differs."""
@@ -123,45 +172,91 @@ class Task:
                     )
                 ]
             pairs = zip(self.parts, expected, got)
-            return [(name, why) for name, e, g in pairs if (why := difference(e, g, self))]
+            return [(name, why) for name, e, g in pairs if (why := difference(e, g, self, name))]
         why = difference(expected, got, self)
         return [("result", why)] if why else []
 
-    def matches(self, fn: Callable, args: dict, got: object) -> bool:
+    def position(self, part: str, path: tuple[int, ...]) -> str:
+        """Where in a result a value sits, in words: "layer 1 (index 0), neuron 2, weight 0"."""
+        names = self.axes.get(part, ())
+        return ", ".join(
+            (names[depth] if depth < len(names) else "entry {i}").format(
+                i=i, n=i + 1, sup=str(i).translate(SUPERSCRIPTS)
+            )
+            for depth, i in enumerate(path)
+        )
+
+    def explain(self, rows: list[Row]) -> str:
+        """The known mistake that gives the learner's answer on EVERY case, the passed ones
+        included (raising the same error where the answer raised): its message, also set on
+        the failed cases it answered; "" when none fits. When several fit, all are named: the
+        cases cannot tell them apart."""
+        if not any(row.off for row in rows):
+            return ""
+        fits = [m for m in self.mistakes if all(self.reproduces(m.fn, row) for row in rows)]
+        if not fits:
+            return ""
+        if len(fits) == 1:
+            diagnosis = fits[0].message
+        else:
+            diagnosis = f"{len(fits)} known mistakes give exactly these results: " + " ".join(
+                f"({k}) {m.message}" for k, m in enumerate(fits, 1)
+            )
+        for row in rows:
+            if row.off and not row.error:
+                row.message = diagnosis
+        return diagnosis
+
+    def reproduces(self, fn: Callable, row: Row) -> bool:
+        """Whether fn gives what the learner's function gave on this case (or raises alike)."""
         try:
-            return not self.parts_off(self.run(fn, args), got)
-        except Exception:
-            return False
+            result = self.run(fn, row.args)
+        except Exception as error:
+            return bool(row.error) and type(error).__name__ == row.error
+        return not row.error and row.got is not None and not self.parts_off(result, row.got)
 
     # --- what the learner uses ------------------------------------------------------------
     def evaluate(self, fn: Callable, seed: int = 0, rules: bool = True) -> Result:
         """Run fn on every case here, in this process (the grader never does this).
 
         `rules=False` lifts the rules (see `rules`): for testing the checks with their own
-        reference and mistakes, never for a learner's answer.
+        reference and mistakes, never for a learner's answer. What fn prints is kept aside, a
+        screenful of it, for `check` to show above the verdict.
         """
         name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}"
         if name in self.forbidden:
             note = f"this `{self.function}` is `{name}` from the package: write your own."
             return Result(self, "failed", [], note)
-        rows, deadline = [], time.monotonic() + TIME_LIMIT
-        for args in self.cases(seed):
-            try:
-                with self.rules(deadline) if rules else contextlib.nullcontext():
-                    got = call_on(fn, args, self.call, self.pure)
-            except NotImplementedError as error:
-                return Result(self, "not attempted", [], self.waiting_for(error))
-            except TimeLimit:
-                return Result(self, "failed", rows, self.too_slow(len(rows)))
-            except Exception as error:  # report it as this case's answer, keep going
-                if OFF_LIMITS.format(number=self.number) in str(error):
-                    return Result(self, "failed", [], f"your `{self.function}` calls {error}")
-                rows.append(self.judge_error(args, type(error).__name__, str(error)))
-                continue
-            rows.append(self.judge(args, got))
-        self.explain(rows)
+        wrong = self.signature_problem(fn)
+        if wrong:
+            return Result(self, "failed", [], wrong)
+        rows, unwritten, deadline = [], [], time.monotonic() + TIME_LIMIT
+        printed = Printed()
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            for args in self.cases(seed):
+                try:
+                    with self.rules(deadline) if rules else contextlib.nullcontext():
+                        got = call_on(fn, args, self.call, self.pure)
+                except NotImplementedError as error:
+                    unwritten.append(error)
+                    rows.append(self.judge_error(args, "NotImplementedError", str(error)))
+                    continue
+                except TimeLimit:
+                    note = self.too_slow(len(rows))
+                    return Result(self, "failed", rows, note, printed.text())
+                except Exception as error:  # report it as this case's answer, keep going
+                    if OFF_LIMITS.format(number=self.number) in str(error):
+                        note = f"your `{self.function}` calls {error}"
+                        return Result(self, "failed", [], note, printed.text())
+                    rows.append(self.judge_error(args, type(error).__name__, str(error)))
+                    continue
+                rows.append(self.judge(args, got))
+        if unwritten and len(unwritten) == len(rows):  # a stub: nothing to check yet
+            return Result(self, "not attempted", [], self.waiting_for(unwritten[0]))
+        for row, error in zip([r for r in rows if r.error == "NotImplementedError"], unwritten):
+            row.message = row.detail = self.waiting_for(error) or row.message
         status = "passed" if all(not row.off for row in rows) else "failed"
-        return Result(self, status, rows)
+        return Result(self, status, rows, printed=printed.text())
 
     @contextlib.contextmanager
     def rules(self, deadline: float) -> Iterator[None]:
@@ -177,21 +272,6 @@ class Task:
             f"of the cases done. The check allows {TIME_LIMIT:g} s for all of them, as the "
             "grader does (an endless loop, or a loop over far more items than the inputs have?)"
         )
-
-    def explain(self, rows: list[Row]) -> None:
-        """Name, on every failed case it fits, the known mistake that fits the most of them.
-
-        A single case can fit several mistakes (a 0-or-1 answer fits many); the cases together
-        tell them apart.
-        """
-        failed = [row for row in rows if row.off and row.got is not None]
-        fits = [sum(self.matches(m.fn, row.args, row.got) for row in failed) for m in self.mistakes]
-        if not any(fits):
-            return
-        best = self.mistakes[fits.index(max(fits))]
-        for row in failed:
-            if self.matches(best.fn, row.args, row.got):
-                row.message = best.message
 
     def waiting_for(self, error: NotImplementedError) -> str:
         """Say so when fn is written but calls another task's function that is not.
@@ -223,6 +303,8 @@ class Task:
         if not callable(fn):
             raise TypeError(f"check needs your function, e.g. {self.function}, got {describe(fn)}")
         result = self.evaluate(fn)
+        if result.printed:
+            print(result.printed_text())
         show(result)
         if result.status == "not attempted":
             raise CheckFailed(f"Exercise {self.number} not attempted yet (see above).")
@@ -256,12 +338,14 @@ class Task:
         show(f"Exercise {self.number}, a solution:\n\n```python\n{source}```")
 
 
-def difference(expected: object, got: object, task: Task, where: str = "") -> str:
+def difference(
+    expected: object, got: object, task: Task, part: str = "result", path: tuple[int, ...] = ()
+) -> str:
     """Why got is not expected ('' when they agree within the task's tolerance).
 
-    `where` is the position inside the result, such as "[1][0]", named in the answer.
+    `path` is the position inside the part, named in words by `task.position`.
     """
-    at = f" at {where}" if where else ""
+    at = f" at {task.position(part, path)}" if path else ""
     if isinstance(expected, float):
         if not isinstance(got, float):
             return f"expected a number{at}, got {describe(got)}"
@@ -273,8 +357,48 @@ def difference(expected: object, got: object, task: Task, where: str = "") -> st
         return f"expected {describe(expected)}{at}, got {describe(got)}"
     pairs = enumerate(zip(expected, got))
     return next(
-        (why for i, (e, g) in pairs if (why := difference(e, g, task, f"{where}[{i}]"))), ""
+        (why for i, (e, g) in pairs if (why := difference(e, g, task, part, (*path, i)))), ""
     )
+
+
+def signature_in(text: str, function: str, given: int) -> str:
+    """From a TypeError's text, how many arguments the learner's function takes, when the error
+    says that the check's call with `given` arguments does not fit it ('' when it says something
+    else, such as a wrong call inside the function). The grader may hand it the text with
+    Markdown's characters escaped: `neuron\\_forward\\(\\)`."""
+    text = re.sub(r"\\(.)", r"\1", text)
+    if not re.match(rf"(\w+\.)*({re.escape(function)}|<lambda>)\(\) ", text):
+        return ""
+    takes = re.search(r"takes (.+?) positional arguments? but \d+ (?:was|were) given", text)
+    if takes:
+        return f"{takes.group(1)} argument{'s' * (takes.group(1) != '1')}"
+    missing = re.search(r"missing (\d+) required positional arguments?", text)
+    return f"{given + int(missing.group(1))} arguments" if missing else ""
+
+
+class Printed(io.TextIOBase):
+    """Where the learner's prints go while the check runs: the first MAX_PRINTED characters are
+    kept, the rest counted and cut (a print in a loop can write megabytes)."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.size = self.total = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        self.total += len(text)
+        if self.size < MAX_PRINTED:
+            self.kept.append(text[: MAX_PRINTED - self.size])
+            self.size += len(self.kept[-1])
+        return len(text)
+
+    def text(self) -> str:
+        kept = "".join(self.kept)
+        cut = self.total - len(kept)
+        return kept + (f"\n… {cut} more characters of printing cut." if cut else "")
 
 
 @contextlib.contextmanager
@@ -287,6 +411,9 @@ def off_limits_during(task: Task) -> Iterator[None]:
     """
     module = sys.modules.get(getattr(task.reference, "__module__", ""))
     targets = [(name, resolve(name)) for name in task.forbidden]
+    exercise = exercise_of(task)
+    if exercise:  # and the rest of the package, beyond what the exercise provides
+        targets += [(name, resolve(name)) for name in off_limits_names(exercise, task.number)]
     targets += [(f"{module.__name__}.{name}", obj) for name, obj in own_objects(module)]
     targets.append((f"{__name__}.Task", Task))
     swapped = []
@@ -335,6 +462,7 @@ def functions_of(target: object) -> list[types.FunctionType]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
 def raising(message: str) -> types.CodeType:
     """The code of `def off_limits(*args, **kwargs): raise RuntimeError(message)`."""
     namespace: dict = {}

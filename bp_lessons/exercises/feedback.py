@@ -16,17 +16,37 @@ class Row:
     expected: object
     got: object
     off: str = ""  # the parts that differ, "" when the case passed
-    message: str = ""  # why, as specific as we can tell
+    message: str = ""  # why: the known mistake that fits every case, else `detail`
+    detail: str = ""  # what differs on this case, and where ("dW: wrong value at neuron 1, …")
+    right: str = ""  # the parts that agree, when a result in parts is off in others
+    error: str = ""  # the type of what the function raised on this case ("" if it returned)
+
+    def where(self) -> str:
+        """What a table says of this case: what is off, where, and which parts are right."""
+        text = self.detail or self.off
+        return text + (f"; right: {self.right}" if self.right else "")
 
 
 @dataclass
 class Result:
-    """The verdict on one task: "passed", "failed" or "not attempted", and its cases."""
+    """The verdict on one task: "passed", "failed" or "not attempted", and its cases.
+
+    A failed result asks its task (`task.explain`) for the known mistake that gives the
+    learner's answer on every case: the grader builds its Results from judged rows too.
+    """
 
     task: object
     status: str
     rows: list[Row]
     note: str = ""  # what to say instead of the cases, e.g. which other exercise to write first
+    printed: str = ""  # what the learner's function printed while it ran, cut to a screenful
+    diagnosis: str = ""  # the known mistake that explains every case, when one does
+
+    def __post_init__(self) -> None:
+        explain = getattr(self.task, "explain", None)
+        wanted = self.status == "failed" and self.rows and not (self.note or self.diagnosis)
+        if wanted and callable(explain):
+            self.diagnosis = explain(self.rows)
 
     @property
     def passed(self) -> bool:
@@ -45,13 +65,37 @@ class Result:
         if self.note:
             return f"✗ Exercise {task.number}: {self.note}"
         failed = [row for row in self.rows if row.off]
-        # the message that explains the most failed cases (a case may fit several mistakes)
-        messages = [row.message for row in failed if row.message]
-        advice = max(messages, key=messages.count) if messages else ""
         return (
             f"✗ Exercise {task.number}: `{task.function}` is off on {len(failed)} of "
-            f"{len(self.rows)} cases. {advice}"
-        )
+            f"{len(self.rows)} cases. {self.diagnosis or self.summary(failed)}"
+        ).rstrip()
+
+    def summary(self, failed: list[Row]) -> str:
+        """What the failed cases have in common, when no known mistake explains them: the error
+        most of them raised, or which parts are off and which are right on every case."""
+        errors = [row.message for row in failed if row.error]
+        if errors:
+            return max(errors, key=errors.count)
+        if self.task.rtol < 1e-6 and all(nearly(row.expected, row.got) for row in failed):
+            return (
+                "Within 1e-6 of the expected values on every case, yet not equal to them: is it "
+                "a numerical approximation, such as a central difference? This task asks for the "
+                "formula itself, which agrees to rounding."
+            )
+        answers = [row.got for row in self.rows]
+        same = all(got == answers[0] for got in answers) and answers[0] is not None
+        if same and len({repr(row.expected) for row in self.rows}) > 1:
+            return (
+                f"It gave {short(answers[0])} on every case, whatever the arguments: does it "
+                "compute its answer from them?"
+            )
+        parts = getattr(self.task, "parts", ())
+        off = [p for p in parts if any(p in row.off.split(", ") for row in failed)]
+        right = [p for p in parts if p not in off]
+        if off and right:
+            return f"Off: {', '.join(off)}; right on every case: {', '.join(right)}."
+        details = [row.detail for row in failed if row.detail and row.detail != "wrong value"]
+        return max(details, key=details.count) if details else ""
 
     def tolerance(self) -> str:
         atol, rtol = self.task.atol, self.task.rtol
@@ -68,8 +112,10 @@ class Result:
                 f"  case {i}: {arguments(row.args)}",
                 f"    expected {expected}",
                 f"    got      {got}",
-                f"    off: {row.off}. {row.message}",
+                f"    off: {row.where()}",
             ]
+        if len(failed) > MAX_CASES_IN_TEXT:
+            lines.append(f"  … and {len(failed) - MAX_CASES_IN_TEXT} more failing cases")
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -78,12 +124,10 @@ class Result:
         lines = [self.headline()]
         failed = [(i, row) for i, row in enumerate(self.rows, 1) if row.off]
         if failed and not self.passed:
-            advice = self.headline()
             lines += ["", "| case | input | expected | got | off |", "|---|---|---|---|---|"]
             for i, row in failed:
                 expected, got = self.focus(row)
-                off = row.off + (f": {row.message}" if row.message not in advice else "")
-                cells = [str(i), arguments(row.args), expected, got, off]
+                cells = [str(i), arguments(row.args), expected, got, row.where()]
                 lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
             atol, rtol = self.task.atol, self.task.rtol
             lines += ["", f"Numbers agree within {atol:g} + {rtol:g} × the expected value's size."]
@@ -98,6 +142,10 @@ class Result:
             return f"{off} {short(row.expected[k])}", f"{off} {short(row.got[k])}"
         return short(row.expected), short(row.got)
 
+    def printed_text(self) -> str:
+        """What the function printed, introduced, for showing above the verdict."""
+        return f"What your `{self.task.function}` printed while the check ran:\n{self.printed}"
+
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
@@ -109,12 +157,21 @@ class Result:
                 f"<tr><td>{'✓' if not row.off else '✗'}</td>"
                 f"<td><code>{html.escape(arguments(row.args))}</code></td>"
                 + "".join(f"<td><code>{html.escape(v)}</code></td>" for v in self.focus(row))
-                + f"<td>{html.escape(row.off)}</td></tr>"
+                + f"<td>{html.escape(row.where())}</td></tr>"
                 for row in self.rows
             )
             parts.append(f"<table><tr>{header}</tr>{body}</table>")
             parts.append(f"<p><small>{html.escape(self.tolerance())}</small></p>")
         return "\n".join(parts)
+
+
+def nearly(expected: object, got: object) -> bool:
+    """Whether got is within 1e-6 (relative, or 1e-9 absolute) of expected, number by number."""
+    if isinstance(expected, float) and isinstance(got, float):
+        return abs(got - expected) <= 1e-9 + 1e-6 * abs(expected)
+    if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
+        return all(nearly(e, g) for e, g in zip(expected, got))
+    return False
 
 
 def short(value: object) -> str:

@@ -1,8 +1,11 @@
-"""Exercise 05 · A layer: many neurons on the same inputs, forward and backward.
+"""Exercise 05 · A layer: many neurons on the same inputs, forward and backward; and the slope of
+another activation, tanh, derived.
 
 `weights[j][k]` is w_jk, the weight of neuron j for input k: one row per neuron. Input k reaches
-the loss through every neuron, so its gradient is the SUM over the neurons j of dL/dz_j · w_jk.
+the loss through every neuron, so its gradient is the SUM over the neurons j of ∂L/∂z_j · w_jk.
 """
+
+import math
 
 from bp_lessons.activations import sigmoid, sigmoid_derivative
 from bp_lessons.exercises.check import Mistake, Task
@@ -25,17 +28,23 @@ def layer_forward(inputs, weights, biases):
 
 
 def layer_backward(inputs, weights, biases, output_gradients):
-    """dL/dw_jk, dL/db_j and dL/di_k of a sigmoid layer, given dL/da_j for each neuron."""
+    """∂L/∂w_jk, ∂L/∂b_j and ∂L/∂i_k of a sigmoid layer, given ∂L/∂a_j for each neuron."""
     weight_gradients, bias_gradients = [], []
     input_gradients = [0.0] * len(inputs)
     for neuron_weights, bias, output_gradient in zip(weights, biases, output_gradients):
         z = sum(w * i for w, i in zip(neuron_weights, inputs)) + bias
-        error = output_gradient * sigmoid_derivative(z)  # dL/dz_j
+        error = output_gradient * sigmoid_derivative(z)  # ∂L/∂z_j
         weight_gradients.append([error * i for i in inputs])
         bias_gradients.append(error)
         for k, w in enumerate(neuron_weights):
             input_gradients[k] += error * w  # summed over the neurons j
     return weight_gradients, bias_gradients, input_gradients
+
+
+def tanh_derivative(z):
+    """tanh'(z) = 1 − tanh(z)², from the quotient rule on (e^z − e^(−z)) / (e^z + e^(−z))."""
+    t = math.tanh(z)  # math.tanh never overflows; cosh(z) and e^z do past |z| ≈ 710
+    return 1.0 - t * t
 
 
 def _forward_with(inputs, weights, biases, *, act=sigmoid, bias=True, transposed=False):
@@ -67,6 +76,10 @@ def _backward_with(inputs, weights, biases, output_gradients, *, combine="sum", 
     else:
         input_gradients = [sum(column) for column in zip(*per_neuron)]
     return [[e * i for i in inputs] for e in errors], errors, input_gradients
+
+
+def _random_tanh_point(rng):
+    return {"z": round(float(rng.normal(scale=2)), 3)}
 
 
 def _random_layer(rng, square=False):
@@ -107,6 +120,7 @@ q1 = Task(
     number="5.1",
     function="layer_forward",
     reference=layer_forward,
+    axes={"result": ("neuron {i}",)},
     fixed=LAYERS,
     random=_random_layer,
     mistakes=[
@@ -143,6 +157,11 @@ q2 = Task(
     number="5.2",
     function="layer_backward",
     reference=layer_backward,
+    axes={
+        "weight gradients": ("neuron {i}", "input {i}"),
+        "bias gradients": ("neuron {i}",),
+        "input gradients": ("input {i}",),
+    },
     fixed=[
         dict(layer, output_gradients=g)
         for layer, g in zip(LAYERS, [[0.4, -0.2, 0.6], [1.0, 0.5], [-0.8]])
@@ -152,38 +171,121 @@ q2 = Task(
     mistakes=[
         Mistake(
             "The input gradients are those of the last neuron only: they were overwritten in "
-            "the loop. Input k feeds every neuron, so dL/di_k = Σ_j dL/dz_j · w_jk: add them up.",
+            "the loop. Input k feeds every neuron, so ∂L/∂i_k = Σ_j ∂L/∂z_j · w_jk: add them up.",
             lambda *args: _backward_with(*args, combine="last"),
         ),
         Mistake(
             "The input gradients are not summed over the neurons: you returned one list per "
-            "neuron. Input k feeds every neuron, so dL/di_k = Σ_j dL/dz_j · w_jk, one number "
+            "neuron. Input k feeds every neuron, so ∂L/∂i_k = Σ_j ∂L/∂z_j · w_jk, one number "
             "per input.",
             lambda *args: _backward_with(*args, combine="each"),
         ),
         Mistake(
-            "The input gradients use the inputs: dz_j/di_k = w_jk, so dL/di_k = "
-            "Σ_j dL/dz_j · w_jk.",
+            "The input gradients use the inputs: ∂z_j/∂i_k = w_jk, so ∂L/∂i_k = "
+            "Σ_j ∂L/∂z_j · w_jk.",
             lambda *args: _backward_with(*args, by_inputs=True),
         ),
         Mistake(
             TRANSPOSED
-            + " The input gradient sums over the neurons j: Σ_j dL/dz_j · weights[j][k].",
+            + " The input gradient sums over the neurons j: Σ_j ∂L/∂z_j · weights[j][k].",
             lambda *args: _backward_with(*args, combine="transposed"),
         ),
         Mistake(
-            "activation_gradient is missing: dL/dz_j = dL/da_j · σ'(z_j) comes before every "
+            "activation_gradient is missing: ∂L/∂z_j = ∂L/∂a_j · σ'(z_j) comes before every "
             "gradient of neuron j.",
             lambda *args: _backward_with(*args, derivative=lambda z: 1.0),
+        ),
+        Mistake(
+            "σ' is taken at a_j = σ(z_j) instead of at z_j: that is σ(a_j)(1 − σ(a_j)). The "
+            "slope belongs to the point each neuron was at, z_j (in terms of the output, "
+            "a_j(1 − a_j), with no second σ).",
+            lambda *args: _backward_with(
+                *args, derivative=lambda z: sigmoid_derivative(sigmoid(z))
+            ),
+        ),
+        Mistake(
+            "That uses the notes' z·σ(z)(1 − σ(z)) as σ'(z); the slope is σ(z)(1 − σ(z)).",
+            lambda *args: _backward_with(*args, derivative=lambda z: z * sigmoid_derivative(z)),
         ),
     ],
     errors={"IndexError": TRANSPOSED},
     hints=[
-        "For each neuron j: z_j from the forward pass, then error_j = dL/da_j · σ'(z_j) = dL/dz_j. "
+        "For each neuron j: z_j from the forward pass, then error_j = ∂L/∂a_j · σ'(z_j) = ∂L/∂z_j. "
         "Its weight gradients are error_j · i_k, its bias gradient error_j.",
         "Start `input_gradients = [0.0] * len(inputs)` and, for every neuron j and input k, "
         "add error_j · w_jk to input_gradients[k].",
         "Return three things: `return weight_gradients, bias_gradients, input_gradients`.",
     ],
     forbidden=LAYER_TOOLS + ("bp_lessons.gradcheck.numerical_gradient",),
+)
+
+q3 = Task(
+    number="5.3",
+    function="tanh_derivative",
+    reference=tanh_derivative,
+    # exact to rounding (the formula's float error is near 1e-16): a central difference, some
+    # 1e-12 off, is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
+    # ±1000: cosh(z) and e^z overflow there, tanh(z) is ±1 and its slope 0
+    fixed=[{"z": 0.0}, {"z": 0.5}, {"z": -1.2}, {"z": 3.0}, {"z": 1000.0}, {"z": -1000.0}],
+    random=_random_tanh_point,
+    mistakes=[
+        Mistake(
+            "That is 1 − z²: the form 1 − a² needs a = tanh(z), and this function is given z. "
+            "Compute tanh(z) first.",
+            lambda z: 1.0 - z * z,
+        ),
+        Mistake(
+            "That is the sigmoid's form a(1 − a), with a = tanh(z). Each activation has its own "
+            "slope: the quotient rule on tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z)) gives "
+            "1 − tanh(z)².",
+            lambda z: math.tanh(z) * (1.0 - math.tanh(z)),
+        ),
+        Mistake(
+            "That is σ'(z) = σ(z)(1 − σ(z)), the sigmoid's slope; the task asks for tanh's, "
+            "1 − tanh(z)².",
+            sigmoid_derivative,
+        ),
+        Mistake(
+            "The sign before tanh(z)² is flipped: the quotient rule gives "
+            "((e^z + e^(−z))² − (e^z − e^(−z))²) / (e^z + e^(−z))² = 1 − tanh(z)².",
+            lambda z: 1.0 + math.tanh(z) ** 2,
+        ),
+        Mistake(
+            "The square is missing: tanh'(z) = 1 − tanh(z)², not 1 − tanh(z) (which is not even "
+            "symmetric, while tanh's slope is the same at z and −z).",
+            lambda z: 1.0 - math.tanh(z),
+        ),
+        Mistake(
+            "That is 1/cosh(z); tanh'(z) = 1/cosh(z)², the square of it, which is 1 − tanh(z)².",
+            lambda z: 1.0 / math.cosh(z),
+        ),
+        Mistake(
+            "The slope is taken at a = tanh(z) instead of at z: that is 1 − tanh(tanh(z))². "
+            "Take tanh once: t = tanh(z), then 1 − t².",
+            lambda z: 1.0 - math.tanh(math.tanh(z)) ** 2,
+        ),
+        Mistake(
+            "Right wherever it runs, but math.cosh (or math.exp) overflows at z = ±1000. Write "
+            "the result with tanh, which never overflows: 1/cosh(z)² = 1 − tanh(z)².",
+            lambda z: 1.0 / math.cosh(z) ** 2,
+        ),
+    ],
+    errors={
+        "OverflowError": "math.cosh and math.exp overflow above about 710: write the slope with "
+        "math.tanh, which stays between −1 and 1: 1/cosh(z)² = 1 − tanh(z)²",
+    },
+    hints=[
+        "Write tanh(z) = u/v with u = e^z − e^(−z) and v = e^z + e^(−z), and use the quotient "
+        "rule (u/v)' = (u'v − uv')/v². What are u' and v'?",
+        "u' = v and v' = u, so tanh'(z) = (v² − u²)/v² = 1 − (u/v)²: one minus tanh squared.",
+        "`t = math.tanh(z)`, then `return 1 - t * t` (math.tanh never overflows).",
+    ],
+    forbidden=(
+        "bp_lessons.activations.tanh_derivative",
+        "bp_lessons.activations.get_activation",
+        "bp_lessons.vectorized.tanh_derivative",
+        "bp_lessons.gradcheck.numerical_gradient",
+    ),
 )

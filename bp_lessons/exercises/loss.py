@@ -2,7 +2,7 @@
 differences.
 
 The series' convention: L = (1/n) Σ_j (a_j − y_j)², the MEAN over the n outputs, so
-dL/da_j = 2(a_j − y_j)/n, which for one output is the notes' 2(a − label).
+∂L/∂a_j = 2(a_j − y_j)/n, which for one output is the notes' 2(a − label).
 """
 
 import math
@@ -28,7 +28,7 @@ def mse_loss(outputs, labels):
 
 
 def mse_loss_gradient(outputs, labels):
-    """dL/da_j = 2(a_j − y_j) / n"""
+    """∂L/∂a_j = 2(a_j − y_j) / n"""
     n = len(outputs)
     return [2 * (a - y) / n for a, y in zip(outputs, labels)]
 
@@ -96,26 +96,27 @@ q2 = Task(
     number="3.2",
     function="mse_loss_gradient",
     reference=mse_loss_gradient,
+    axes={"result": ("output {i}",)},
     fixed=OUTPUT_CASES,
     random=_random_outputs,
     mistakes=[
         Mistake(
             "The factor 1/n is missing. The loss is the MEAN over the n outputs, "
-            "L = (1/n) Σ_j (a_j − y_j)², so dL/da_j = 2(a_j − y_j)/n.",
+            "L = (1/n) Σ_j (a_j − y_j)², so ∂L/∂a_j = 2(a_j − y_j)/n.",
             lambda outputs, labels: [2 * (a - y) for a, y in zip(outputs, labels)],
         ),
         Mistake(
             "The factor 2 is missing: the slope of (a − y)² is 2(a − y), so with the mean over "
-            "n outputs dL/da_j = 2(a_j − y_j)/n.",
+            "n outputs ∂L/∂a_j = 2(a_j − y_j)/n.",
             lambda outputs, labels: [(a - y) / len(outputs) for a, y in zip(outputs, labels)],
         ),
         Mistake(
             "Both the 2 and the 1/n are missing: with the mean over n outputs, "
-            "dL/da_j = 2(a_j − y_j)/n.",
+            "∂L/∂a_j = 2(a_j − y_j)/n.",
             lambda outputs, labels: [a - y for a, y in zip(outputs, labels)],
         ),
         Mistake(
-            "The sign is flipped: dL/da_j = 2(a_j − y_j)/n, output minus label. It is positive "
+            "The sign is flipped: ∂L/∂a_j = 2(a_j − y_j)/n, output minus label. It is positive "
             "when the output is too large, so a step against it lowers the output.",
             lambda outputs, labels: [2 * (y - a) / len(outputs) for a, y in zip(outputs, labels)],
         ),
@@ -123,7 +124,7 @@ q2 = Task(
     hints=[
         "Differentiate L = (1/n) Σ_j (a_j − y_j)² with respect to one a_j: only its own term "
         "moves.",
-        "dL/da_j = 2(a_j − y_j)/n; return one number per output, in a list.",
+        "∂L/∂a_j = 2(a_j − y_j)/n; return one number per output, in a list.",
     ],
     forbidden=LOSS_TOOLS,
 )

@@ -8,9 +8,10 @@ carries a factor 1/B and the gradients that `backward` adds up are the batch's m
 import numpy as np
 
 from bp_lessons.exercises.calling import numbered_batches, step_a_model
-from bp_lessons.exercises.check import Mistake, Task
+from bp_lessons.exercises.check import BIAS_AXES, NETWORK_AXES, Mistake, Task
 from bp_lessons.losses import mse_loss_gradient
 
+BATCH_AXES = ("batch {i}", "position {i}")
 TRAINING_TOOLS = (  # everything in the package that cuts batches or takes a step for you
     "bp_lessons.training.train",
     "bp_lessons.training.record_training",
@@ -56,20 +57,36 @@ def _batches_with(
         yield [X[i] for i in X_part], [y[i] for i in y_part]
 
 
-def _step_with(model, X_batch, y_batch, learning_rate, *, zero="batch", mean=True, step="batch"):
+def _step_with(
+    model,
+    X_batch,
+    y_batch,
+    learning_rate,
+    *,
+    zero="batch",
+    mean=True,
+    step="batch",
+    sign=1.0,
+    forwards_first=False,
+):
     """batch_step with one piece changed for a known mistake."""
     if zero == "batch":
         model.zero_grad()
-    for inputs, labels in zip(X_batch, y_batch):
-        if zero == "example":
-            model.zero_grad()
-        outputs = model.forward(inputs)
-        share = len(X_batch) if mean else 1
-        model.backward([g / share for g in mse_loss_gradient(outputs, labels)])
-        if step == "example":
-            model.step(learning_rate)
+    share = len(X_batch) if mean else 1
+    if forwards_first:  # every forward, then every backward: each backward sees the last forward
+        outputs = [model.forward(inputs) for inputs in X_batch]
+        for output, labels in zip(outputs, y_batch):
+            model.backward([g / share for g in mse_loss_gradient(output, labels)])
+    else:
+        for inputs, labels in zip(X_batch, y_batch):
+            if zero == "example":
+                model.zero_grad()
+            outputs = model.forward(inputs)
+            model.backward([g / share for g in mse_loss_gradient(outputs, labels)])
+            if step == "example":
+                model.step(learning_rate)
     if step == "batch":
-        model.step(learning_rate)
+        model.step(sign * learning_rate)
 
 
 def _random_batches(rng):
@@ -96,6 +113,7 @@ q1 = Task(
     number="9.1",
     function="iterate_minibatches",
     reference=iterate_minibatches,
+    axes={"X batches": BATCH_AXES, "y batches": BATCH_AXES},
     fixed=[
         {"num_examples": 10, "batch_size": 4, "seed": 0},
         {"num_examples": 6, "batch_size": 3, "seed": 1},
@@ -145,6 +163,7 @@ q2 = Task(
     number="9.2",
     function="batch_step",
     reference=batch_step,
+    axes={"weights": NETWORK_AXES, "biases": BIAS_AXES},
     fixed=[
         {
             "sizes": [2, 2, 1],
@@ -191,6 +210,24 @@ q2 = Task(
             "The model stepped after every example: a mini-batch takes one step, on the mean "
             "gradient of all its examples.",
             lambda *args: _step_with(*args, step="example"),
+        ),
+        Mistake(
+            "The weights and biases did not move: after the backward passes comes one "
+            "model.step(learning_rate), on the gradients they added up (no zero_grad() between "
+            "the backward passes and the step).",
+            lambda *args: _step_with(*args, step="none"),
+        ),
+        Mistake(
+            "That steps uphill, w ← w + lr · ∂L/∂w: the loss grows. model.step(learning_rate) "
+            "steps against the gradient it holds, so give it the learning rate as it is, and "
+            "backward the loss gradient as it is, 2(a − y)/n (output minus label) over B.",
+            lambda *args: _step_with(*args, sign=-1.0),
+        ),
+        Mistake(
+            "Every forward ran before the first backward: backward uses the activations the "
+            "model kept from its LAST forward, so every example was differentiated at the last "
+            "example's inputs. Run forward and backward for one example, then the next.",
+            lambda *args: _step_with(*args, forwards_first=True),
         ),
     ],
     hints=[

@@ -1,7 +1,8 @@
 """Exercise 06 · The forward pass of an MLP: layers in sequence, and every layer's activations.
 
-A network is `weights[l][j][k]` (layer l, neuron j, input k) and `biases[l][j]`; each layer's
-outputs are the next layer's inputs. Every layer uses the sigmoid.
+Layers count from 1, as in the lessons: a⁽⁰⁾ is the input, a⁽ᴺ⁾ the output of layer N. A network
+is `weights[l - 1][j][k]` (w_jk of layer l: neuron j, input k) and `biases[l - 1][j]`; each
+layer's outputs are the next layer's inputs. Every layer uses the sigmoid.
 """
 
 from bp_lessons.activations import sigmoid
@@ -20,7 +21,7 @@ def mlp_forward(inputs, weights, biases):
 
 
 def forward_trace(inputs, weights, biases):
-    """The activations of every layer, the inputs first: [i, a^(1), …, a^(L)]."""
+    """The activations of every layer, the inputs first: [a⁽⁰⁾, a⁽¹⁾, …, a⁽ᴺ⁾]."""
     trace = [list(inputs)]
     for layer_weights, layer_biases in zip(weights, biases):
         trace.append(layer_forward(trace[-1], layer_weights, layer_biases))
@@ -44,7 +45,7 @@ def _trace_with(inputs, weights, biases, *, chain=True, **swap):
 
 
 def _z_trace(inputs, weights, biases):
-    """[inputs, z^(1), …, z^(L)]: the layers' z where their activations belong."""
+    """[a⁽⁰⁾, z⁽¹⁾, …, z⁽ᴺ⁾]: the layers' z where their activations belong."""
     trace, activations = [list(inputs)], inputs
     for layer_weights, layer_biases in zip(weights, biases):
         trace.append(_layer(activations, layer_weights, layer_biases, act=float))
@@ -93,6 +94,7 @@ q1 = Task(
     number="6.1",
     function="mlp_forward",
     reference=mlp_forward,
+    axes={"result": ("output neuron {i}",)},
     fixed=NETWORKS,
     random=random_network,
     mistakes=[
@@ -129,11 +131,12 @@ q2 = Task(
     number="6.2",
     function="forward_trace",
     reference=forward_trace,
+    axes={"result": ("a⁽{sup}⁾ = trace[{i}]", "entry {i}")},
     fixed=NETWORKS,
     random=random_network,
     mistakes=[
         Mistake(
-            "The inputs are missing from the front: the trace is [inputs, a^(1), …, a^(L)], "
+            "The inputs are missing from the front: the trace is [a⁽⁰⁾, a⁽¹⁾, …, a⁽ᴺ⁾], "
             "one list more than there are layers (backpropagation needs the inputs too).",
             lambda inputs, weights, biases: forward_trace(inputs, weights, biases)[1:],
         ),

@@ -32,7 +32,8 @@ q1 = Task(
     number="1.1",
     function="sigmoid",
     reference=sigmoid,
-    fixed=[{"z": 0.0}, {"z": 2.0}, {"z": -3.5}, {"z": 40.0}, {"z": -1000.0}],
+    # ±1000: e^1000 is far beyond the largest float, so one of the two formulas overflows at each
+    fixed=[{"z": 0.0}, {"z": 2.0}, {"z": -3.5}, {"z": 40.0}, {"z": -1000.0}, {"z": 1000.0}],
     random=lambda rng: {"z": round(float(rng.normal(scale=4)), 3)},
     mistakes=[
         Mistake(
@@ -46,14 +47,26 @@ q1 = Task(
             "That is e^(−z) alone: σ(z) = 1 / (1 + e^(−z)).",
             lambda z: math.exp(-z),
         ),
+        Mistake(
+            "Right wherever it runs, but 1 / (1 + e^(−z)) overflows at z = −1000, where "
+            "e^(−z) = e^1000 is beyond the largest float. For z < 0 use the equal form "
+            "e^z / (1 + e^z), in which e^z is tiny.",
+            lambda z: 1.0 / (1.0 + math.exp(-z)),
+        ),
+        Mistake(
+            "Right wherever it runs, but e^z / (1 + e^z) overflows at z = 1000, where e^z is "
+            "beyond the largest float. Use it for z < 0 only, and 1 / (1 + e^(−z)) for z ≥ 0.",
+            lambda z: math.exp(z) / (1.0 + math.exp(z)),
+        ),
     ],
     errors={
-        "OverflowError": "math.exp(−z) overflows for z far below 0: for z < 0 compute "
-        "e^z / (1 + e^z), which is the same number",
+        "OverflowError": "math.exp overflows above e^709: compute 1 / (1 + e^(−z)) for z ≥ 0 "
+        "and the equal e^z / (1 + e^z) for z < 0, so that the exponent is never positive",
     },
     hints=[
         "σ(z) = 1 / (1 + e^(−z)); `math.exp` computes e^x.",
-        "At z = −1000, e^(−z) overflows. For z < 0 use the equal form e^z / (1 + e^z).",
+        "At z = −1000, e^(−z) overflows; at z = 1000, e^z would. For z ≥ 0 use "
+        "1 / (1 + e^(−z)), for z < 0 the equal form e^z / (1 + e^z).",
     ],
     forbidden=(
         "bp_lessons.activations.sigmoid",

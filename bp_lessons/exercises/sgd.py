@@ -1,17 +1,18 @@
-"""Exercise 08 · Stochastic gradient descent: w ← w − lr · dL/dw, then one training step of an MLP.
+"""Exercise 08 · Stochastic gradient descent: w ← w − lr · ∂L/∂w, then one training step of an MLP.
 
-A network is `weights[l][j][k]` and `biases[l][j]` as in Exercise 06, every layer a sigmoid, the
-loss the mean of (a_j − y_j)² over the outputs. Each function returns the new weights and biases.
+A network is `weights[l - 1][j][k]` and `biases[l - 1][j]` (layer l) as in Exercise 06, every
+layer a sigmoid, the loss the mean of (a_j − y_j)² over the outputs. Each function returns the new
+weights and biases.
 """
 
 from bp_lessons.activations import sigmoid, sigmoid_derivative
 from bp_lessons.exercises.backpropagation import ENGINES, mlp_backward
-from bp_lessons.exercises.check import Mistake, Task
+from bp_lessons.exercises.check import BIAS_AXES, NETWORK_AXES, Mistake, Task
 from bp_lessons.exercises.mlp_forward import NETWORKS, random_network
 
 
 def sgd_step(weights, biases, weight_gradients, bias_gradients, learning_rate):
-    """w ← w − lr · dL/dw and b ← b − lr · dL/db for every weight and bias."""
+    """w ← w − lr · ∂L/∂w and b ← b − lr · ∂L/∂b for every weight and bias."""
     new_weights = [
         [
             [w - learning_rate * g for w, g in zip(row, row_gradients)]
@@ -37,11 +38,11 @@ def train_step(inputs, labels, weights, biases, learning_rate):
             ]
         )
         trace.append([sigmoid(z) for z in zs[-1]])
-    gradients = [2 * (a - y) / len(labels) for a, y in zip(trace[-1], labels)]  # dL/da
+    gradients = [2 * (a - y) / len(labels) for a, y in zip(trace[-1], labels)]  # ∂L/∂a
     new_weights, new_biases = [None] * len(weights), [None] * len(weights)
     for layer in reversed(range(len(weights))):
-        errors = [g * sigmoid_derivative(z) for g, z in zip(gradients, zs[layer])]  # dL/dz_j
-        # dL/da_k for the layer before, through the weights the forward pass used
+        errors = [g * sigmoid_derivative(z) for g, z in zip(gradients, zs[layer])]  # ∂L/∂z_j
+        # ∂L/∂a_k for the layer before, through the weights the forward pass used
         gradients = [
             sum(e * row[k] for e, row in zip(errors, weights[layer]))
             for k in range(len(trace[layer]))
@@ -160,25 +161,27 @@ q1 = Task(
     number="8.1",
     function="sgd_step",
     reference=sgd_step,
+    axes={"weights": NETWORK_AXES, "biases": BIAS_AXES},
     fixed=[
         _with_gradients(network, labels, rate)
         for network, labels, rate in zip(NETWORKS, LABELS, [0.5, 2.0, 0.1])
     ],
     random=_random_gradients,
     parts=("weights", "biases"),
-    pure=False,  # updating the lists in place, as the notes do, is fine if it returns them
+    # updating the weights and biases in place, as the notes do, is fine if it returns them
+    pure=("weights", "biases"),
     mistakes=[
         Mistake(
-            "That steps uphill: w ← w + lr · dL/dw makes the loss grow. The gradient points "
-            "where the loss rises, so step against it: w ← w − lr · dL/dw.",
+            "That steps uphill: w ← w + lr · ∂L/∂w makes the loss grow. The gradient points "
+            "where the loss rises, so step against it: w ← w − lr · ∂L/∂w.",
             lambda *args: _step_with(*args, sign=-1.0),
         ),
         Mistake(
-            "The biases did not move: b ← b − lr · dL/db, like every weight.",
+            "The biases did not move: b ← b − lr · ∂L/∂b, like every weight.",
             lambda *args: _step_with(*args, step_biases=False),
         ),
         Mistake(
-            "The learning rate is missing: the step is lr · dL/dw, not the whole gradient.",
+            "The learning rate is missing: the step is lr · ∂L/∂w, not the whole gradient.",
             lambda *args: _step_with(*args, rate=1.0),
         ),
     ],
@@ -196,6 +199,7 @@ q2 = Task(
     number="8.2",
     function="train_step",
     reference=train_step,
+    axes={"weights": NETWORK_AXES, "biases": BIAS_AXES},
     fixed=[
         dict(
             inputs=network["inputs"],
@@ -208,34 +212,53 @@ q2 = Task(
     ],
     random=_random_example,
     parts=("weights", "biases"),
-    pure=False,
+    pure=("weights", "biases"),
     mistakes=[
         Mistake(
             "The layer before got its output gradients through weights that were already "
-            "updated. Compute dL/da_k = Σ_j w_jk σ'(z_j) dL/da_j with the weights the forward "
+            "updated. Compute ∂L/∂a_k = Σ_j w_jk σ'(z_j) ∂L/∂a_j with the weights the forward "
             "pass used, then step that layer.",
             lambda *args: _train_step_with(*args, early=True),
         ),
         Mistake(
             "The factor 1/n is missing from the loss gradient. The loss is the MEAN over the "
-            "n outputs, so dL/da_j = 2(a_j − y_j)/n.",
+            "n outputs, so ∂L/∂a_j = 2(a_j − y_j)/n.",
             lambda *args: _train_step_with(*args, factor=lambda n: 2.0),
         ),
         Mistake(
-            "The factor 2 is missing from the loss gradient: dL/da_j = 2(a_j − y_j)/n.",
+            "The factor 2 is missing from the loss gradient: ∂L/∂a_j = 2(a_j − y_j)/n.",
             lambda *args: _train_step_with(*args, factor=lambda n: 1 / n),
         ),
         Mistake(
-            "That steps uphill: w ← w − lr · dL/dw, against the gradient.",
+            "That steps uphill: w ← w − lr · ∂L/∂w, against the gradient.",
             lambda *args: _train_step_with(*args, sign=-1.0),
         ),
         Mistake(
-            "The biases did not move: b ← b − lr · dL/db in every layer.",
+            "The biases did not move: b ← b − lr · ∂L/∂b in every layer.",
             lambda *args: _train_step_with(*args, step_biases=False),
         ),
         Mistake(
             "That uses the notes' z·σ(z)(1 − σ(z)) as σ'(z); the slope is σ(z)(1 − σ(z)).",
             lambda *args: _train_step_with(*args, derivative=lambda z: z * sigmoid_derivative(z)),
+        ),
+        Mistake(
+            "σ' is taken at a = σ(z) instead of at z: that is σ(a)(1 − σ(a)). The slope belongs "
+            "to the point each neuron was at, z_j (in terms of its output, a_j(1 − a_j)).",
+            lambda *args: _train_step_with(
+                *args, derivative=lambda z: sigmoid_derivative(sigmoid(z))
+            ),
+        ),
+        Mistake(
+            "Both the 2 and the 1/n are missing from the loss gradient: the loss is the MEAN of "
+            "(a_j − y_j)² over the n outputs, so ∂L/∂a_j = 2(a_j − y_j)/n.",
+            lambda *args: _train_step_with(*args, factor=lambda n: 1.0),
+        ),
+        Mistake(
+            "The loss gradient is divided by the number of inputs: n in ∂L/∂a_j = "
+            "2(a_j − y_j)/n counts the OUTPUTS the loss averages over, len(labels).",
+            lambda inputs, labels, *rest: _train_step_with(
+                inputs, labels, *rest, factor=lambda n: 2 / len(inputs)
+            ),
         ),
     ],
     errors={"NotPlainData": "return the new weights and biases: `return new_weights, new_biases`"},

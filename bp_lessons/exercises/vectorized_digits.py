@@ -2,16 +2,16 @@
 then one training step of a network on a batch.
 
 X holds one example per row, W one neuron per row (W[j, k] is w_jk, shape (out, in)), so
-Z = X Wᵀ + b and A = σ(Z). Backward, with dA = dL/dA: dZ = dA ⊙ σ'(Z), dW = dZᵀ X (summed over
+Z = X Wᵀ + b and A = σ(Z). Backward, with dA = ∂L/∂A: dZ = dA ⊙ σ'(Z), dW = dZᵀ X (summed over
 the batch), db = Σ_batch dZ, dX = dZ W (summed over the neurons). The loss is the mean of
-(A − Y)² over every entry, so the 1/batch is in dL/dA = 2(A − Y)/(batch · outputs), not in
+(A − Y)² over every entry, so the 1/batch is in ∂L/∂A = 2(A − Y)/(batch · outputs), not in
 backward. The checks hand the learner's functions float64 NumPy arrays.
 """
 
 import numpy as np
 
 from bp_lessons.exercises.calling import as_arrays, network_as_arrays
-from bp_lessons.exercises.check import Mistake, Task
+from bp_lessons.exercises.check import BIAS_AXES, NETWORK_AXES, Mistake, Task
 
 MATRIX_TOOLS = (
     "bp_lessons.vectorized.DenseLayer",
@@ -32,7 +32,7 @@ def dense_forward(X, W, b):
 
 
 def dense_backward(X, W, b, dA):
-    """dW = dZᵀ X, db = Σ_batch dZ and dX = dZ W, where dZ = dA ⊙ σ'(Z) and dA = dL/dA."""
+    """dW = dZᵀ X, db = Σ_batch dZ and dX = dZ W, where dZ = dA ⊙ σ'(Z) and dA = ∂L/∂A."""
     A = dense_forward(X, W, b)  # (batch, out): the forward pass again, for σ'(Z) = A(1 − A)
     dZ = dA * A * (1 - A)  # (batch, out)
     dW = dZ.T @ X  # (out, batch) @ (batch, in) -> (out, in): summed over the batch
@@ -48,7 +48,7 @@ def train_step(X, Y, weights, biases, learning_rate):
     for W, b in zip(weights, biases):
         inputs.append(dense_forward(inputs[-1], W, b))
     A = inputs.pop()  # (batch, outputs)
-    dA = 2 * (A - Y) / A.size  # dL/dA: the mean over the batch and the outputs
+    dA = 2 * (A - Y) / A.size  # ∂L/∂A: the mean over the batch and the outputs
     new_weights, new_biases = [None] * len(weights), [None] * len(weights)
     for layer in reversed(range(len(weights))):
         dW, db, dA = dense_backward(inputs[layer], weights[layer], biases[layer], dA)
@@ -90,7 +90,19 @@ def _backward_with(X, W, b, dA, mistake="", *, bias=True, derivative=None):
     return dW, db, dX
 
 
-def _step_with(X, Y, weights, biases, learning_rate, *, scale=None, early=False):
+def _step_with(
+    X,
+    Y,
+    weights,
+    biases,
+    learning_rate,
+    *,
+    scale=None,
+    early=False,
+    step_biases=True,
+    twice=False,
+    derivative=None,
+):
     """train_step with one piece swapped for a known mistake; scale(A) replaces 2/A.size."""
     inputs = [X]
     for W, b in zip(weights, biases):
@@ -100,10 +112,11 @@ def _step_with(X, Y, weights, biases, learning_rate, *, scale=None, early=False)
     new_weights, new_biases = [None] * len(weights), [None] * len(weights)
     for layer in reversed(range(len(weights))):
         X_l, W = inputs[layer], weights[layer]
-        A_l = _sigmoid(X_l @ W.T + biases[layer])
-        dZ = dA * A_l * (1 - A_l)
-        new_weights[layer] = W - learning_rate * (dZ.T @ X_l)
-        new_biases[layer] = biases[layer] - learning_rate * dZ.sum(axis=0)
+        Z = X_l @ W.T + biases[layer]
+        dZ = dA * (derivative(Z) if derivative else _sigmoid(Z) * (1 - _sigmoid(Z)))
+        batch = len(X) if twice else 1  # twice: dW and db divided by the batch once more
+        new_weights[layer] = W - learning_rate * (dZ.T @ X_l) / batch
+        new_biases[layer] = biases[layer] - step_biases * learning_rate * dZ.sum(axis=0) / batch
         dA = dZ @ (new_weights[layer] if early else W)  # early: the updated weights, wrong
     return new_weights, new_biases
 
@@ -187,6 +200,7 @@ q1 = Task(
     number="10.1",
     function="dense_forward",
     reference=dense_forward,
+    axes={"result": ("example {i}", "neuron {i}")},
     fixed=LAYERS,
     random=_random_layer,
     call=as_arrays,
@@ -218,6 +232,11 @@ q2 = Task(
     number="10.2",
     function="dense_backward",
     reference=dense_backward,
+    axes={
+        "dW": ("neuron {i}", "input {i}"),
+        "db": ("neuron {i}",),
+        "dX": ("example {i}", "input {i}"),
+    },
     fixed=[dict(layer, dA=dA) for layer, dA in zip(LAYERS, OUTPUT_GRADIENTS)],
     random=_random_backward,
     call=as_arrays,
@@ -249,7 +268,7 @@ q2 = Task(
             lambda *args: _backward_with(*args, "dW transposed"),
         ),
         Mistake(
-            "dX uses W transposed: dL/dX[b, k] = Σ_j dZ[b, j] W[j, k], summed over the neurons j, "
+            "dX uses W transposed: ∂L/∂X[b, k] = Σ_j dZ[b, j] W[j, k], summed over the neurons j, "
             "so dX = dZ W, `dZ @ W`, of shape (batch, in).",
             lambda *args: _backward_with(*args, "dX transposed"),
         ),
@@ -265,6 +284,17 @@ q2 = Task(
         Mistake(
             "The bias is missing from Z = X Wᵀ + b, and σ'(Z) depends on it.",
             lambda *args: _backward_with(*args, bias=False),
+        ),
+        Mistake(
+            "σ' is taken at A = σ(Z) instead of at Z: that is σ(A)(1 − σ(A)). The slope belongs "
+            "to the point each neuron was at, Z; in terms of A it is A(1 − A), with no second σ.",
+            lambda *args: _backward_with(
+                *args, derivative=lambda Z: _sigmoid(_sigmoid(Z)) * (1 - _sigmoid(_sigmoid(Z)))
+            ),
+        ),
+        Mistake(
+            "That is Z(1 − Z): the form A(1 − A) needs A = σ(Z), the activations, not Z.",
+            lambda *args: _backward_with(*args, derivative=lambda Z: Z * (1 - Z)),
         ),
     ],
     errors={
@@ -286,6 +316,7 @@ q3 = Task(
     number="10.3",
     function="train_step",
     reference=train_step,
+    axes={"weights": NETWORK_AXES, "biases": BIAS_AXES},
     fixed=[
         # XOR's four examples through 2 inputs, 2 hidden neurons and 1 output
         {
@@ -321,21 +352,21 @@ q3 = Task(
     mistakes=[
         Mistake(
             "That is a step on the SUM of the examples' losses: the loss is the mean of "
-            "(A − Y)² over the batch as well as the outputs, so dL/dA = 2(A − Y)/n with "
+            "(A − Y)² over the batch as well as the outputs, so ∂L/∂A = 2(A − Y)/n with "
             "n = batch · outputs, `A.size`. This is where the 1/batch lives.",
             lambda *args: _step_with(*args, scale=lambda A: 2 / A.shape[1]),
         ),
         Mistake(
             "The loss is the mean over every entry of A, the outputs as well as the batch: "
-            "dL/dA = 2(A − Y)/n with n = batch · outputs, `A.size`, not the batch size alone.",
+            "∂L/∂A = 2(A − Y)/n with n = batch · outputs, `A.size`, not the batch size alone.",
             lambda *args: _step_with(*args, scale=lambda A: 2 / A.shape[0]),
         ),
         Mistake(
-            "The factor 2 is missing from the loss gradient: dL/dA = 2(A − Y)/n.",
+            "The factor 2 is missing from the loss gradient: ∂L/∂A = 2(A − Y)/n.",
             lambda *args: _step_with(*args, scale=lambda A: 1 / A.size),
         ),
         Mistake(
-            "The sign of the loss gradient is flipped, so the step goes uphill: dL/dA = "
+            "The sign of the loss gradient is flipped, so the step goes uphill: ∂L/∂A = "
             "2(A − Y)/n, output minus label.",
             lambda *args: _step_with(*args, scale=lambda A: -2 / A.size),
         ),
@@ -344,6 +375,29 @@ q3 = Task(
             "get dX = dZ W with the weights the forward pass used. Compute every gradient "
             "first (dense_backward returns dX with them), then step.",
             lambda *args: _step_with(*args, early=True),
+        ),
+        Mistake(
+            "Both the 2 and the 1/n are missing from the loss gradient: the loss is the MEAN of "
+            "(A − Y)² over every entry, so ∂L/∂A = 2(A − Y)/n with n = batch · outputs, "
+            "`A.size`.",
+            lambda *args: _step_with(*args, scale=lambda A: 1.0),
+        ),
+        Mistake(
+            "The batch is divided out twice: dA = 2(A − Y)/A.size already carries the 1/batch "
+            "of the mean loss, and dW and db were divided by the batch size again. "
+            "dense_backward's sums are sums.",
+            lambda *args: _step_with(*args, twice=True),
+        ),
+        Mistake(
+            "The biases did not move: b ← b − lr · db in every layer, like the weights.",
+            lambda *args: _step_with(*args, step_biases=False),
+        ),
+        Mistake(
+            "σ' is taken at A = σ(Z) instead of at Z: that is σ(A)(1 − σ(A)). The slope belongs "
+            "to the point each neuron was at, Z; in terms of A it is A(1 − A).",
+            lambda *args: _step_with(
+                *args, derivative=lambda Z: _sigmoid(_sigmoid(Z)) * (1 - _sigmoid(_sigmoid(Z)))
+            ),
         ),
     ],
     errors={"ValueError": SHAPES},
