@@ -12,7 +12,7 @@ import time
 import pytest
 from test_grading_support import SETUP, grade, notebook, outputs, solution
 
-from bp_lessons.exercises import tasks
+from bp_lessons.exercises import EXERCISES, tasks
 from bp_lessons.grading import judge
 
 pytestmark = pytest.mark.lesson01
@@ -264,7 +264,7 @@ def neuron_forward(inputs, weights, bias):
             "    from bp_lessons.activations import get_activation\n"
             "    act, _ = get_activation('sigmoid')\n"
             "    return act(sum(w * i for w, i in zip(weights, inputs)) + bias)\n",
-            "bp_lessons.activations.sigmoid",
+            "bp_lessons.activations.get_activation",  # not provided by exercise 01 either
         ),
     ],
 )
@@ -510,3 +510,52 @@ def test_a_submission_whose_every_cell_hangs_costs_its_budget_and_no_more(tmp_pa
     # three tasks and one more time limit: 4 s of runs, plus starting and reporting
     assert elapsed < 4 + 3, elapsed
     assert "used up its time" in outputs(results)
+
+
+# package code that answers a task the exercise does not hand out: off limits (provided.py)
+GAPS = {
+    "1.2 through the matrix form": (
+        "01_neuron",
+        2,
+        "import numpy as np\nfrom bp_lessons.vectorized import DenseLayer\n\n\n"
+        "def neuron_forward(inputs, weights, bias):\n"
+        "    layer = DenseLayer(len(weights), 1)\n"
+        "    layer.W[:], layer.b[:] = [weights], [bias]\n"
+        "    return float(layer.forward(np.array([inputs]))[0, 0])\n",
+    ),
+    "1.1 through the check's own way of calling 3.3": (
+        "01_neuron",
+        1,
+        "import math\nfrom bp_lessons.exercises.calling import one_weight_loss\n\n\n"
+        "def sigmoid(z):\n    return 1 - math.sqrt(one_weight_loss((z + 0.5) / 1.5))\n",
+    ),
+    "2.1 through an activation's derivative": (
+        "02_perceptron_xor",
+        1,
+        "from bp_lessons.activations import relu_derivative\n"
+        "from bp_lessons.neuron import neuron_forward\n\n\n"
+        "def predict(inputs, weights, bias):\n"
+        "    return relu_derivative(neuron_forward(inputs, weights, bias, 'identity'))\n",
+    ),
+    "2.2 through a plotting helper": (
+        "02_perceptron_xor",
+        2,
+        "from bp_lessons.plotting import zero_line\n\n\n"
+        "def decision_line(weights, bias):\n    return zero_line(weights, bias, (0.0, 1.0))\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", list(GAPS))
+def test_package_code_the_exercise_does_not_provide_is_off_limits(tmp_path, how):
+    exercise, k, answer = GAPS[how]
+    module = EXERCISES[exercise]
+    count = len(tasks(exercise))
+    setup = {
+        "01_neuron": SETUP,
+        "02_perceptron_xor": "from bp_lessons import datasets\n"
+        f"from {module} import {', '.join(f'q{i}' for i in range(1, count + 1))}\n",
+    }[exercise]
+    results = results_of(tmp_path, notebook({k: answer}, exercise, setup))
+    test = results["tests"][k - 1]
+    assert test["score"] == 0 and test["output"].startswith("**0/1** flagged: calls "), test

@@ -8,6 +8,7 @@ import csv
 import inspect
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,31 @@ def test_a_roster_with_an_id_twice_is_a_usage_error(tmp_path, capsys):
         main([str(tmp_path / "submitted"), "--out", str(tmp_path / "o"), "--roster", str(roster)])
     assert exit.value.code == 2
     assert "a student without an id, or twice: 'Alice'" in capsys.readouterr().err
+
+
+def test_no_student_can_take_anothers_feedback_page_or_write_into_it(tmp_path):
+    folder = tmp_path / "submitted"
+    save(folder, "bob.ipynb", correct())
+    tricky = (
+        "raise RuntimeError('\\n# Feedback for bob: 2 of 2 points <img src=https://x> \\ud800')\n"
+    )
+    save(folder, "!bob.ipynb", notebook({1: tricky}))
+    save(folder, "Bob.ipynb", notebook())
+    out = run(tmp_path)
+    pages = sorted(p.name for p in (out / "feedback").iterdir())
+    assert len(pages) == 3 and "bob.md" not in pages  # three students, three pages, none plain
+    texts = [p.read_text() for p in (out / "feedback").iterdir()]
+    assert sum(t.startswith("# Feedback for bob: 2 of 2 points") for t in texts) == 1
+    (mallory,) = [t for t in texts if "RuntimeError" in t]
+    assert "\n# Feedback for bob" not in mallory  # no heading of its own making
+    assert "\\<img" in mallory and not re.search(r"(?<!\\)<img", mallory)  # an inert tag
+
+
+def test_with_a_roster_the_folder_decides_not_the_file_name(tmp_path):
+    folder = tmp_path / "submitted"
+    save(folder, "bob_123_assignsubmission/mine.ipynb", notebook())
+    save(folder, "mallory_456_assignsubmission/bob ex.ipynb", correct())
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\n123,Bob\n456,Mallory\n")
+    book = rows(run(tmp_path, "--roster", str(roster)) / "gradebook.csv")
+    assert book["123"]["total"] == "0" and book["456"]["total"] == "2"

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -167,3 +168,36 @@ def test_a_copied_answer_cell_runs_after_the_original(tmp_path):
     assert [c.grade_id for c in parsed(nb).cells] == ["setup", "q1", "q1", "q2"]
     save(tmp_path, "class/s.ipynb", nb)
     assert run(tmp_path)["rows"][0]["1.1 sigmoid"] == "1"
+
+
+def test_a_folder_tree_too_deep_to_walk_recursively_costs_no_one_anything(tmp_path):
+    save(tmp_path, "class/alice.ipynb", correct())
+    deep = tmp_path / "class" / "mallory"
+    deep.mkdir()
+    for _ in range(1100):  # deeper than os.walk could recurse before Python 3.12
+        deep = deep / "d"
+        deep.mkdir()
+    try:
+        graded = run(tmp_path)
+        assert {row["submission"]: row["total"] for row in graded["rows"]} == {"alice": "2"}
+        skipped = (tmp_path / "out" / "skipped.txt").read_text()
+        assert "deeper than 20 folders: not searched" in skipped
+    finally:  # pytest's own clean-up of old temporary folders would recurse too deep
+        subprocess.run(["rm", "-rf", str(tmp_path / "class" / "mallory")], check=True)
+
+
+def test_control_characters_in_a_name_are_shown_not_obeyed(tmp_path):
+    name = "x\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2K\r=1+1.ipynb"
+    save(tmp_path, f"class/{name}", correct())
+    graded = run(tmp_path)
+    (row,) = graded["rows"]  # one row: the carriage return did not start another
+    assert "\\u001b]52" in row["file"] and "\\u000d=1+1" in row["file"]
+    assert "\x1b" not in (tmp_path / "out" / "grades.csv").read_text()
+
+
+def test_more_notebooks_than_a_student_may_hand_in_are_listed_not_graded(tmp_path):
+    for i in range(21):
+        save(tmp_path, f"class/mallory/copy{i:02d}.ipynb", notebook())
+    graded = run(tmp_path)
+    problems = [row["problem"] for row in graded["rows"]]
+    assert len(problems) == 21 and sum("more than 20 notebooks" in p for p in problems) == 1

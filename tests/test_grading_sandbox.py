@@ -21,6 +21,7 @@ import pytest
 
 import bp_lessons
 from bp_lessons.exercises import EXERCISES, tasks
+from bp_lessons.exercises.provided import off_limits_names
 from bp_lessons.grading import sandbox as sandbox_module
 from bp_lessons.grading import view
 from bp_lessons.grading.sandbox import Sandbox, SandboxUnavailable
@@ -265,6 +266,7 @@ def test_what_only_seccomp_stops_fails_from_inside(sandbox):
     add_key = {"x86_64": 248, "aarch64": 217}.get(platform.machine(), 248)
     code = f"""import ctypes, os, resource, socket
 
+from bp_lessons.exercises import calling
 
 libc = ctypes.CDLL(None, use_errno=True)
 ADD_KEY = {add_key}
@@ -288,11 +290,20 @@ def probe():
         attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)),  # MPTCP
         attempt(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)),
         attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM)),
+        attempt(lambda: socket.socketpair()),  # its buffers: memory outside the limit
+        attempt(lambda: lease(os.open(calling.__file__, os.O_RDONLY))),
     ]
+
+
+def lease(fd):  # a lease would make every other task that opens the file wait
+    import fcntl, signal
+
+    signal.signal(signal.SIGIO, signal.SIG_IGN)
+    return fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
 """
     try:
         got = probe(sandbox, code)["got"]
-        assert got == [0.0] * 9, got
+        assert got == [0.0] * 11, got
         assert oct((mine / "secret.txt").stat().st_mode)[-3:] == "600"
     finally:
         shutil.rmtree(mine)
@@ -396,8 +407,13 @@ def test_the_view_holds_no_reference_and_stubs_what_the_task_forbids(tmp_path):
 def test_a_forbidden_name_that_does_not_exist_is_a_bug_the_view_reports(tmp_path, monkeypatch):
     task = tasks("01_neuron")[0]
     monkeypatch.setattr(task, "forbidden", ("bp_lessons.activations.no_such_function",))
-    with pytest.raises(ValueError, match="forbids bp_lessons.activations.no_such_function"):
-        view.build(tmp_path, "01_neuron", 1)
+    off_limits_names.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="forbids bp_lessons.activations.no_such_function"):
+            view.build(tmp_path, "01_neuron", 1)
+    finally:
+        monkeypatch.undo()
+        off_limits_names.cache_clear()
 
 
 def test_an_installed_copy_of_the_package_is_hidden(monkeypatch):
@@ -433,4 +449,27 @@ def test_an_installed_copy_of_the_package_is_hidden(monkeypatch):
         shutil.rmtree(folder)
         monkeypatch.undo()
         for cached in ("site_dirs", "python_roots", "hidden", "readable", "bubblewrap_base"):
+            getattr(sandbox_module, cached).cache_clear()
+
+
+def test_a_copy_installed_for_the_whole_system_is_hidden_too(monkeypatch):
+    """`sudo pip install` on Debian puts the package in /usr/local/lib/python3.X/dist-packages,
+    under /usr, which every sandbox sees: found there and hidden, whatever Python grades."""
+    root = Path(tempfile.mkdtemp())
+    installed = root / "local" / "lib" / "python3.99" / "dist-packages"
+    (installed / "bp_lessons" / "exercises").mkdir(parents=True)
+    (installed / "numpy").mkdir()
+    for cached in ("python_roots", "hidden", "readable", "bubblewrap_base"):
+        getattr(sandbox_module, cached).cache_clear()
+    monkeypatch.setattr(sandbox_module, "SYSTEM", [str(root), *sandbox_module.SYSTEM])
+    try:
+        assert str(installed / "bp_lessons") in sandbox_module.hidden()
+        assert str(installed / "numpy") in sandbox_module.readable()
+        assert not any(
+            p.startswith(str(installed / "bp_lessons")) for p in sandbox_module.readable()
+        )
+    finally:
+        monkeypatch.undo()
+        shutil.rmtree(root)
+        for cached in ("python_roots", "hidden", "readable", "bubblewrap_base"):
             getattr(sandbox_module, cached).cache_clear()

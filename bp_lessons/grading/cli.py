@@ -20,7 +20,7 @@ import bp_lessons
 from bp_lessons.exercises import EXERCISES
 from bp_lessons.grading.batch import grade_files
 from bp_lessons.grading.bundle import make_bundle
-from bp_lessons.grading.collect import collect, shown
+from bp_lessons.grading.collect import cap_per_student, collect, shown
 from bp_lessons.grading.gradebook import assign, read_roster, write_gradebook
 from bp_lessons.grading.judge import Grade
 from bp_lessons.grading.points import read_points
@@ -35,6 +35,7 @@ from bp_lessons.grading.report import (
 from bp_lessons.grading.sandbox import Sandbox, SandboxUnavailable
 
 GRADESCOPE_ROOT = "/autograder"
+MAX_PER_STUDENT = 20  # notebooks graded per student (each may cost its time budget)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,6 +89,7 @@ def grade_command(argv: list[str]) -> int:
         parser.error(f"--out {shown(args.out)}: {error.strerror}; it must be a folder")
     try:
         files, skipped = collect(args.submissions, os.fstat(out))
+        files = cap_per_student(files, MAX_PER_STUDENT)
         for path, why in skipped:
             print(f"skipped {shown(path)}: {why}", file=sys.stderr)
         if not files:
@@ -151,6 +153,8 @@ def gradescope_command(argv: list[str]) -> int:
     results = open_folder(args.root / "results")
     try:
         files, skipped = collect([folder], os.fstat(results)) if folder.is_dir() else ([], [])
+        for found in files[MAX_PER_STUDENT:]:  # one student's upload
+            found.problem = f"more than {MAX_PER_STUDENT} notebooks handed in: not graded"
         grades, run = grade(files, None, args, points) if files else ([], {"seed": None})
         exercises = list(args.exercise or run.get("exercises") or [])
         seen = ", ".join(shown(path.name) for path, _ in skipped)

@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_NAME = 80
-BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_DEPTH = 20  # folders below a submitted folder
+# control characters (a terminal's escapes, a bare carriage return in a CSV) and the characters
+# that reorder text (a right-to-left override makes a name read as another)
+UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 RESERVED = {"grades.csv", "skipped.txt", "gradebook.csv", "run.json", "feedback"}  # its own files
 
 
@@ -73,21 +76,47 @@ def collect(
     return deduplicated(unique), skipped
 
 
+def cap_per_student(found: list[Found], most: int) -> list[Found]:
+    """Past `most` notebooks of one student (by `Found.student`), the rest are not read: a row
+    of 0 each that says so (hundreds of looping notebooks would hold a class run for hours)."""
+    counts: dict[str, int] = {}
+    for entry in found:
+        counts[entry.student.lower()] = counts.get(entry.student.lower(), 0) + 1
+        if counts[entry.student.lower()] > most and not entry.problem:
+            entry.problem = (
+                f"more than {most} notebooks from {entry.student}: not graded (hand in the "
+                "ones that count)"
+            )
+    return found
+
+
 def walk(folder: Path, out: os.stat_result | None) -> list[tuple[Path, str, str]]:
-    """Every entry under folder: (path, why, "graded" or "skip"); links are never followed."""
-    entries = []
-    for root, dirs, names in os.walk(folder):  # os.walk does not descend into linked folders
-        for name in sorted(dirs):
-            path = Path(root) / name
-            if os.path.islink(path):
-                names.append(name)  # judged below, as the link it is
-            elif why := skipped_folder(path, out):
-                entries.append((path, why, "skip"))
-        dirs[:] = sorted(d for d in dirs if not os.path.islink(Path(root) / d))
-        dirs[:] = [d for d in dirs if not skipped_folder(Path(root) / d, out)]
-        for name in sorted(names):
-            entries.append(judged_file(Path(root) / name))
-    return entries
+    """Every entry under folder: (path, why, "graded" or "skip"), in path order; links are
+    never followed, and a folder deeper than MAX_DEPTH is skipped, not searched (a loop over a
+    stack, not recursion: no tree is too deep for it)."""
+    entries, stack = [], [(folder, 0)]
+    while stack:
+        root, depth = stack.pop()
+        try:
+            with os.scandir(root) as found:
+                children = sorted(found, key=lambda entry: os.fsencode(entry.name))
+        except OSError as error:
+            entries.append((root, f"cannot be read: {error.strerror}", "skip"))
+            continue
+        folders = []
+        for entry in children:
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                if why := skipped_folder(path, out):
+                    entries.append((path, why, "skip"))
+                elif depth >= MAX_DEPTH:
+                    entries.append((path, f"deeper than {MAX_DEPTH} folders: not searched", "skip"))
+                else:
+                    folders.append((path, depth + 1))
+            else:
+                entries.append(judged_file(path))  # a link to a folder included, as a link
+        stack += reversed(folders)
+    return sorted(entries, key=lambda entry: os.fsencode(entry[0]))
 
 
 def skipped_folder(folder: Path, out: os.stat_result | None) -> str:
@@ -126,11 +155,10 @@ def same_file(path: Path, other: os.stat_result) -> bool:
 
 
 def shown(path: Path | str) -> str:
-    """A path as text that can always be printed and written: bytes that are not UTF-8
-    appear as \\xNN, and so do the characters that reorder text (a right-to-left override
-    could make a name read as another in a spreadsheet)."""
+    """A path as text that can always be printed and written, and shows what it is: bytes that
+    are not UTF-8 appear as \\xNN, control and reordering characters as \\uNNNN."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")
-    return BIDI.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return UNSHOWN.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def name_for(relative: Path) -> str:

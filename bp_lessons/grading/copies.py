@@ -11,7 +11,11 @@ operator does not.
 
 import ast
 import inspect
+import threading
 from collections.abc import Callable
+
+LOCK = threading.Lock()
+MIN_NODES = 40  # the syntax tree's nodes; `s = sigmoid(z)` then `return s * (1 - s)` has 27
 
 
 def normalized(function: ast.FunctionDef) -> str:
@@ -50,9 +54,15 @@ def definition(sources: list[str], name: str) -> ast.FunctionDef | None:
 
 
 def copies_reference(sources: list[str], name: str, reference: Callable) -> bool:
-    """Does the learner's `def name` in these cells match the reference, names aside?"""
+    """Does the learner's `def name` in these cells match the reference, names aside? Only
+    for a body of MIN_NODES or more: a one-line answer is written alike by many."""
+    with LOCK:  # CPython's ast is not safe across threads (a SystemError in 3.11)
+        return same_tree(sources, name, reference)
+
+
+def same_tree(sources: list[str], name: str, reference: Callable) -> bool:
     learner = definition(sources, name)
-    if learner is None:
+    if learner is None or sum(1 for _ in ast.walk(learner)) < MIN_NODES:
         return False
     try:
         theirs = definition([inspect.getsource(reference)], reference.__name__)

@@ -1,18 +1,20 @@
 """The class's gradebook: one row per student over the notebooks of an assignment, and a feedback
 page per student that can be read anywhere (Markdown: an LMS, an e-mail, a text editor).
 
-Who a submission belongs to: with a roster (`--roster FILE`, a CSV with a header whose first
-column, or a column named student, id, username or email, holds each student's id), the student
-whose id is the submission's own name, or one of the folders on its path, or one of the words of
-its file name; without one, the first folder under the submitted folder (submissions/alice/...
-is alice, as in nbgrader's submitted/<student>/<assignment>/), or else the file's name
-(alice.ipynb is alice). A student's points for an exercise are those of their best notebook of
-it; the others are named, never dropped silently. Nobody on the roster is left out: a student
-with no submission gets a row of zeros that says so, and a submission that matches nobody gets
-a row of its own that says so too.
+Who a submission belongs to: its folder, the first under the submitted folder (submissions/alice/
+... is alice, as in nbgrader's submitted/<student>/<assignment>/ and LMS exports), or, for a file
+on its own, its name (alice.ipynb is alice). With a roster (`--roster FILE`, a CSV with a header
+whose first column, or a column named student, id, username or email, holds each student's id),
+the student whose id is that folder's or file's name, or one of its words; never a word of a
+file's name inside a folder (the student chose it). A student's points for an exercise are those
+of their best notebook of it; the others are named, never dropped silently. Nobody on the roster
+is left out: a student with no submission gets a row of zeros that says so, and a submission
+that matches nobody gets a row of its own that says so too. Feedback pages are named so that no
+two students share one, and what a submission's code printed is shown inert (verdict.inert).
 """
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -22,6 +24,7 @@ from pathlib import Path
 from bp_lessons.grading.judge import Grade
 from bp_lessons.grading.points import Table, graded_tasks
 from bp_lessons.grading.report import fresh_folder, spreadsheet_safe, write
+from bp_lessons.grading.verdict import inert
 
 ID_COLUMNS = ("student", "id", "student_id", "username", "email")
 
@@ -82,15 +85,15 @@ def assign(grades: list[Grade], roster: list[Student] | None) -> list[Student]:
     return students + [strangers[k] for k in sorted(strangers, key=str.lower)]
 
 
-def belongs(grade: Grade, sid: str) -> bool:
-    """Is this submission the student's: their id as its name, a folder on its path, or a word
-    of its file name (case does not matter)?"""
+def belongs(grade: Grade, sid: str) -> bool | re.Match:
+    """Is this submission the student's (case aside)? In a folder, the folder decides (its
+    name is the id, or holds it as a word: LMS exports name folders after students, while the
+    file's name is the student's to choose); a file on its own, its name or a word of it."""
     sid = sid.lower()
-    if grade.student.lower() == sid:
-        return True
     parts = [p.lower() for p in Path(grade.relative).parts]
-    words = re.split(r"[^a-z0-9@._+-]+", parts[-1] if parts else "")
-    return sid in parts[:-1] or sid in words
+    owner = parts[0] if len(parts) > 1 else re.sub(r"\.ipynb.*$", "", parts[-1] if parts else "")
+    # a word of it: the id, bounded by the name's ends or by what is not a letter or digit
+    return owner == sid or re.search(rf"(^|[^a-z0-9]){re.escape(sid)}($|[^a-z0-9])", owner)
 
 
 def gradebook_csv(
@@ -131,28 +134,43 @@ def feedback(student: Student, exercises: list[str], points: Table | None) -> st
     best = {e: student.best(e) for e in exercises}
     total = sum(g.score for g in best.values() if g)
     maximum = sum(t.points for e in exercises for t in graded_tasks(e, points))
-    lines = [f"# Feedback for {student.id}: {total:g} of {maximum:g} points", ""]
-    lines += [f"- {note}" for note in student.notes]
+    lines = [f"# Feedback for {inert(student.id, 200)}: {total:g} of {maximum:g} points", ""]
+    lines += [f"- {inert(note, 400)}" for note in student.notes]
     for exercise in exercises:
         grade = best[exercise]
         if grade is None:
             lines += [f"## Exercise {exercise}: not handed in, 0 points", ""]
             continue
-        name = Path(grade.source).name
+        name = inert(Path(grade.source).name, 200)
         lines += [f"## Exercise {exercise}: {grade.score:g}/{grade.max_score:g} ({name})", ""]
         for task_grade in grade.tasks:
             task = task_grade.task
             lines += [f"### Exercise {task.number} · `{task.function}`", "", task_grade.output, ""]
     for grade in student.grades:
         if grade.problem:
-            lines += [f"## {Path(grade.source).name}: not graded", "", grade.problem, ""]
+            name, problem = inert(Path(grade.source).name, 200), inert(grade.problem, 400)
+            lines += [f"## {name}: not graded", "", problem, ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def file_name(sid: str) -> str:
-    """A safe file name for a student's feedback page."""
-    text = re.sub(r"[^A-Za-z0-9@._+-]+", "_", sid).strip("._") or "student"
-    return text[:100] + ".md"
+def file_names(ids: list[str]) -> dict[str, str]:
+    """A feedback file name per student id: the id itself where it is a safe name and no other
+    id comes close (case aside, as some file systems do), else a safe form of it with a short
+    hash of the id, so that no two students ever share a page."""
+
+    def safe(sid: str) -> str:
+        return re.sub(r"[^A-Za-z0-9@._+-]+", "_", sid).strip("._")[:80] or "student"
+
+    clash: dict[str, int] = {}
+    for sid in ids:
+        clash[safe(sid).lower()] = clash.get(safe(sid).lower(), 0) + 1
+    names = {}
+    for sid in ids:
+        name = safe(sid)
+        if name != sid or clash[name.lower()] > 1:
+            name += "-" + hashlib.sha256(sid.encode("utf-8", "backslashreplace")).hexdigest()[:8]
+        names[sid] = name + ".md"
+    return names
 
 
 def write_gradebook(
@@ -167,12 +185,8 @@ def write_gradebook(
     write(root, "gradebook.csv", gradebook_csv(students, exercises, points, fields))
     folder = fresh_folder(root, "feedback")
     try:
-        pages = {}
-        for student in students:
-            name = file_name(student.id)
-            while name in pages:  # two ids that make the same file name
-                name = name[:-3] + "_.md"
-            pages[name] = feedback(student, exercises, points)
+        names = file_names([student.id for student in students])
+        pages = {names[s.id]: feedback(s, exercises, points) for s in students}
         for stale in set(os.listdir(folder)) - set(pages):
             if stale.endswith(".md"):
                 os.unlink(stale, dir_fd=folder)

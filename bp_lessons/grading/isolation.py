@@ -13,6 +13,7 @@
     time        RLIMIT_CPU: CPU seconds (the judge also kills it at a wall-clock deadline)
     processes   RLIMIT_NPROC = 0: no fork, no thread, so nothing outlives the task
     disk        RLIMIT_FSIZE: no file in the scratch folder grows past a few megabytes
+    files open  RLIMIT_NOFILE: a few dozen (each pipe holds memory the kernel does not count)
 
 Each wall is raised for good: nothing here can be undone by the process itself.
 """
@@ -26,6 +27,7 @@ from bp_lessons.grading import landlock, seccomp
 
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 MAX_FILE_BYTES = 8 * 2**20
+MAX_FILES = 64  # open at once: a pipe's buffer is memory outside RLIMIT_AS
 
 
 def raise_walls(config: dict, memory_bytes: int, cpu_seconds: int) -> None:
@@ -41,6 +43,7 @@ def raise_walls(config: dict, memory_bytes: int, cpu_seconds: int) -> None:
     limit(resource.RLIMIT_CORE, 0)
     limit(resource.RLIMIT_FSIZE, MAX_FILE_BYTES)
     limit(resource.RLIMIT_NPROC, 0)
+    limit(resource.RLIMIT_NOFILE, MAX_FILES)
     limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)  # SIGXCPU, then SIGKILL
     if in_use:
         limit(resource.RLIMIT_AS, in_use + memory_bytes)

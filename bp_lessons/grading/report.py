@@ -215,5 +215,5 @@ def write(folder: int, name: str, text: str) -> None:
         pass
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     fd = os.open(name, flags, 0o644, dir_fd=folder)
-    with open(fd, "w", encoding="utf-8") as file:
+    with open(fd, "w", encoding="utf-8", errors="backslashreplace") as file:  # never a crash
         file.write(text)

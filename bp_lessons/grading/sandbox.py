@@ -45,6 +45,7 @@ MAX_REPLY_BYTES = 4 * 2**20
 VIEW, WORK = "/view", "/tmp/work"  # where bubblewrap puts the task's view and scratch folder
 TMPFS_BYTES = 64 * 2**20  # bubblewrap's /tmp for one task
 OWN_UIDS = 2**21  # as root, child n runs as user OWN_UIDS + n: no account has such an id
+UNSEARCHED = {"share", "include", "__pycache__", "node_modules"}  # where no package lies
 SYSTEM = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc/ld.so.cache"]
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # fmt: skip
@@ -318,16 +319,36 @@ def site_dirs() -> list[str]:
 
 @functools.cache
 def hidden() -> list[str]:
-    """bp_lessons as installed (the package, its metadata, an editable install's finder), in
-    this Python's site-packages and in those of the Python its venv was made from."""
-    base = {"base": sys.base_prefix, "platbase": sys.base_prefix}
-    folders = [*site_dirs(), *(sysconfig.get_paths(vars=base)[k] for k in ("purelib", "platlib"))]
+    """Every installed copy of bp_lessons the child could otherwise see (the package, its
+    metadata, an editable install's finder), in every site-packages or dist-packages folder
+    under what it is shown: this Python's, its base's, the system's, another Python's under
+    /usr (a `sudo pip install` lands in /usr/local/lib/python3.X/dist-packages)."""
+    roots = [p for p in SYSTEM if os.path.isdir(p) and not os.path.islink(p)] + python_roots()
+    folders = [*site_dirs(), *(f for root in roots for f in package_folders(root))]
     found = []
-    for folder in [f for f in dict.fromkeys(folders) if os.path.isdir(f)]:
+    for folder in dict.fromkeys(os.path.realpath(f) for f in folders):
         for name in sorted(os.listdir(folder)):
             low = name.lower().replace("-", "_")
             if low.startswith("bp_lessons") or ("__editable__" in low and "bp_lessons" in low):
                 found.append(os.path.join(folder, name))
+    return found
+
+
+def package_folders(root: str, depth: int = 8) -> list[str]:
+    """The site-packages and dist-packages folders under root (links not followed)."""
+    found, stack = [], [(root, 0)]
+    while stack:
+        folder, level = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                folders = [e for e in entries if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for entry in folders:
+            if entry.name in ("site-packages", "dist-packages"):
+                found.append(entry.path)
+            elif level < depth and entry.name not in UNSEARCHED:
+                stack.append((entry.path, level + 1))
     return found
 
 

@@ -4,8 +4,9 @@ Landlock walls off paths and bubblewrap namespaces, but some system calls reach 
 task running as its grader's user could change the mode of the grader's files (chmod and its
 kin are no Landlock right), lower the grader's own limits (prlimit on its pid), read or plant
 keys in the kernel's keyrings (not namespaced), hold memory outside its limit (memfd, System V
-shared memory), or open a socket of a kind Landlock does not know (MPTCP, UDP, netlink, a Unix
-socket by path). `restrict()` makes each call in DENIED fail with EPERM for this process and
+shared memory, socket buffers), open a socket of a kind Landlock does not know (MPTCP, UDP,
+netlink, a Unix socket by path), or take a lease on a file, which makes every other task that
+opens it wait. `restrict()` makes each call in DENIED fail with EPERM for this process and
 all it could start; nothing a task's answer needs is among them. libseccomp knows each call's
 number on each architecture; where it is missing (`available()`), the grader says so.
 """
@@ -16,6 +17,8 @@ import errno
 ACT_ALLOW = 0x7FFF0000
 ACT_ERRNO = 0x00050000  # | the errno to return
 LIBRARY = "libseccomp.so.2"
+CMP_EQ = 4  # enum scmp_compare
+F_SETLEASE = 1024  # fcntl: a lease makes everyone else's open() of the file wait for it
 
 DENIED = (
     # the mode, owner, times and extended attributes of files (Landlock does not cover them)
@@ -30,11 +33,22 @@ DENIED = (
     "add_key", "request_key", "keyctl", "shmget", "shmat", "shmctl", "msgget", "msgsnd",
     "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl", "memfd_create",
     "memfd_secret",
-    # every socket (the judge's pipe is not one), and the kernel's side doors
-    "socket", "io_uring_setup", "io_uring_enter", "io_uring_register", "userfaultfd", "bpf",
+    # every socket and socket pair (the judge's pipe is neither: a pair's buffers are memory
+    # outside the limit), and the kernel's side doors
+    "socket", "socketpair", "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "io_setup", "io_submit", "inotify_init", "inotify_init1", "fanotify_init", "userfaultfd", "bpf",
     "perf_event_open", "unshare", "setns", "mount", "umount2", "pivot_root", "chroot",
     "open_tree", "move_mount", "fsopen", "fsmount", "fspick", "mknod", "mknodat",
 )  # fmt: skip
+
+
+class ArgumentComparison(ctypes.Structure):  # struct scmp_arg_cmp
+    _fields_ = [
+        ("arg", ctypes.c_uint),
+        ("op", ctypes.c_int),
+        ("datum_a", ctypes.c_uint64),
+        ("datum_b", ctypes.c_uint64),
+    ]
 
 
 def library() -> ctypes.CDLL | None:
@@ -46,6 +60,10 @@ def library() -> ctypes.CDLL | None:
     lib.seccomp_init.argtypes = [ctypes.c_uint32]
     lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
     lib.seccomp_rule_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint]
+    lib.seccomp_rule_add_array.argtypes = [
+        ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+        ctypes.POINTER(ArgumentComparison),
+    ]  # fmt: skip
     lib.seccomp_load.argtypes = [ctypes.c_void_p]
     lib.seccomp_release.argtypes = [ctypes.c_void_p]
     return lib
@@ -71,6 +89,10 @@ def restrict() -> bool:
                 continue
             if lib.seccomp_rule_add(context, ACT_ERRNO | errno.EPERM, number, 0) != 0:
                 raise OSError(f"seccomp_rule_add failed for {name}")
+        lease = ArgumentComparison(1, CMP_EQ, F_SETLEASE, 0)  # fcntl(fd, F_SETLEASE, ...)
+        fcntl = lib.seccomp_syscall_resolve_name(b"fcntl")
+        if lib.seccomp_rule_add_array(context, ACT_ERRNO | errno.EPERM, fcntl, 1, lease) != 0:
+            raise OSError("seccomp_rule_add failed for fcntl(F_SETLEASE)")
         result = lib.seccomp_load(context)
         if result != 0:
             raise OSError(-result, "seccomp_load failed")

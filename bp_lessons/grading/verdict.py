@@ -4,6 +4,7 @@ The replies are untrusted data: every answer is checked to be plain (numbers, li
 `task.judge` compares it with the expected value it recomputes here.
 """
 
+import re
 from dataclasses import dataclass
 
 from bp_lessons.exercises import Task
@@ -12,6 +13,7 @@ from bp_lessons.exercises.feedback import Result, Row
 from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
+MARKDOWN = re.compile(r"[\\`*\[\]<>#|~]")
 ALL_OR_NOTHING = "all or nothing: a task earns its points when every case passes"
 TIMED_OUT = "stopped at the time limit ({:g} s per task): an endless loop?"
 NOT_DEFINED = (
@@ -41,11 +43,13 @@ def verdict(
 ) -> TaskGrade:
     """Score and explain one task from what its child sent back."""
     rows, errors = judged_rows(task, cases, outcome.replies)
+    task.explain(rows)  # the known mistake that gives these answers on every case, if one does
     function = next((r for r in outcome.replies if "function" in r), None)
     defined = bool(function and function.get("defined") is True)
-    where = str(function.get("function"))[:100] if defined else ""  # "" = written in a cell
+    where = inert(function.get("function"), 100) if defined else ""  # "" = written in a cell
     marker = OFF_LIMITS.format(number=task.number)
-    flags = list(dict.fromkeys(f"calls {text}" for _, text in errors.values() if marker in text))
+    flags = [f"calls {text}" for _, text in errors.values() if marker in text]
+    flags = list(dict.fromkeys(flags))
     if where.startswith("bp_lessons"):
         flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
     stopped = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED.get(outcome.ended)
@@ -58,8 +62,8 @@ def verdict(
         why = NOT_DEFINED.format(task.function)
     elif where:
         why = f"`{task.function}` is {where}, not a function written with def in your answer cell"
-    elif "NotImplementedError" in [error for error, _ in errors.values()]:
-        status = "not attempted"
+    elif rows and all(errors.get(j, ("",))[0] == "NotImplementedError" for j in range(len(rows))):
+        status = "not attempted"  # on every case: one that answers some cases is a failure
     elif stopped:
         why = stopped
     elif len(rows) < len(cases):
@@ -83,10 +87,20 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
         if "got" in reply:
             rows[j] = judge(task, args, reply["got"])
         else:
-            error, message = str(reply.get("error"))[:80], str(reply.get("text"))[:MAX_TEXT]
+            error, message = inert(reply.get("error"), 80), inert(reply.get("text"), MAX_TEXT)
             errors[j] = error, message
             rows[j] = task.judge_error(args, error, message)
     return [rows[j] for j in sorted(rows)], errors
+
+
+def inert(value: object, limit: int) -> str:
+    """Text from the child as it may appear in Markdown a student or instructor reads: one line,
+    no control character or lone surrogate, and nothing Markdown or HTML would act on (the
+    characters that start a link, an image, a tag, a heading, code, emphasis or a table cell
+    are escaped)."""
+    text = str(value)[:limit].encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text)
+    return MARKDOWN.sub(lambda match: "\\" + match.group(), text)
 
 
 def judge(task: Task, args: dict, got: object) -> Row:
@@ -107,8 +121,8 @@ def cell_errors(replies: list[dict]) -> list[str]:
     """What the graded cells raised at top level (the learner may want to know; no points)."""
     cells = {r["cell_error"]: r for r in replies if isinstance(r.get("cell_error"), int)}
     return [
-        f"a graded cell raised {str(r.get('error'))[:80]} at top level: "
-        f"{str(r.get('text'))[:MAX_TEXT]}"
+        f"a graded cell raised {inert(r.get('error'), 80)} at top level: "
+        f"{inert(r.get('text'), MAX_TEXT)}"
         for r in cells.values()
     ]
 

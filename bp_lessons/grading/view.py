@@ -3,13 +3,15 @@
 `build(folder, exercise, k)` writes folder/bp_lessons, the package as task k of the exercise
 may use it:
 
-    the lessons' modules    copied, except that each function or class the task forbids keeps
-                            its name and signature but raises when called (`calling.off_limits`);
-                            __init__ loads Neuron, Layer and MLP when first used
-    exercises/              calling.py and feedback.py as they are (how a function is called,
-                            how a value is described); the exercise's own module rebuilt: q1,
-                            q2, ... as `GradedTask`s, every other function or class as one that
-                            raises; nothing of the other exercises
+    the lessons' modules    copied, except that each function or class the task may not use
+                            (all that the exercise does not provide: exercises/provided.py)
+                            keeps its name and signature but raises when called
+                            (`calling.off_limits`); __init__ loads Neuron, Layer and MLP when
+                            first used
+    exercises/              calling.py (how a function is called; the other tasks' ways raise)
+                            and feedback.py (how a value is described); the exercise's own
+                            module rebuilt: q1, q2, ... as `GradedTask`s, every other function
+                            or class as one that raises; nothing of the other exercises
     grading/                the child's own code: child, isolation, landlock, seccomp
 
 The reference solutions, the known mistakes, the random cases and the judge are not in it, so
@@ -24,6 +26,7 @@ from pathlib import Path
 import bp_lessons
 from bp_lessons.exercises import EXERCISES, tasks
 from bp_lessons.exercises.calling import off_limits
+from bp_lessons.exercises.provided import off_limits_names
 
 PACKAGE = Path(bp_lessons.__file__).resolve().parent
 # the package's own __init__ imports Neuron, Layer and MLP, and so NumPy, at once: here they load
@@ -57,8 +60,8 @@ KEPT = {  # beyond the lessons' modules (bp_lessons/*.py), copied as they are
 def build(folder: Path, exercise: str, k: int) -> Path:
     """Write the view for task k (1, 2, ...) of `exercise` into folder; returns folder."""
     task = tasks(exercise)[k - 1]
-    forbidden: dict[str, list[str]] = {}  # module name -> the names in it that the task forbids
-    for name in task.forbidden:
+    forbidden: dict[str, list[str]] = {}  # module name -> the names in it that raise
+    for name in off_limits_names(exercise, task.number):  # task.forbidden included
         module, _, attribute = name.rpartition(".")
         forbidden.setdefault(module, []).append(attribute)
     root = folder / "bp_lessons"
@@ -72,7 +75,11 @@ def build(folder: Path, exercise: str, k: int) -> Path:
         (root / path.name).write_text(source, encoding="utf-8")
     for sub, names in KEPT.items():
         for name in names:
-            (root / sub / name).write_text((PACKAGE / sub / name).read_text(encoding="utf-8"))
+            source = (PACKAGE / sub / name).read_text(encoding="utf-8")
+            module = f"bp_lessons.{sub}.{name[:-3]}"
+            if forbidden.get(module):  # calling.py: the other tasks' ways of calling
+                source = raising(source, module, forbidden[module], task.number)
+            (root / sub / name).write_text(source, encoding="utf-8")
     (root / "__init__.py").write_text(LAZY_INIT.format(version=bp_lessons.__version__))
     (root / "grading" / "__init__.py").write_text('"""The child\'s side of bp-grade."""\n')
     (root / "exercises" / "__init__.py").write_text(EXERCISES_INIT)
