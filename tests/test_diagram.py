@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from bp_lessons import MLP, diagram  # noqa: E402
+from bp_lessons.backward_trace import backward_trace, format_trace, paths_to_loss  # noqa: E402
 
 pytestmark = [pytest.mark.lesson06, pytest.mark.lesson07]
 
@@ -31,7 +32,10 @@ def test_network_diagram_draws_a_circle_per_neuron_and_a_line_per_weight(ax):
                 assert list(line.get_xdata()) == [start[0], end[0]]
                 assert list(line.get_ydata()) == [start[1], end[1]]
     assert [t.get_text() for t in drawn["labels"][:3]] == ["$w_{00}$", "$w_{01}$", "$w_{10}$"]
-    assert [t.get_text() for t in drawn["values"][:3]] == ["$i_{0}$", "$i_{1}$", "$a_{0}$"]
+    names = ["$a^{(0)}_{0}$", "$a^{(0)}_{1}$", "$a^{(1)}_{0}$"]  # a^(0) is the input
+    assert [t.get_text() for t in drawn["values"][:3]] == names
+    columns = [t.get_text() for t in ax.texts if t not in drawn["values"] + drawn["labels"]]
+    assert columns == ["inputs $a^{(0)}$", "layer 1", "layer 2 (output)"]  # l = 1 ... N
 
 
 def test_network_diagram_line_width_follows_the_size_and_colour_the_sign(ax):
@@ -68,3 +72,101 @@ def test_network_diagram_of_a_network_with_zero_weights_draws_zero_widths(ax):
 def test_network_diagram_says_which_model_it_draws(ax):
     with pytest.raises(TypeError, match="neuron-by-neuron network.*got list"):
         diagram.network_diagram(ax, [[1.0, 2.0]])
+
+
+# --- lesson 07: the backward pass drawn -----------------------------------------------------
+
+
+@pytest.fixture
+def trace():
+    return backward_trace(MLP([2, 3, 2, 1], seed=14), [1.0, -0.5], [0.0])
+
+
+def labels_of(drawn, index):
+    return [[t.get_text() for t in row] for row in drawn["line_labels"][index]]
+
+
+def test_step_0_shows_the_forward_pass_and_the_loss(ax, trace):
+    drawn = diagram.backward_diagram(ax, trace, step=0)
+    assert [len(column) for column in drawn["boxes"]] == [2, 3, 2, 1]
+    for index, values in enumerate(trace.layers):
+        assert labels_of(drawn, index) == [[f"{w:+.4f}" for w in row] for row in values.weights]
+    z, a = trace.layers[0].linear_activation[1], trace.layers[0].activation[1]
+    assert drawn["texts"][1][1].get_text() == f"$a^{{(1)}}_{{1}}$\n$z$ = {z:+.4f}\n$a$ = {a:+.4f}"
+    assert drawn["texts"][0][0].get_text() == "$a^{(0)}_{0}$\n$a$ = +1.0000"
+    assert drawn["loss_text"].get_text() == f"$L$\n{trace.loss:.4f}\n$y$ = 0"
+    assert ax.get_title().startswith("Step 0, the forward pass")
+
+
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_each_backward_step_writes_its_layer_in_black_and_the_steps_before_in_grey(ax, trace, step):
+    drawn = diagram.backward_diagram(ax, trace, step=step)
+    layer = 4 - step  # step 1 is the output layer, 3, of [2, 3, 2, 1]
+    for index, values in enumerate(trace.layers):
+        if index + 1 < layer:  # not reached yet: nothing written, faint lines
+            assert drawn["line_labels"][index] == [[None] * len(row) for row in values.weights]
+            assert drawn["lines"][index][0][0].get_color() == diagram.FAINT
+            assert drawn["texts"][index + 1][0].get_text() == f"$a^{{({index + 1})}}_{{0}}$"
+            continue
+        colour = diagram.NEW if index + 1 == layer else diagram.EARLIER
+        assert labels_of(drawn, index) == [[f"{g:+.4f}" for g in row] for row in values.gradients]
+        assert drawn["line_labels"][index][0][0].get_color() == colour
+        g, s, e = values.output_gradient[0], values.activation_gradient[0], values.error[0]
+        expected = (
+            f"$\\partial L/\\partial a$ = {g:+.4f}\n$\\sigma'(z)$ = {s:+.4f}\n$\\delta$ = {e:+.4f}"
+        )
+        assert drawn["texts"][index + 1][0].get_text().split("\n", 1)[1] == expected
+        assert drawn["texts"][index + 1][0].get_color() == colour
+    inputs = [t.get_text() for t in drawn["texts"][0]]
+    if step == 3:
+        assert (
+            inputs[1]
+            == f"$a^{{(0)}}_{{1}}$\n$\\partial L/\\partial a$ = {trace.input_gradient[1]:+.4f}"
+        )
+    else:
+        assert inputs == ["$a^{(0)}_{0}$", "$a^{(0)}_{1}$"]
+    assert ax.get_title().startswith(f"Step {step}, layer {layer}")
+
+
+@pytest.mark.parametrize("step", [0, 1, 2, 3])
+def test_the_diagram_shows_the_numbers_format_trace_prints(ax, trace, step):
+    drawn = diagram.backward_diagram(ax, trace, step=step)
+    shown = [0] if step == 0 else range(1, step + 1)  # a backward step keeps the steps before
+    printed = "\n".join(format_trace(trace, s) for s in shown)
+    numbers = [t.get_text() for layer in drawn["line_labels"] for row in layer for t in row if t]
+    for text in (t for column in drawn["texts"] for t in column):
+        numbers += [line.split(" = ")[1] for line in text.get_text().splitlines()[1:]]
+    assert numbers and all(number in printed for number in numbers)
+
+
+def test_every_line_enters_its_neuron_at_a_port_of_its_own(ax, trace):
+    drawn = diagram.backward_diagram(ax, trace)
+    for layer in drawn["lines"]:
+        for row in layer:
+            ends = [line.get_ydata()[-1] for line in row]
+            assert ends == sorted(ends, reverse=True)  # from the top source to the bottom one
+            assert min(a - b for a, b in zip(ends, ends[1:])) >= diagram.PORT - 1e-12
+
+
+def test_backward_diagram_says_which_steps_there_are(ax, trace):
+    with pytest.raises(ValueError, match="steps 0 \\(forward\\) to 3, got 4"):
+        diagram.backward_diagram(ax, trace, step=4)
+
+
+def test_paths_diagram_draws_every_path_from_an_activation_to_the_loss(ax, trace):
+    drawn = diagram.paths_diagram(ax, trace, 1, 0)
+    paths = paths_to_loss(trace, 1, 0)
+    assert len(drawn["paths"]) == len(paths) == 2
+    for line, (_, product) in zip(drawn["paths"], paths):
+        assert line.get_label().endswith(f": {product:+.4f}")
+        xs = list(line.get_xdata())
+        assert xs == sorted(xs) and xs[-1] == drawn["loss"].get_x() + 0.0  # it ends at the loss
+    widths = [line.get_linewidth() for line in drawn["paths"]]
+    assert widths == sorted(widths, reverse=True)  # the first widest, so shared parts show
+
+
+def test_paths_diagram_says_where_paths_can_start(ax, trace):
+    with pytest.raises(
+        ValueError, match="a\\^\\(0\\) to a\\^\\(2\\) of this network, got a\\^\\(3\\)"
+    ):
+        diagram.paths_diagram(ax, trace, 3, 0)
