@@ -1,7 +1,7 @@
 """A layer: many neurons on the same inputs (lesson 05).
 
 Every neuron sees every input, so input k of the layer reaches the loss through every neuron:
-its gradient is the **sum** over the neurons j of $\\frac{dL}{dz_j} w_{jk}$.
+its gradient is the **sum** over the neurons j of ∂L/∂z_j · w_jk.
 """
 
 from collections.abc import Sequence

@@ -1,11 +1,11 @@
-r"""The mean squared error and its gradient (lesson 03).
+"""The mean squared error and its gradient (lesson 03).
 
 The convention for the whole series: the loss is the **mean** over the outputs,
 
-$$L = \frac{1}{n} \sum_{j=1}^{n} (a_j - y_j)^2, \qquad \frac{dL}{da_j} = \frac{2}{n}(a_j - y_j),$$
+    L = (1/n) Σ_j (a_j − y_j)²,    ∂L/∂a_j = (2/n)(a_j − y_j),
 
-so for one output $\frac{dL}{da} = 2(a - label)$, exactly as in the notes. Given NumPy arrays of
-shape (batch, outputs), both functions take the mean over the batch as well: $n$ is every entry.
+so for one output ∂L/∂a = 2(a − label), exactly as in the notes. Given NumPy arrays of shape
+(batch, outputs), both functions take the mean over the batch as well: n is every entry.
 """
 
 import math
@@ -15,7 +15,7 @@ import numpy as np
 
 
 def mse_loss(outputs: Sequence[float] | np.ndarray, labels: Sequence[float] | np.ndarray) -> float:
-    r"""$L = \frac{1}{n}\sum_j (a_j - y_j)^2$, the mean over all outputs."""
+    """L = (1/n) Σ_j (a_j − y_j)², the mean over all outputs."""
     if isinstance(outputs, np.ndarray):
         difference = outputs - _label_array(outputs, labels)
         return float(np.vdot(difference, difference)) / difference.size  # Σ d² / n
@@ -26,7 +26,7 @@ def mse_loss(outputs: Sequence[float] | np.ndarray, labels: Sequence[float] | np
 def mse_loss_gradient(
     outputs: Sequence[float] | np.ndarray, labels: Sequence[float] | np.ndarray
 ) -> list[float] | np.ndarray:
-    r"""$\frac{dL}{da_j} = \frac{2}{n}(a_j - y_j)$: the exact gradient of `mse_loss`."""
+    """∂L/∂a_j = (2/n)(a_j − y_j): the exact gradient of `mse_loss`."""
     if isinstance(outputs, np.ndarray):
         return (outputs - _label_array(outputs, labels)) * (2.0 / outputs.size)
     labels = _label_list(outputs, labels)

@@ -1,8 +1,9 @@
-r"""One neuron: $z = \sum_k w_k i_k + b$, $a = act(z)$ (lesson 01), and its gradients (lesson 04).
+"""One neuron: z = Σ_k w_k i_k + b, a = act(z) (lesson 01), and its gradients (lesson 04).
 
-The names are the notes' names: `linear_activation` is $z$, `input_activation` holds the inputs
-$i_k$ (which are $\frac{dz}{dw_k}$), `output_gradient` is $\frac{dL}{da}$ and `activation_gradient`
-is $\frac{da}{dz}$. Plain Python floats and lists, so the code reads like the equations.
+The names are the notes' names: `linear_activation` is z, `input_activation` holds the inputs
+i_k (which are ∂z/∂w_k), `output_gradient` is ∂L/∂a and `activation_gradient` is da/dz; their
+product, ∂L/∂z, is the `error` (δ). Plain Python floats and lists, so the code reads like the
+equations.
 
 The sum over the inputs is `math.fsum`, the correctly rounded sum: the same bits on every Python
 (`sum` of floats is compensated since Python 3.12 and plain before), so a lesson's training run
@@ -21,7 +22,7 @@ from bp_lessons.activations import get_activation
 def neuron_forward(
     inputs: Sequence[float], weights: Sequence[float], bias: float, activation: str = "sigmoid"
 ) -> float:
-    r"""$a = act(\sum_k w_k i_k + b)$, the notes' `neuron_forward` as one function."""
+    """a = act(Σ_k w_k i_k + b), the notes' `neuron_forward` as one function."""
     act, _ = get_activation(activation)
     inputs = check_inputs(inputs, len(weights))
     return act(math.fsum(map(mul, weights, inputs)) + bias)
@@ -45,13 +46,13 @@ class Neuron:
             rng.standard_normal(num_inputs) / math.sqrt(num_inputs)
         ).tolist()
         self.bias = 0.0
-        self.gradients = [0.0] * num_inputs  # dL/dw_k, summed over backward calls
-        self.bias_gradient = 0.0  # dL/db
-        self.input_activation: list[float] = []  # i_k from the last forward = dz/dw_k
+        self.gradients = [0.0] * num_inputs  # ∂L/∂w_k, summed over backward calls
+        self.bias_gradient = 0.0  # ∂L/∂b
+        self.input_activation: list[float] = []  # i_k from the last forward = ∂z/∂w_k
         self.linear_activation = 0.0  # z from the last forward
 
     def forward(self, inputs: Sequence[float]) -> float:
-        r"""$z = \sum_k w_k i_k + b$, $a = act(z)$; remembers $i$ and $z$ for `backward`."""
+        """z = Σ_k w_k i_k + b, a = act(z); remembers i and z for `backward`."""
         self.input_activation = check_inputs(inputs, len(self.weights))
         z = math.fsum(map(mul, self.weights, self.input_activation)) + self.bias
         if not math.isfinite(z):
@@ -64,25 +65,25 @@ class Neuron:
         return self.act(z)
 
     def backward(self, output_gradient: float) -> list[float]:
-        r"""Add $\frac{dL}{dw_k} = \frac{dL}{da}\frac{da}{dz} i_k$ and $\frac{dL}{db}$ to gradients.
+        """Add ∂L/∂w_k = ∂L/∂a · da/dz · i_k and ∂L/∂b to the gradients.
 
-        Returns $\frac{dL}{di_k} = \frac{dL}{da}\frac{da}{dz} w_k$: the layer before needs them.
+        Returns ∂L/∂i_k = ∂L/∂a · da/dz · w_k: the layer before needs them.
         """
         if not self.input_activation:
             raise RuntimeError(
                 "backward needs the inputs and z of a forward pass: call forward first"
             )
         activation_gradient = self.delta_act(self.linear_activation)  # da/dz
-        error = output_gradient * activation_gradient  # dL/dz
+        error = output_gradient * activation_gradient  # ∂L/∂z
         self.gradients = [
             gradient + error * input_activation
             for gradient, input_activation in zip(self.gradients, self.input_activation)
         ]
-        self.bias_gradient += error  # dz/db = 1
-        return [error * weight for weight in self.weights]  # dz/di_k = w_k
+        self.bias_gradient += error  # ∂z/∂b = 1
+        return [error * weight for weight in self.weights]  # ∂z/∂i_k = w_k
 
     def step(self, learning_rate: float) -> None:
-        r"""SGD: $w_k \leftarrow w_k - lr \cdot \frac{dL}{dw_k}$, and the same for the bias."""
+        """SGD: w_k ← w_k − lr · ∂L/∂w_k, and the same for the bias."""
         self.weights = [w - learning_rate * g for w, g in zip(self.weights, self.gradients)]
         self.bias -= learning_rate * self.bias_gradient
 

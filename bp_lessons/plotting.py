@@ -5,12 +5,15 @@ colours, which stay distinct for colour-blind readers). Every function draws on 
 and returns what it drew, so a test can check the data behind a figure.
 """
 
+import math
 from collections.abc import Callable, Sequence
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from bp_lessons.activations import get_activation
 from bp_lessons.gradcheck import numerical_gradient
@@ -60,8 +63,10 @@ def model_outputs(model, X: np.ndarray) -> np.ndarray:
 
 
 def scatter_classes(ax: Axes, X: np.ndarray, y: np.ndarray, **kwargs) -> list:
-    """The points of a two-class data set, one colour and marker per label."""
+    """The points of a two-class data set, one colour and marker per label, each with a dark
+    edge so that it stays visible on a region of its own colour (large when there are few)."""
     labels = np.asarray(y).reshape(len(X), -1)[:, 0]
+    size = 110 if len(labels) <= 10 else 40  # XOR's four points, or a cloud of hundreds
     drawn = []
     for label, (color, marker) in enumerate(zip(CLASS_COLORS, ("o", "s"))):
         points = np.asarray(X)[labels == label]
@@ -71,9 +76,9 @@ def scatter_classes(ax: Axes, X: np.ndarray, y: np.ndarray, **kwargs) -> list:
                 points[:, 1],
                 c=color,
                 marker=marker,
-                s=30,
-                edgecolors="white",
-                linewidths=0.5,
+                s=size,
+                edgecolors="black",
+                linewidths=0.8,
                 label=f"label {label}",
                 **kwargs,
             )
@@ -207,12 +212,23 @@ class NeuronPlane:
         weights, bias = [w + 0.0 for w in weights], bias + 0.0  # + 0.0 turns -0.0 into 0.0
         outputs = neuron_output_grid(weights, bias, activation, self.limits)
         self.image.set_data(outputs)
-        low, high = OUTPUT_RANGE.get(activation, (outputs.min(), outputs.max()))
-        self.image.set_clim(low, max(high, low + 1e-3))  # a flat output still gets a colour
+        low, high = output_colour_range(activation, outputs)
+        self.image.set_clim(low, high)
         self.line.set_data(*zero_line(weights, bias, self.limits))
         (w0, w1) = weights
         self.ax.set_title(f"$a$ = {activation}({w0:.1f} $i_0$ {_signed(w1)} $i_1$ {_signed(bias)})")
         return outputs
+
+
+def output_colour_range(activation: str, outputs: np.ndarray) -> tuple[float, float]:
+    """The colour scale of a neuron's outputs: white, its middle, is act(0), the output on the
+    line z = 0. Bounded activations use their whole range; for the others the scale reaches as
+    far either side of act(0) as the outputs do (ReLU's flat zero side is then white, not blue)."""
+    if activation in OUTPUT_RANGE:
+        return OUTPUT_RANGE[activation]
+    middle = get_activation(activation)[0](0.0)
+    reach = max(float(np.abs(outputs - middle).max()), 1e-3)  # a flat output still gets a colour
+    return middle - reach, middle + reach
 
 
 def _signed(value: float) -> str:
@@ -251,7 +267,7 @@ class LossAgainstWeight:
         self.update(weight)
 
     def update(self, weight: float) -> float:
-        """Move to `weight`; return the slope $dL/dw$ there."""
+        """Move to `weight`; return the slope $\\partial L/\\partial w$ there."""
         value, slope = self.loss(weight), numerical_gradient(self.loss, weight)
         reach = 0.12 * (self.weights[-1] - self.weights[0])
         ends = np.array([weight - reach, weight + reach])
@@ -262,36 +278,134 @@ class LossAgainstWeight:
         self.arrow.xy, self.arrow.xyann = (weight + downhill, value), (weight, value)
         way = "increase" if slope < 0 else "decrease" if slope > 0 else "stay"
         self.ax.set_title(
-            f"${self.name}$ = {weight:.2f}: slope $dL/d{self.name}$ = {slope:+.3f}, so {way} "
-            f"${self.name}$"
+            f"${self.name}$ = {weight:.2f}: slope $\\partial L/\\partial {self.name}$ = "
+            f"{slope:+.3f}, so {way} ${self.name}$"
         )
         return slope
 
 
-# lessons 08 and 09: training runs side by side
-LOSS_LIMITS = (1e-6, 1e3)  # a fixed loss axis, so that runs can be compared at a glance
+# lessons 02 and 06: what a model does over the input plane
+def decision_legend(ax: Axes, **kwargs):
+    """A legend for `decision_boundary`: the two classes of points, the 0.5 line and the two
+    shades, so a reader can tell the data from the regions. Keyword arguments go to `ax.legend`."""
+    points = [
+        Line2D([], [], linestyle="", marker=m, markersize=9, color=c, markeredgecolor="black")
+        for c, m in zip(CLASS_COLORS, ("o", "s"))
+    ]
+    handles = points + [
+        Line2D([], [], color="black", linewidth=1.5),
+        Patch(facecolor=OUTPUT_CMAP(0.0), alpha=0.6),
+        Patch(facecolor=OUTPUT_CMAP(1.0), alpha=0.6),
+    ]
+    names = [
+        "data, label 0",
+        "data, label 1",
+        "output 0.5: the boundary",
+        "region: output below 0.5",
+        "region: output above 0.5",
+    ]
+    return ax.legend(handles, names, **kwargs)
 
 
-def bounded_loss_curve(
+def output_surface(
+    ax: Axes, model, X: np.ndarray, y: np.ndarray, resolution: int = 40, margin: float = 1.0
+) -> np.ndarray:
+    """The model's first output over the input plane on its own colour scale (from its lowest
+    to its highest value there, with a colour bar), labelled contour lines, and the data.
+
+    Where `decision_boundary` uses one scale from 0 to 1 for every model, this one shows how a
+    nearly flat output varies; a white line marks 0.5 if the output crosses it. Returns the
+    grid of outputs (resolution × resolution).
+    """
+    X = np.asarray(X)
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    outputs = model_outputs(model, grid)[:, 0].reshape(resolution, resolution)
+    # round numbers from just below the lowest output to just above the highest
+    levels = mpl.ticker.MaxNLocator(8).tick_values(outputs.min(), outputs.max())
+    shading = ax.contourf(grid_x, grid_y, outputs, levels=levels, alpha=0.8)
+    lines = ax.contour(grid_x, grid_y, outputs, levels=levels[1:-1], colors="black", linewidths=0.6)
+    ax.clabel(lines, fmt="%g", fontsize=8)
+    if outputs.min() < 0.5 - 1e-6 and outputs.max() > 0.5 + 1e-6:  # where it crosses 0.5
+        ax.contour(grid_x, grid_y, outputs, levels=[0.5], colors="white", linewidths=2.0)
+    ax.figure.colorbar(shading, ax=ax, label="output $a$ (this panel's own scale)")
+    scatter_classes(ax, X, y)
+    ax.grid(False)
+    return outputs
+
+
+# lessons 08 to 10: the loss on the data set, epoch by epoch, and a loss over two parameters
+def data_loss_curve(
     ax: Axes,
-    history: Sequence[float],
-    epochs: int,
+    losses: Sequence[float],
     diverged_in: int | None = None,
-    limits: tuple[float, float] = LOSS_LIMITS,
     label: str | None = None,
     **kwargs,
 ) -> list:
-    """`loss_curve` on fixed axes: epochs 0 to `epochs`, the loss within `limits`.
+    """The loss on the whole data set after each epoch, epoch 0 (before training) first, on a
+    log scale: a steady fall and a geometric growth are both straight lines there.
 
-    Losses above the top are drawn at the top (a diverging run reaches 1e300 before it
-    overflows); a run whose loss overflowed in epoch `diverged_in` ends in a cross there.
+    The axis is never clipped, so a diverging run shows its growth; one that overflowed in
+    epoch `diverged_in` ends in a cross there, at the top of the axis.
     """
-    lines = loss_curve(ax, np.minimum(np.asarray(history, dtype=float), limits[1]), label, **kwargs)
+    ax.set_yscale("log")
+    ax.set_autoscaley_on(False)  # its margins on a log axis overflow near 1e308: limits below
+    lines = ax.plot(np.arange(len(losses)), losses, label=label, **kwargs)
+    ax.set(xlabel="epoch", ylabel="loss on the data set")
+    # limits from every curve on the axis
+    values = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in ax.lines])
+    values = values[np.isfinite(values) & (values > 0)]
+    bottom, top = values.min() / 2, 4 * min(values.max(), 2.5e307)  # 1e308 at most
+    if top > 1e100:  # a diverging run: the default ticks would overflow, so one every 10^50
+        decades = np.arange(math.ceil(math.log10(bottom) / 50) * 50, math.log10(top), 50)
+        ax.set_yticks(10.0**decades, [f"$10^{{{d:.0f}}}$" for d in decades])
+        ax.yaxis.set_minor_locator(mpl.ticker.NullLocator())
+    ax.set_ylim(bottom, top)
     if diverged_in is not None:
-        color = lines[0].get_color()
-        lines += ax.plot([diverged_in], [limits[1]], "X", color=color, markersize=12, clip_on=False)
-    ax.set(xlim=(0, epochs), ylim=limits)
+        cross = dict(color=lines[0].get_color(), markersize=12, clip_on=False)
+        lines += ax.plot([diverged_in], [top], "X", scalex=False, scaley=False, **cross)
     return lines
+
+
+def loss_contours(
+    ax: Axes,
+    loss: Callable[[float, float], float],
+    xs: Sequence[float],
+    ys: Sequence[float],
+    levels: int = 12,
+) -> np.ndarray:
+    """Contour lines of `loss(x, y)` over the grid xs × ys: lines of equal loss, spaced
+    geometrically from just above the lowest value to the highest, so the valley floor gets as
+    many lines as the walls. Returns the grid of losses (row r is ys[r])."""
+    grid = np.array(
+        [[loss(x, y) for x in np.asarray(xs).tolist()] for y in np.asarray(ys).tolist()]
+    )
+    low, high = grid.min(), grid.max()
+    heights = np.geomspace(low + 0.02 * (high - low) / levels, high, levels)
+    ax.contour(xs, ys, grid, levels=heights, colors="gray", linewidths=0.8)
+    ax.set_aspect("equal")  # so that a gradient arrow meets the contour lines at a right angle
+    return grid
+
+
+def downhill_arrows(
+    ax: Axes,
+    gradient: Callable[[float, float], tuple[float, float]],
+    xs: Sequence[float],
+    ys: Sequence[float],
+    **kwargs,
+) -> np.ndarray:
+    """An arrow at every point of the grid xs × ys along the negative gradient, the way a step
+    of gradient descent goes, longer where the loss is steeper. Returns the gradients
+    (len(ys), len(xs), 2)."""
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    gradients = np.array(
+        [[gradient(x, y) for x, y in zip(row_x, row_y)] for row_x, row_y in zip(grid_x, grid_y)]
+    )
+    style = {"color": OKABE_ITO["green"], "angles": "xy", "width": 0.004} | kwargs
+    ax.quiver(grid_x, grid_y, -gradients[..., 0], -gradients[..., 1], **style)
+    return gradients
 
 
 # lesson 10: classifying the 8×8 digits

@@ -5,7 +5,9 @@ add up), then take one SGD step. The loss of a batch is the mean over its exampl
 example's loss gradient carries a factor 1/batch and the summed gradient is the **mean** gradient.
 The matrix form (`VectorizedMLP`) does the same for a whole batch in one pass: there the loss of
 the batch is one `mse_loss` over a (batch, outputs) array, whose gradient carries the 1/batch.
-`record_training` runs `train` one epoch at a time and keeps what lessons 08 and 09 plot.
+`record_training` runs `train` one epoch at a time and keeps what lessons 08 to 10 plot: the loss
+on the whole data set after each epoch. `batch_gradients`, `gradient_vector` and their kin give
+a batch's gradient as one vector, to compare it with central differences or between engines.
 """
 
 import copy
@@ -15,7 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bp_lessons.gradcheck import numerical_gradient
 from bp_lessons.losses import mse_loss, mse_loss_gradient
+from bp_lessons.mlp import MLP
 from bp_lessons.neuron import check_size
 from bp_lessons.vectorized import VectorizedMLP
 
@@ -147,14 +151,33 @@ def as_dataset(X, y, num_inputs: int, num_outputs: int) -> tuple[np.ndarray, np.
     return X, y
 
 
-# lessons 08 and 09: training, watched epoch by epoch
+# lessons 08 to 10: the loss on the whole data set, and training watched epoch by epoch
+
+
+def data_loss(model, X, y) -> float:
+    """The loss on a whole data set: the mean of `mse_loss` over its examples, with the weights
+    as they are (no gradient, no step). The matrix form takes X in one pass."""
+    X, y = as_dataset(X, y, model.sizes[0], model.sizes[-1])
+    if isinstance(model, VectorizedMLP):
+        return mse_loss(model.forward(X), y)  # the mean over every entry: over the examples too
+    losses = [
+        mse_loss(model.forward(inputs), labels) for inputs, labels in zip(X.tolist(), y.tolist())
+    ]
+    return math.fsum(losses) / len(losses)
 
 
 @dataclass
 class TrainingRun:
-    """What `record_training` saw: the mean loss of each epoch, copies of the model after chosen
-    epochs (epoch 0: before training), and the epoch whose loss overflowed (None if none did)."""
+    """What `record_training` saw.
 
+    `losses`: the loss on the whole data set before training (epoch 0) and after each epoch, as
+    long as it was a finite number. `history`: what `train` returns, the mean of the losses met
+    during each epoch, each taken before its batch's step. `snapshots`: copies of the model after
+    chosen epochs (0: before training). `diverged_in`: the epoch in which `train` stops with a
+    FloatingPointError (the loss, or a neuron's z, is no longer a finite number), or None.
+    """
+
+    losses: list[float] = field(default_factory=list)
     history: list[float] = field(default_factory=list)
     snapshots: dict[int, object] = field(default_factory=dict)
     diverged_in: int | None = None
@@ -173,12 +196,13 @@ def record_training(
 ) -> TrainingRun:
     """`train` one epoch at a time, trains `model` in place and returns its `TrainingRun`.
 
-    One random generator serves every epoch, so the shuffles, weights and losses are exactly those
-    of one call to `train`. Two things more: a copy of the model after each of `snapshot_epochs`,
-    and a run that diverges keeps its losses up to then instead of losing them to the error.
+    One random generator serves every epoch, so the shuffles, weights and `history` are exactly
+    those of one call to `train`. Three things more: the loss on the whole data set after each
+    epoch, a copy of the model after each of `snapshot_epochs`, and a run that diverges keeps
+    what it measured up to then instead of losing it to the error.
     """
     rng = np.random.default_rng(seed)  # `train` takes it as it is: each epoch the next shuffle
-    run = TrainingRun()
+    run = TrainingRun(losses=[_finite_loss(model, X, y)])
     if 0 in snapshot_epochs:
         run.snapshots[0] = copy.deepcopy(model)
     for epoch in range(1, epochs + 1):
@@ -189,13 +213,114 @@ def record_training(
         except FloatingPointError:  # the loss, or a neuron's z, is no longer a finite number
             run.diverged_in = epoch
             break
+        loss = _finite_loss(model, X, y)
+        if loss is None:  # the next epoch's first step would meet it and stop
+            run.diverged_in = epoch + 1
+            break
+        run.losses.append(loss)
         if epoch in snapshot_epochs:
             run.snapshots[epoch] = copy.deepcopy(model)
     return run
 
 
+def _finite_loss(model, X, y) -> float | None:
+    """`data_loss`, or None where it overflows or is not a finite number. A neuron-by-neuron
+    model is measured in its matrix form: the same loss up to rounding, in one pass."""
+    if isinstance(model, MLP):
+        model = VectorizedMLP.from_scalar(model)
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            loss = data_loss(model, X, y)
+    except (FloatingPointError, OverflowError):
+        return None
+    return loss if math.isfinite(loss) else None
+
+
 def describe_run(run: TrainingRun) -> str:
-    """'loss 0.25 → 3.1e-06' or 'diverged: the loss overflowed in epoch 218'."""
+    """'loss 0.25 → 3.1e-06' (on the data set, before and after training) or
+    'diverged: the loss overflowed in epoch 218'."""
     if run.diverged_in is not None:
         return f"diverged: the loss overflowed in epoch {run.diverged_in}"
-    return f"loss {run.history[0]:.2g} → {run.history[-1]:.2g}" if run.history else "not trained"
+    return f"loss {run.losses[0]:.2g} → {run.losses[-1]:.2g}" if run.losses else "not trained"
+
+
+# lessons 09 and 10: the gradient of a batch as one vector
+
+
+def batch_gradients(model, X_batch, y_batch) -> tuple[np.ndarray, np.ndarray]:
+    """Forward and backward over one batch, without a step: afterwards the model holds the mean
+    gradient of the batch's loss. Returns the outputs (batch, outputs) and ∂L/∂(inputs)
+    (batch, inputs). Neuron by neuron, each example's loss gradient carries the 1/batch
+    (lesson 09); the matrix form runs one pass, whose loss gradient carries it (lesson 10).
+    """
+    X_batch, y_batch = as_dataset(X_batch, y_batch, model.sizes[0], model.sizes[-1])
+    model.zero_grad()
+    if isinstance(model, VectorizedMLP):
+        outputs = model.forward(X_batch)
+        return outputs, model.backward(mse_loss_gradient(outputs, y_batch))
+    outputs, input_gradients = [], []
+    for inputs, labels in zip(X_batch.tolist(), y_batch.tolist()):
+        outputs.append(model.forward(inputs))
+        gradient = mse_loss_gradient(outputs[-1], labels)
+        input_gradients.append(model.backward([g / len(X_batch) for g in gradient]))
+    return np.array(outputs), np.array(input_gradients)
+
+
+def gradient_vector(model) -> np.ndarray:
+    """Every ∂L/∂w and ∂L/∂b the model holds, as one vector: layer by layer, neuron by neuron,
+    each neuron's weights then its bias (in the matrix form: row j of [dW | db])."""
+    if isinstance(model, VectorizedMLP):
+        return np.concatenate(
+            [np.column_stack([layer.dW, layer.db]).ravel() for layer in model.layers]
+        )
+    return np.array(
+        [
+            gradient
+            for layer in model.layers
+            for neuron in layer.neurons
+            for gradient in [*neuron.gradients, neuron.bias_gradient]
+        ]
+    )
+
+
+def numerical_gradient_vector(model, X, y) -> np.ndarray:
+    """Central differences of `data_loss(model, X, y)`, one weight or bias at a time, in the
+    order of `gradient_vector`: what `batch_gradients` must reproduce. The weights are left as
+    they were."""
+    slopes = []
+    for values, index in _parameters(model):
+
+        def loss_at(value: float, values=values, index=index) -> float:
+            original, values[index] = values[index], value
+            try:
+                return data_loss(model, X, y)
+            finally:
+                values[index] = original
+
+        slopes.append(numerical_gradient(loss_at, float(values[index])))
+    return np.array(slopes)
+
+
+def _parameters(model) -> Iterator[tuple]:
+    """(container, index) of every weight and bias, in the order of `gradient_vector`."""
+    for layer in model.layers:
+        if isinstance(model, VectorizedMLP):
+            for j in range(len(layer.b)):
+                yield from ((layer.W, (j, k)) for k in range(layer.W.shape[1]))
+                yield layer.b, j
+        else:
+            for neuron in layer.neurons:
+                yield from ((neuron.weights, k) for k in range(len(neuron.weights)))
+                yield vars(neuron), "bias"  # the neuron's attributes: ["bias"] reads and writes it
+
+
+def per_example_gradients(model, X, y) -> np.ndarray:
+    """Each example's own gradient, one row per example (examples, weights and biases): the
+    gradients a batch of that one example would give. Their mean over the rows is the gradient
+    of the whole data set's loss."""
+    X, y = as_dataset(X, y, model.sizes[0], model.sizes[-1])
+    rows = []
+    for e in range(len(X)):
+        batch_gradients(model, X[e : e + 1], y[e : e + 1])
+        rows.append(gradient_vector(model))
+    return np.array(rows)

@@ -4,7 +4,7 @@ X holds one example per row and W[j, k] is $w_{jk}$ (row j holds neuron j's weig
 
 $$Z = X W^T + b, \qquad A = act(Z),$$
 
-and with dA = dL/dA from the layer after, lesson 07's equations for every example at once:
+and with dA = ∂L/∂A from the layer after, lesson 07's equations for every example at once:
 
 $$dZ = dA \odot act'(Z), \quad dW \mathrel{+}= dZ^T X, \quad db \mathrel{+}= \sum_{batch} dZ,
 \quad dX = dZ\,W.$$
@@ -112,9 +112,9 @@ class DenseLayer:
         # row j is drawn as the scalar engine draws neuron j: w_jk ~ N(0, 1/num_inputs)
         self.W = rng.standard_normal((num_outputs, num_inputs)) / math.sqrt(num_inputs)  # (out, in)
         self.b = np.zeros(num_outputs)  # (out,)
-        self.dW = np.zeros_like(self.W)  # (out, in) dL/dW, summed over backward calls
-        self.db = np.zeros_like(self.b)  # (out,) dL/db
-        self.X: NDArray | None = None  # (batch, in) of the last forward: dZ/dW
+        self.dW = np.zeros_like(self.W)  # (out, in) ∂L/∂W, summed over backward calls
+        self.db = np.zeros_like(self.b)  # (out,) ∂L/∂b
+        self.X: NDArray | None = None  # (batch, in) of the last forward: ∂Z/∂W
         self.Z: NDArray | None = None  # (batch, out) of the last forward: linear_activation
         self.A: NDArray | None = None  # (batch, out) of the last forward: act(Z)
 
@@ -133,7 +133,7 @@ class DenseLayer:
     def backward(self, dA: NDArray, input_gradient: bool = True) -> NDArray | None:
         r"""Add $dW = dZ^T X$ and $db = \sum_{batch} dZ$, where $dZ = dA \odot act'(Z)$.
 
-        dA = dL/dA (batch, out). Returns dL/dX = dZ W (batch, in), or None when
+        dA = ∂L/∂A (batch, out). Returns ∂L/∂X = dZ W (batch, in), or None when
         `input_gradient` is False (the first layer's inputs are data: nothing needs it).
         """
         if self.Z is None:
@@ -142,12 +142,12 @@ class DenseLayer:
             dA = np.asarray(dA, dtype=float)
         if dA.shape != self.Z.shape:
             raise ValueError(
-                f"expected an output gradient dL/dA of shape {self.Z.shape} (batch, outputs) "
+                f"expected an output gradient ∂L/∂A of shape {self.Z.shape} (batch, outputs) "
                 f"like the last forward's outputs, got shape {dA.shape}"
             )
         dZ = dA * self.delta_act(self.Z, self.A)  # (batch, out): output * activation gradient
         self.dW += dZ.T @ self.X  # (out, batch) @ (batch, in) -> (out, in): sum over the batch
-        self.db += dZ.sum(axis=0)  # (out,): dZ/db = 1
+        self.db += dZ.sum(axis=0)  # (out,): ∂Z/∂b = 1
         return dZ @ self.W if input_gradient else None  # (batch, out) @ (out, in): sum over j
 
     def step(self, learning_rate: float) -> None:
@@ -209,7 +209,7 @@ class VectorizedMLP:
         return X
 
     def backward(self, dY: NDArray, input_gradient: bool = True) -> NDArray | None:
-        """dY = dL/dY (batch, outputs). Adds dL/dW and dL/db into every layer; returns dL/dX
+        """dY = ∂L/∂Y (batch, outputs). Adds ∂L/∂W and ∂L/∂b into every layer; returns ∂L/∂X
         (batch, inputs), or None with `input_gradient=False`, which saves the largest product
         when only the weights' gradients are needed (training)."""
         for layer in reversed(self.layers[1:]):

@@ -15,13 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from bp_lessons.activations import ACTIVATIONS
-from bp_lessons.plotting import (
-    LossAgainstWeight,
-    NeuronPlane,
-    bounded_loss_curve,
-    decision_boundary,
-    loss_curve,
-)
+from bp_lessons.plotting import LossAgainstWeight, NeuronPlane, data_loss_curve, decision_boundary
 from bp_lessons.training import TrainingRun, describe_run, record_training
 
 
@@ -104,9 +98,10 @@ class LossVsWeight:
 
 
 class LearningRateExplorer:
-    """Lesson 08: a learning-rate slider (log scale); the figure shows the loss per epoch of a
-    fresh model from `make_model()` trained with that rate, and whether it diverged.
-    Full batch unless `batch_size` is given; each rate is trained once and remembered in `.runs`.
+    """Lesson 08: a learning-rate slider (log scale); the figure shows the loss on the data set
+    after each epoch of a fresh model from `make_model()` trained with that rate, and whether it
+    diverged. Full batch unless `batch_size` is given; each rate is trained once and remembered
+    in `.runs`.
     """
 
     def __init__(
@@ -163,16 +158,18 @@ class LearningRateExplorer:
         learning_rate = self.learning_rate.value
         run = self.run(learning_rate)
         self.ax.clear()
-        bounded_loss_curve(self.ax, run.history, self.epochs, run.diverged_in)
+        data_loss_curve(self.ax, run.losses, run.diverged_in)
+        self.ax.set_xlim(0, self.epochs)
         self.ax.set_title(f"learning rate {learning_rate:.3g}: {describe_run(run)}")
         self.image.value = figure_png(self.figure)
 
 
 class BatchSizeExplorer:
     """Lesson 09: buttons for the batch size, a slider over the epochs. The figure shows the
-    decision boundary of the model after that epoch (left) and the loss per epoch of every batch
-    size trained so far (right). A batch size is trained on first use and kept in `.runs`; pass
-    `runs` already computed (with the same settings) to reuse them.
+    decision boundary of the model after that epoch (left) and the loss on the data set after
+    each epoch of every batch size trained so far (right). `learning_rate` is one rate for every
+    batch size, or a dict with each batch size's own. A batch size is trained on first use and
+    kept in `.runs`; pass `runs` already computed (with the same settings) to reuse them.
     """
 
     def __init__(
@@ -183,7 +180,7 @@ class BatchSizeExplorer:
         *,
         batch_sizes: Sequence[int],
         epochs: int,
-        learning_rate: float,
+        learning_rate: float | dict[int, float],
         snapshot_epochs: Sequence[int],
         batch_size: int | None = None,
         runs: dict[int, TrainingRun] | None = None,
@@ -191,7 +188,11 @@ class BatchSizeExplorer:
         seed: int = 0,
     ):
         self.make_model, self.X, self.y, self.resolution = make_model, X, y, resolution
-        self.settings = {"epochs": epochs, "learning_rate": learning_rate, "seed": seed}
+        self.settings = {"epochs": epochs, "seed": seed}
+        self.learning_rates = {
+            size: learning_rate[size] if isinstance(learning_rate, dict) else learning_rate
+            for size in batch_sizes
+        }
         self.snapshot_epochs = sorted(set(snapshot_epochs) | {0})
         self.runs: dict[int, TrainingRun] = dict(runs or {})
         self.batch_size = widgets.ToggleButtons(
@@ -222,6 +223,7 @@ class BatchSizeExplorer:
                 self.X,
                 self.y,
                 batch_size=batch_size,
+                learning_rate=self.learning_rates[batch_size],
                 snapshot_epochs=self.snapshot_epochs,
                 **self.settings,
             )
@@ -244,10 +246,10 @@ class BatchSizeExplorer:
         self.loss_ax.clear()
         for size, other in sorted(self.runs.items()):
             chosen = size == batch_size
-            loss_curve(
+            data_loss_curve(
                 self.loss_ax,
-                other.history,
-                label=f"batch size {size}",
+                other.losses,
+                label=f"batch size {size}, lr {self.learning_rates[size]:g}",
                 linewidth=2.5 if chosen else 1.0,
                 alpha=1.0 if chosen else 0.5,
             )

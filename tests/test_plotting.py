@@ -109,11 +109,29 @@ def test_neuron_plane_draws_the_outputs_and_follows_updates(ax):
     outputs = plane.update([2.0, -0.5], -1.0, "relu")
     np.testing.assert_array_equal(plane.image.get_array(), outputs)
     assert outputs[30, 45] == neuron_forward([1.0, 0.0], [2.0, -0.5], -1.0, "relu")
-    assert plane.image.get_clim() == (0.0, outputs.max())  # relu is unbounded: the data's range
+    # relu is unbounded: the scale reaches as far as the outputs, centred on relu(0) = 0
+    assert plane.image.get_clim() == (-outputs.max(), outputs.max())
     assert ax.get_title() == "$a$ = relu(2.0 $i_0$ − 0.5 $i_1$ − 1.0)"
     plane.update([0.0, 0.0], -0.0, "tanh")
     assert plane.image.get_clim() == (-1.0, 1.0) and len(plane.line.get_xdata()) == 0
     assert "+ 0.0)" in ax.get_title()  # -0.0 is written as 0.0
+
+
+@pytest.mark.lesson01
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu", "identity"])
+def test_a_neuron_plane_is_white_on_its_line_z_equals_0_whatever_the_activation(ax, activation):
+    # white, the middle of the colour map, is act(0): the output on the dashed line, so the
+    # white band never sits anywhere else (it once sat at a = 2 in ReLU's panel)
+    plane = plotting.NeuronPlane(ax, [1.0, 1.0], 0.0, activation)
+    low, high = plane.image.get_clim()
+    act = plotting.get_activation(activation)[0]
+    assert (low + high) / 2 == pytest.approx(act(0.0), abs=1e-12)
+    outputs = plane.image.get_array()
+    assert low <= outputs.min() and outputs.max() <= high  # every output gets its own colour
+    white = plane.image.cmap(plane.image.norm(act(0.0)))
+    assert white[:3] == pytest.approx((1.0, 1.0, 1.0), abs=0.01)
+    if activation == "relu":  # the flat zero side is white, the ramp orange
+        assert outputs.min() == 0.0 and high == outputs.max()
 
 
 @pytest.mark.lesson03
@@ -140,20 +158,6 @@ def test_loss_against_weight_draws_the_tangent_with_the_slope_at_the_weight(ax):
     assert abs(plot.arrow.xy[0] - 1.0) < 1e-6 * steep_arrow  # flat: no way to move
     plot.update(0.0)  # slope -2, half the slope at w = -1: the arrow is sqrt(1/2) as long
     assert plot.arrow.xy[0] - 0.0 == pytest.approx(steep_arrow * np.sqrt(0.5), rel=1e-6)
-
-
-@pytest.mark.lesson08
-def test_bounded_loss_curve_keeps_a_diverging_run_on_fixed_axes(ax):
-    line, cross = plotting.bounded_loss_curve(
-        ax, [0.5, 10.0, 1e250], epochs=5, diverged_in=4, limits=(1e-6, 1e3)
-    )
-    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
-    np.testing.assert_array_equal(line.get_ydata(), [0.5, 10.0, 1e3])  # clipped at the top
-    np.testing.assert_array_equal(cross.get_xydata(), [[4, 1e3]])  # where it overflowed
-    assert ax.get_xlim() == (0, 5) and ax.get_ylim() == (1e-6, 1e3)
-    assert ax.get_yscale() == "log"
-    ax.clear()
-    assert len(plotting.bounded_loss_curve(ax, [0.3, 0.1], epochs=2)) == 1  # no cross
 
 
 def test_decision_boundary_draws_no_line_through_rounding_noise(ax):
@@ -221,3 +225,102 @@ def test_digit_gallery_shows_each_image_as_a_square_with_its_title():
     with pytest.raises(ValueError, match="square images"):
         plotting.digit_gallery(axes, X[:2, :60], ["a", "b"])
     plt.close(figure)
+
+
+# lessons 02 and 06: what a model does over the input plane
+@pytest.mark.lesson02
+@pytest.mark.lesson06
+def test_scatter_classes_gives_every_point_a_dark_edge_and_few_points_a_large_marker(ax):
+    X, y = datasets.xor()
+    for drawn in plotting.scatter_classes(ax, X, y):
+        assert matplotlib.colors.to_hex(drawn.get_edgecolor()[0]) == "#000000"
+        assert drawn.get_sizes()[0] > 100  # four points: large enough to read on any shade
+    X, y = datasets.moons(n=100)
+    assert plotting.scatter_classes(ax, X, y)[0].get_sizes()[0] < 100  # a cloud: small
+
+
+@pytest.mark.lesson02
+def test_decision_legend_names_both_classes_the_line_and_both_regions(ax):
+    X, y = datasets.and_gate()
+    plotting.decision_boundary(ax, MLP([2, 1], seed=0), X, y, resolution=5)
+    legend = plotting.decision_legend(ax, loc="upper left")
+    names = [text.get_text() for text in legend.get_texts()]
+    assert names == [
+        "data, label 0",
+        "data, label 1",
+        "output 0.5: the boundary",
+        "region: output below 0.5",
+        "region: output above 0.5",
+    ]
+    below, above = legend.legend_handles[3:]
+    assert below.get_facecolor()[:3] == pytest.approx(plotting.OUTPUT_CMAP(0.0)[:3])
+    assert above.get_facecolor()[:3] == pytest.approx(plotting.OUTPUT_CMAP(1.0)[:3])
+
+
+@pytest.mark.lesson06
+def test_output_surface_shades_each_model_on_its_own_scale(ax):
+    X, y = datasets.xor()
+    mlp = MLP([2, 16, 16, 1], seed=0)  # untrained: an output within a few hundredths
+    outputs = plotting.output_surface(ax, mlp, X, y, resolution=7, margin=1.0)
+    assert outputs.shape == (7, 7)
+    assert outputs[0, 0] == mlp.forward([-1.0, -1.0])[0]  # the corner (-1, -1)
+    assert outputs[0, -1] == mlp.forward([2.0, -1.0])[0]  # rows run along the second input
+    shading = ax.collections[0]
+    levels = shading.levels
+    # the bands span this model's outputs, not 0 to 1: the flat surface shows its tilt
+    assert levels[0] <= outputs.min() < levels[1] and levels[-2] < outputs.max() <= levels[-1]
+    assert levels[-1] - levels[0] < 0.1 and len(levels) >= 5
+    assert len(ax.figure.axes) == 2  # the panel and its own colour bar
+
+
+@pytest.mark.lesson06
+def test_output_surface_marks_where_the_output_crosses_one_half(ax):
+    X, y = datasets.xor()
+    crosses, stays = MLP([2, 3, 1], seed=1), MLP([2, 3, 1], seed=0)  # lesson 06's seeds
+    outputs = plotting.output_surface(ax, crosses, X, y, resolution=9)
+    assert outputs.min() < 0.5 < outputs.max()
+    white = [c for c in ax.collections if list(getattr(c, "levels", [])) == [0.5]]
+    assert len(white) == 1
+    ax.clear()
+    outputs = plotting.output_surface(ax, stays, X, y, resolution=9)
+    assert outputs.min() > 0.5
+    assert not [c for c in ax.collections if list(getattr(c, "levels", [])) == [0.5]]
+
+
+# lessons 08 to 10: the loss on the data set, and a loss over two parameters
+@pytest.mark.lesson08
+@pytest.mark.lesson09
+def test_data_loss_curve_starts_at_epoch_0_and_shows_a_divergence_unclipped(ax):
+    (line,) = plotting.data_loss_curve(ax, [0.5, 0.25, 0.125], label="sgd")
+    np.testing.assert_array_equal(line.get_xdata(), [0, 1, 2])  # epoch 0: before training
+    np.testing.assert_array_equal(line.get_ydata(), [0.5, 0.25, 0.125])
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+    ax.clear()
+    line, cross = plotting.data_loss_curve(ax, [0.5, 10.0, 1e250], diverged_in=3)
+    np.testing.assert_array_equal(line.get_ydata(), [0.5, 10.0, 1e250])  # nothing clipped
+    bottom, top = ax.get_ylim()
+    assert bottom < 0.5 and top >= 1e250  # the growth is on the axis
+    np.testing.assert_array_equal(cross.get_xydata(), [[3, top]])  # where it overflowed
+
+
+@pytest.mark.lesson08
+def test_loss_contours_and_downhill_arrows_draw_the_loss_and_minus_its_gradient(ax):
+    def loss(w, b):
+        return (w - 1.0) ** 2 + 4.0 * (b + 0.5) ** 2
+
+    def gradient(w, b):
+        return 2.0 * (w - 1.0), 8.0 * (b + 0.5)
+
+    ws, bs = np.linspace(-1.0, 3.0, 9), np.linspace(-2.0, 1.0, 7)
+    grid = plotting.loss_contours(ax, loss, ws, bs, levels=6)
+    assert grid.shape == (7, 9) and grid[0, 0] == loss(-1.0, -2.0) and grid[0, 8] == loss(3.0, -2.0)
+    (contours,) = ax.collections
+    heights = contours.levels
+    assert len(heights) == 6 and grid.min() < heights[0] < heights[1] and heights[-1] == grid.max()
+    assert np.allclose(np.diff(np.log(heights)), np.log(heights[1] / heights[0]))  # geometric
+    assert ax.get_aspect() == 1.0
+    gradients = plotting.downhill_arrows(ax, gradient, ws, bs)
+    assert gradients.shape == (7, 9, 2) and tuple(gradients[1, 2]) == gradient(0.0, -1.5)
+    arrows = ax.collections[-1]
+    np.testing.assert_array_equal(arrows.U, -gradients[..., 0].ravel())  # downhill: against it
+    np.testing.assert_array_equal(arrows.V, -gradients[..., 1].ravel())

@@ -10,11 +10,17 @@ from bp_lessons import MLP, datasets
 from bp_lessons.losses import mse_loss, mse_loss_gradient
 from bp_lessons.training import (
     TrainingRun,
+    batch_gradients,
+    data_loss,
     describe_run,
+    gradient_vector,
     iterate_minibatches,
+    numerical_gradient_vector,
+    per_example_gradients,
     record_training,
     train,
 )
+from bp_lessons.vectorized import VectorizedMLP
 
 pytestmark = [pytest.mark.lesson08, pytest.mark.lesson09]
 
@@ -242,11 +248,91 @@ def test_record_training_keeps_the_losses_of_a_run_that_diverges():
     run = record_training(xor_regression(), X, y, epochs=400, batch_size=4, learning_rate=0.8)
     assert run.diverged_in == epoch > 1
     assert len(run.history) == epoch - 1 and all(map(math.isfinite, run.history))
+    assert len(run.losses) in (epoch - 1, epoch) and all(map(math.isfinite, run.losses))
+    assert run.losses[-1] > 1e300  # it kept the growth up to the last finite loss
     assert describe_run(run) == f"diverged: the loss overflowed in epoch {epoch}"
 
 
 def test_describe_run_gives_the_first_and_last_loss_or_says_why_there_are_none():
-    assert describe_run(TrainingRun(history=[0.25, 0.1, 3.1e-06])) == "loss 0.25 → 3.1e-06"
+    assert describe_run(TrainingRun(losses=[0.25, 0.1, 3.1e-06])) == "loss 0.25 → 3.1e-06"
     assert describe_run(TrainingRun()) == "not trained"
-    run = TrainingRun(history=[0.25, 7.0], diverged_in=3)
+    run = TrainingRun(losses=[0.25, 7.0], diverged_in=3)
     assert describe_run(run) == "diverged: the loss overflowed in epoch 3"
+
+
+def test_record_training_measures_the_loss_on_the_whole_data_set_after_each_epoch():
+    X, y = datasets.circles(n=30, seed=1)
+    model = MLP([2, 4, 1], activation="tanh", seed=2)
+    run = record_training(
+        model, X, y, epochs=5, batch_size=7, learning_rate=0.5, snapshot_epochs=range(6)
+    )
+    assert len(run.losses) == 6 and len(run.history) == 5
+    for epoch, snapshot in run.snapshots.items():  # the loss of the weights after that epoch
+        assert run.losses[epoch] == pytest.approx(data_loss(snapshot, X, y), rel=1e-12)
+    # not the running mean train returns: that one is taken before each step, on one batch
+    assert run.losses[1:] != run.history
+
+
+@pytest.mark.parametrize("engine", [MLP, VectorizedMLP])
+@pytest.mark.parametrize(
+    "sizes, data", [([2, 3, 1], datasets.moons), ([64, 5, 10], datasets.digits)]
+)
+def test_data_loss_is_the_mean_of_the_examples_losses(engine, sizes, data):
+    X, y = data()
+    X, y = X[:9], y[:9]
+    model = engine(sizes, activation="tanh", seed=4)
+    scalar = MLP(sizes, activation="tanh", seed=4)  # the same seed: the same weights
+    expected = sum(mse_loss(scalar.forward(x), t) for x, t in zip(X.tolist(), y.tolist())) / 9
+    assert data_loss(model, X, y) == pytest.approx(expected, rel=1e-14)
+
+
+BATCHES = [  # (sizes, activation, output activation, batch): shapes and activations to try
+    ([2, 3, 1], "sigmoid", None, 1),
+    ([3, 5, 4, 2], "tanh", None, 6),
+    ([4, 6, 3], "leaky_relu", "identity", 5),
+]
+
+
+@pytest.mark.parametrize("sizes, activation, output, batch", BATCHES)
+def test_a_batchs_gradient_is_the_slope_of_its_mean_loss(sizes, activation, output, batch):
+    rng = np.random.default_rng(sum(sizes))
+    X, y = rng.uniform(-1, 1, (batch, sizes[0])), rng.uniform(0, 1, (batch, sizes[-1]))
+    model = MLP(sizes, activation=activation, output_activation=output, seed=batch)
+    weights = [n.weights[:] + [n.bias] for layer in model.layers for n in layer.neurons]
+    numerical = numerical_gradient_vector(model, X, y)
+    assert weights == [n.weights + [n.bias] for layer in model.layers for n in layer.neurons]
+    outputs, input_gradients = batch_gradients(model, X, y)
+    analytic = gradient_vector(model)
+    assert (
+        analytic.shape == numerical.shape == (sum(m * (n + 1) for n, m in zip(sizes, sizes[1:])),)
+    )
+    np.testing.assert_allclose(analytic, numerical, rtol=1e-6, atol=1e-9)
+    np.testing.assert_array_equal(outputs, [model.forward(x) for x in X.tolist()])
+    assert input_gradients.shape == X.shape
+    # the mean of the examples' own gradients, and the same numbers in the matrix form
+    np.testing.assert_allclose(
+        per_example_gradients(model, X, y).mean(axis=0), analytic, atol=1e-15
+    )
+    matrix = VectorizedMLP.from_scalar(model)
+    matrix_outputs, matrix_input_gradients = batch_gradients(matrix, X, y)
+    np.testing.assert_allclose(gradient_vector(matrix), analytic, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(matrix_outputs, outputs, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(matrix_input_gradients, input_gradients, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(numerical_gradient_vector(matrix, X, y), numerical, atol=1e-9)
+
+
+def test_the_vectors_catch_a_wrong_derivative_a_sum_for_a_mean_and_leftover_gradients():
+    X, y = datasets.circles(n=8, seed=0)
+    model = MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    numerical = numerical_gradient_vector(model, X, y)
+    batch_gradients(model, X, y)
+    right = gradient_vector(model)
+    assert np.allclose(right, numerical, rtol=1e-6, atol=1e-9)
+    model.backward(mse_loss_gradient(model.forward(X[0].tolist()), y[0].tolist()))  # no zero_grad
+    assert not np.allclose(gradient_vector(model), numerical, rtol=1e-3)
+    per_example = per_example_gradients(model, X, y)
+    np.testing.assert_allclose(per_example.sum(axis=0), 8 * right, atol=1e-14)  # a sum, not mean
+    for neuron in model.layers[1].neurons:  # the notes' sigmoid derivative, z σ(z)(1 − σ(z))
+        neuron.delta_act = lambda z: z * (1 / (1 + math.exp(-z))) * (1 - 1 / (1 + math.exp(-z)))
+    batch_gradients(model, X, y)
+    assert not np.allclose(gradient_vector(model), numerical, rtol=1e-3)

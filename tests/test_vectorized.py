@@ -391,7 +391,7 @@ def test_wrong_output_gradient_shapes():
     for bad in [np.zeros((5, 3)), np.zeros(2), np.zeros((4, 2))]:
         with pytest.raises(
             ValueError,
-            match=r"expected an output gradient dL/dA of shape \(5, 2\) \(batch, outputs\) like "
+            match=r"expected an output gradient ∂L/∂A of shape \(5, 2\) \(batch, outputs\) like "
             r"the last forward's outputs, got shape " + re.escape(str(bad.shape)),
         ):
             model.backward(bad)

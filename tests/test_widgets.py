@@ -7,7 +7,7 @@ import pytest  # noqa: E402
 
 from bp_lessons import MLP, datasets, widgets  # noqa: E402
 from bp_lessons.neuron import neuron_forward  # noqa: E402
-from bp_lessons.training import train  # noqa: E402
+from bp_lessons.training import record_training, train  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -73,22 +73,24 @@ def test_learning_rate_explorer_trains_a_fresh_model_at_the_slider_rate():
     X, y = datasets.xor()
     explorer = widgets.LearningRateExplorer(xor_regression, X, y, learning_rate=0.2, epochs=300)
     assert bytes(explorer.image.value).startswith(PNG_SIGNATURE)
-    expected = train(xor_regression(), X, y, epochs=300, batch_size=4, learning_rate=0.2)
-    np.testing.assert_array_equal(explorer.ax.lines[0].get_ydata(), expected)
+    expected = record_training(xor_regression(), X, y, epochs=300, batch_size=4, learning_rate=0.2)
+    np.testing.assert_array_equal(explorer.ax.lines[0].get_ydata(), expected.losses)
+    np.testing.assert_array_equal(explorer.ax.lines[0].get_xdata(), np.arange(301))
     before_png = bytes(explorer.image.value)
 
     explorer.learning_rate.value = 0.01
-    expected = train(xor_regression(), X, y, epochs=300, batch_size=4, learning_rate=0.01)
-    np.testing.assert_array_equal(explorer.ax.lines[0].get_ydata(), expected)
+    expected = record_training(xor_regression(), X, y, epochs=300, batch_size=4, learning_rate=0.01)
+    np.testing.assert_array_equal(explorer.ax.lines[0].get_ydata(), expected.losses)
     assert explorer.ax.get_title().startswith("learning rate 0.01: loss")
     assert bytes(explorer.image.value) != before_png
 
-    explorer.learning_rate.value = 2.0  # diverges: the curve stops at the top, with a cross
+    explorer.learning_rate.value = 2.0  # diverges: the curve climbs unclipped, then a cross
     run = explorer.runs[2.0]
     line, cross = explorer.ax.lines
-    assert run.diverged_in is not None and len(line.get_ydata()) == run.diverged_in - 1
-    assert line.get_ydata().max() == explorer.ax.get_ylim()[1]  # clipped at the top
+    assert run.diverged_in is not None and len(line.get_ydata()) == len(run.losses)
+    assert line.get_ydata().max() > 1e100  # the growth is drawn, not cut off
     np.testing.assert_array_equal(cross.get_xdata(), [run.diverged_in])
+    assert explorer.ax.get_xlim() == (0, 300)
     assert "diverged" in explorer.ax.get_title()
     assert sorted(explorer.runs) == [0.01, 0.2, 2.0]  # each rate trained once
 
@@ -130,8 +132,9 @@ def test_batch_size_explorer_shows_the_boundary_after_the_chosen_epoch():
     assert explorer.boundary_ax.get_title() == "batch size 4, epoch 1: 1 SGD step"
     curves = [line for line in explorer.loss_ax.lines if line.get_label().startswith("batch")]
     assert [line.get_linewidth() for line in curves] == [1.0, 2.5]  # the chosen one stands out
-    expected = train(make_model(), X, y, epochs=20, batch_size=4, learning_rate=2.0)
-    np.testing.assert_array_equal(curves[1].get_ydata(), expected)
+    expected = record_training(make_model(), X, y, epochs=20, batch_size=4, learning_rate=2.0)
+    np.testing.assert_array_equal(curves[1].get_ydata(), expected.losses)
+    assert curves[1].get_label() == "batch size 4, lr 2"
 
     again = widgets.BatchSizeExplorer(
         make_model,
@@ -145,3 +148,29 @@ def test_batch_size_explorer_shows_the_boundary_after_the_chosen_epoch():
         resolution=5,
     )
     assert again.runs[1] is explorer.runs[1]  # runs passed in are not trained again
+
+
+@pytest.mark.lesson09
+def test_batch_size_explorer_trains_each_batch_size_at_its_own_learning_rate():
+    X, y = datasets.xor()
+
+    def make_model():
+        return MLP([2, 3, 1], seed=0)
+
+    explorer = widgets.BatchSizeExplorer(
+        make_model,
+        X,
+        y,
+        batch_sizes=[1, 4],
+        epochs=10,
+        learning_rate={1: 0.5, 4: 3.0},
+        snapshot_epochs=[10],
+        batch_size=4,
+        resolution=5,
+    )
+    explorer.batch_size.value = 1
+    for size, rate in [(1, 0.5), (4, 3.0)]:
+        expected = train(make_model(), X, y, epochs=10, batch_size=size, learning_rate=rate)
+        assert explorer.runs[size].history == expected
+    labels = [line.get_label() for line in explorer.loss_ax.lines]
+    assert "batch size 1, lr 0.5" in labels and "batch size 4, lr 3" in labels
