@@ -67,6 +67,7 @@ def grade_all(judge: Judge, loaded: list, pool: ThreadPoolExecutor, progress) ->
     for future in as_completed(pending):
         i, k = pending[future]
         grades[i].tasks[k - 1] = future.result()
+        grades[i].tasks[k - 1].review = grades[i].reviews.get(k, "")
         left[i] -= 1
         if not left[i] and progress:
             progress.advance(label(grades[i]))

@@ -56,7 +56,7 @@ def definition(sources: list[str], name: str) -> ast.FunctionDef | None:
 def copies_reference(sources: list[str], name: str, reference: Callable) -> bool:
     """Does the learner's `def name` in these cells match the reference, names aside? Only
     for a body of MIN_NODES or more: a one-line answer is written alike by many."""
-    with LOCK:  # CPython's ast is not safe across threads (a SystemError in 3.11)
+    with LOCK:  # CPython's ast is not safe across threads (a SystemError in 3.11): one at a time
         return same_tree(sources, name, reference)
 
 

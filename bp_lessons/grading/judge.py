@@ -45,6 +45,7 @@ class Grade:
     note: str = ""  # anything else the learner should read first
     budget: "Budget | None" = field(default=None, repr=False)
     student: str = ""  # whose it is, by its path (collect.Found.student)
+    reviews: dict[int, str] = field(default_factory=dict)  # task k -> why an instructor should look
     relative: str = ""  # its path under the submitted folder
 
     @property
@@ -87,6 +88,7 @@ class Judge:
         grade, work = self.start(name, source, submission)
         for k, task in work:
             grade.tasks[k - 1] = self.grade_task(submission, k, task, grade.budget)
+            grade.tasks[k - 1].review = grade.reviews.get(k, "")
         return grade
 
     def start(
@@ -103,6 +105,13 @@ class Judge:
         work = list(enumerate(graded_tasks(submission.exercise, self.points), 1))
         grade = Grade(name, source, submission.exercise, [None] * len(work))
         grade.budget = Budget(self.timeout, len(work))
+        # the work with syntax trees happens here, in the calling thread: CPython's ast is not
+        # safe across threads (3.11 raises SystemError), and the tasks run in a pool
+        for k, task in work:
+            self.sandbox.view(submission.exercise, k)
+            sources = [cell.source for cell in submission.cells_for(k)]
+            if copies_reference(sources, task.function, task.reference):
+                grade.reviews[k] = f"{task.number}: the same code as the reference solution"
         return grade, work
 
     def problem(self, submission: Submission | NotGradable) -> str:
@@ -162,11 +171,7 @@ class Judge:
             left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
             budget.stopping.add(cells[i].grade_id)
             cells = cells[:i] + cells[i + 1 :]
-        grade = verdict(task, cases, outcome, left_out, allowed)
-        sources = [cell.source for cell in submission.cells_for(k)]
-        if copies_reference(sources, task.function, task.reference):
-            grade.review = f"{task.number}: the same code as the reference solution"
-        return grade
+        return verdict(task, cases, outcome, left_out, allowed)
 
     def cases_of(self, exercise: str, k: int, task: Task) -> list[dict]:
         """The run's cases for a task: the same for every submission, drawn with the secret seed."""
