@@ -47,6 +47,7 @@ TMPFS_BYTES = 64 * 2**20  # bubblewrap's /tmp for one task
 OWN_UIDS = 2**21  # as root, child n runs as user OWN_UIDS + n: no account has such an id
 UNSEARCHED = {"share", "include", "__pycache__", "node_modules"}  # where no package lies
 SYSTEM = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc/ld.so.cache"]
+SCRATCH_VARIABLES = ("HOME", "TMPDIR", "MPLCONFIGDIR")  # where a library may write its caches
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # fmt: skip
 
@@ -149,7 +150,7 @@ class Sandbox:
                 stderr=subprocess.DEVNULL,
                 pass_fds=[theirs],
                 start_new_session=True,  # its own process group: killed as one
-                env={**ENVIRONMENT, "HOME": config["scratch"], "TMPDIR": config["scratch"]},
+                env={**ENVIRONMENT, **dict.fromkeys(SCRATCH_VARIABLES, config["scratch"])},
                 cwd=config["scratch"] if self.walls.mode != "bubblewrap" else "/",
             )
         except OSError:
