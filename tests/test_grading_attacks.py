@@ -559,6 +559,8 @@ def test_package_code_the_exercise_does_not_provide_is_off_limits(tmp_path, how)
     results = results_of(tmp_path, notebook({k: answer}, exercise, setup))
     test = results["tests"][k - 1]
     assert test["score"] == 0, test
-    if exercise == "02_perceptron_xor" and k == 2 and "MPLCONFIGDIR" in test["output"]:
-        return  # Landlock alone lets nothing be written: matplotlib cannot even be imported
+    if "plotting" in answer and "is not defined by the graded cells" in test["output"]:
+        # matplotlib cannot even be imported in a task: it wants to write a cache (nothing is
+        # writable with Landlock alone) or, in some versions, to start a thread (no thread)
+        return
     assert test["output"].startswith("**0/1** flagged: calls "), test
