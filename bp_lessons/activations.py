@@ -3,10 +3,14 @@ r"""Activation functions $a = act(z)$ and their derivatives $\frac{da}{dz}$ (les
 Every derivative is taken with respect to $z$, the neuron's `linear_activation`.
 The source notes write the sigmoid derivative as $z \cdot \sigma(z)(1 - \sigma(z))$; that is wrong.
 It is $\sigma(z)(1 - \sigma(z))$, and lesson 04 shows the wrong one failing the numerical check.
+`softmax` (lesson 13) works on a whole output layer at once, so it is not in `ACTIVATIONS`.
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
 
 LEAKY_SLOPE = 0.01  # the slope of leaky ReLU for z < 0 (PyTorch's default too)
 
@@ -83,3 +87,38 @@ def get_activation(name: str) -> ActivationPair:
         known = ", ".join(repr(k) for k in ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r}: expected one of {known}")
     return ACTIVATIONS[name]
+
+
+# lesson 13: the output layer of a classifier
+
+
+def softmax(z: Sequence[float] | NDArray) -> NDArray:
+    r"""$p_j = \frac{e^{z_j}}{\sum_k e^{z_k}}$ over the last axis: of a vector, or of each row of a
+    batch (batch, classes). Every $p_j$ is positive and each row sums to 1.
+
+    Each row's max is subtracted first, which changes nothing, $softmax(z - c) = softmax(z)$,
+    but keeps every $e^{z_j - max} \le 1$ (no overflow at $z = 1000$) and the largest one 1
+    (the sum is at least 1: no 0/0 at $z = -1000$). Not an elementwise activation: each $p_j$
+    depends on every $z_k$, so its gradient is taken with the loss (`cross_entropy_gradient`).
+    """
+    z = _logits(z)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))  # the same shape as z, every entry in (0, 1]
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _logits(z: Sequence[float] | NDArray) -> NDArray:
+    """z as a float array of shape (classes,) or (batch, classes), or an error saying why not."""
+    try:
+        array = z if type(z) is np.ndarray and z.dtype == np.float64 else np.asarray(z, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"softmax needs a vector of numbers or a (batch, classes) table, got {z!r}"
+        ) from None
+    if array.ndim not in (1, 2) or array.shape[-1] == 0 or array.size == 0:
+        raise ValueError(
+            "softmax needs a vector of numbers (classes,) or a table (batch, classes) with at "
+            f"least one class, got shape {array.shape}"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(f"softmax got NaN or inf in {array.tolist()!r}: every z must be finite")
+    return array

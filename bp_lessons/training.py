@@ -8,9 +8,12 @@ the batch is one `mse_loss` over a (batch, outputs) array, whose gradient carrie
 `record_training` runs `train` one epoch at a time and keeps what lessons 08 to 10 plot: the loss
 on the whole data set after each epoch. `batch_gradients`, `gradient_vector` and their kin give
 a batch's gradient as one vector, to compare it with central differences or between engines.
+`train_classifier` trains on the cross-entropy of softmax instead (lesson 13), in matrix form;
+`data_loss`, `batch_gradients` and `numerical_gradient_vector` take `loss="cross_entropy"` too.
 """
 
 import copy
+import functools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bp_lessons.gradcheck import numerical_gradient
-from bp_lessons.losses import mse_loss, mse_loss_gradient
+from bp_lessons.losses import get_loss, mse_loss, mse_loss_gradient
 from bp_lessons.mlp import MLP
 from bp_lessons.neuron import check_size
 from bp_lessons.vectorized import VectorizedMLP
@@ -64,15 +67,42 @@ def train(
     seed: int | np.random.Generator | None = 0,
 ) -> list[float]:
     """Mini-batch SGD on the mean squared error; returns the mean loss of each epoch."""
+    return _train(model, X, y, epochs, batch_size, learning_rate, seed, loss="mse")
+
+
+def train_classifier(
+    model: VectorizedMLP,
+    X: Sequence | np.ndarray,
+    y: Sequence | np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int | np.random.Generator | None = 0,
+) -> list[float]:
+    """`train` on the cross-entropy of softmax (lesson 13), in matrix form: the network's outputs
+    are the logits z (`output_activation="identity"`), y holds one-hot rows, and each batch's
+    backward pass starts from ∂L/∂Z = (P − Y)/B. Returns the mean loss of each epoch."""
+    if not isinstance(model, VectorizedMLP):
+        raise TypeError(
+            f"train_classifier trains the matrix form, a VectorizedMLP, got {type(model).__name__}"
+            ": use VectorizedMLP.from_scalar(mlp)"
+        )
+    return _train(model, X, y, epochs, batch_size, learning_rate, seed, loss="cross_entropy")
+
+
+def _train(model, X, y, epochs, batch_size, learning_rate, seed, loss: str) -> list[float]:
+    """The loop of `train` and `train_classifier`, with the loss named."""
     X, y = as_dataset(X, y, model.sizes[0], model.sizes[-1])
+    losses = loss_functions(model, loss)
     check_size(batch_size, "batch_size")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a whole number, 0 or more, got {epochs!r}")
     if not (isinstance(learning_rate, (int, float)) and 0 < learning_rate < math.inf):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     if isinstance(model, VectorizedMLP):
-        run_epoch = _epoch_in_matrix_form  # each batch in one pass
-    else:
+        run_epoch = functools.partial(_epoch_in_matrix_form, losses=losses)  # a batch in one pass
+    else:  # the squared error: train_classifier takes the matrix form only
         X, y = X.tolist(), y.tolist()  # the neuron-by-neuron engine runs on plain floats
         run_epoch = _epoch_example_by_example
     rng = np.random.default_rng(seed)  # one generator: a new shuffle every epoch
@@ -109,16 +139,33 @@ def _epoch_example_by_example(model, X, y, batch_size, learning_rate, rng) -> fl
     return total
 
 
-def _epoch_in_matrix_form(model, X, y, batch_size, learning_rate, rng) -> float:
+def _epoch_in_matrix_form(
+    model, X, y, batch_size, learning_rate, rng, losses=(mse_loss, mse_loss_gradient)
+) -> float:
     """One epoch of the matrix form: each batch in one pass; returns the sum of the losses."""
+    loss, loss_gradient = losses
     total = 0.0
     for X_batch, y_batch in iterate_minibatches(X, y, batch_size, seed=rng):
         model.zero_grad()
         outputs = model.forward(X_batch)  # (batch, outputs)
-        total += mse_loss(outputs, y_batch) * len(X_batch)  # mse_loss is the mean over the batch
-        model.backward(mse_loss_gradient(outputs, y_batch), input_gradient=False)
+        total += loss(outputs, y_batch) * len(X_batch)  # each loss is the mean over the batch
+        model.backward(loss_gradient(outputs, y_batch), input_gradient=False)
         model.step(learning_rate)
     return total
+
+
+def loss_functions(model, loss: str) -> tuple:
+    """(loss, its gradient) for the loss named; cross-entropy wants the network's outputs to be
+    the logits z, so its last layer must have no activation of its own."""
+    pair = get_loss(loss)
+    last = model.layers[-1]
+    output = last.neurons[-1].activation if isinstance(model, MLP) else last.activation
+    if loss == "cross_entropy" and output != "identity":
+        raise ValueError(
+            "the cross-entropy applies softmax to the outputs itself, so they must be the "
+            f"logits z: build the network with output_activation='identity', not {output!r}"
+        )
+    return pair
 
 
 def as_dataset(X, y, num_inputs: int, num_outputs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -154,14 +201,16 @@ def as_dataset(X, y, num_inputs: int, num_outputs: int) -> tuple[np.ndarray, np.
 # lessons 08 to 10: the loss on the whole data set, and training watched epoch by epoch
 
 
-def data_loss(model, X, y) -> float:
-    """The loss on a whole data set: the mean of `mse_loss` over its examples, with the weights
-    as they are (no gradient, no step). The matrix form takes X in one pass."""
+def data_loss(model, X, y, loss: str = "mse") -> float:
+    """The loss on a whole data set: the mean of `mse_loss` (or the `loss` named) over its
+    examples, with the weights as they are (no gradient, no step). The matrix form takes X in
+    one pass."""
     X, y = as_dataset(X, y, model.sizes[0], model.sizes[-1])
+    loss_of, _ = loss_functions(model, loss)
     if isinstance(model, VectorizedMLP):
-        return mse_loss(model.forward(X), y)  # the mean over every entry: over the examples too
+        return loss_of(model.forward(X), y)  # the mean over the examples (mse: every entry)
     losses = [
-        mse_loss(model.forward(inputs), labels) for inputs, labels in zip(X.tolist(), y.tolist())
+        loss_of(model.forward(inputs), labels) for inputs, labels in zip(X.tolist(), y.tolist())
     ]
     return math.fsum(losses) / len(losses)
 
@@ -247,21 +296,22 @@ def describe_run(run: TrainingRun) -> str:
 # lessons 09 and 10: the gradient of a batch as one vector
 
 
-def batch_gradients(model, X_batch, y_batch) -> tuple[np.ndarray, np.ndarray]:
+def batch_gradients(model, X_batch, y_batch, loss: str = "mse") -> tuple[np.ndarray, np.ndarray]:
     """Forward and backward over one batch, without a step: afterwards the model holds the mean
     gradient of the batch's loss. Returns the outputs (batch, outputs) and ∂L/∂(inputs)
     (batch, inputs). Neuron by neuron, each example's loss gradient carries the 1/batch
     (lesson 09); the matrix form runs one pass, whose loss gradient carries it (lesson 10).
     """
     X_batch, y_batch = as_dataset(X_batch, y_batch, model.sizes[0], model.sizes[-1])
+    _, loss_gradient = loss_functions(model, loss)
     model.zero_grad()
     if isinstance(model, VectorizedMLP):
         outputs = model.forward(X_batch)
-        return outputs, model.backward(mse_loss_gradient(outputs, y_batch))
+        return outputs, model.backward(loss_gradient(outputs, y_batch))
     outputs, input_gradients = [], []
     for inputs, labels in zip(X_batch.tolist(), y_batch.tolist()):
         outputs.append(model.forward(inputs))
-        gradient = mse_loss_gradient(outputs[-1], labels)
+        gradient = loss_gradient(outputs[-1], labels)
         input_gradients.append(model.backward([g / len(X_batch) for g in gradient]))
     return np.array(outputs), np.array(input_gradients)
 
@@ -283,17 +333,17 @@ def gradient_vector(model) -> np.ndarray:
     )
 
 
-def numerical_gradient_vector(model, X, y) -> np.ndarray:
-    """Central differences of `data_loss(model, X, y)`, one weight or bias at a time, in the
-    order of `gradient_vector`: what `batch_gradients` must reproduce. The weights are left as
-    they were."""
+def numerical_gradient_vector(model, X, y, loss: str = "mse") -> np.ndarray:
+    """Central differences of `data_loss(model, X, y, loss)`, one weight or bias at a time, in
+    the order of `gradient_vector`: what `batch_gradients` must reproduce. The weights are left
+    as they were."""
     slopes = []
     for values, index in _parameters(model):
 
         def loss_at(value: float, values=values, index=index) -> float:
             original, values[index] = values[index], value
             try:
-                return data_loss(model, X, y)
+                return data_loss(model, X, y, loss)
             finally:
                 values[index] = original
 

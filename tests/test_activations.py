@@ -1,6 +1,7 @@
 import math
 import warnings
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from bp_lessons.activations import (
     relu_derivative,
     sigmoid,
     sigmoid_derivative,
+    softmax,
     tanh,
     tanh_derivative,
 )
@@ -93,3 +95,70 @@ def test_unknown_activation_names_the_known_ones():
         match="activation must be a name such as 'sigmoid', got builtin_function_or_method",
     ):
         get_activation(math.tanh)
+
+
+# --- lesson 13: softmax ------------------------------------------------------------------------
+
+logit_rows = st.lists(bounded, min_size=1, max_size=6)
+
+
+@pytest.mark.lesson13
+@given(z=logit_rows)
+def test_softmax_gives_positive_probabilities_summing_to_1_in_the_order_of_z(z):
+    p = softmax(z)
+    assert p.shape == (len(z),) and (p > 0).all()
+    assert p.sum() == pytest.approx(1.0, abs=1e-12)
+    assert all(p[i] <= p[j] for i in range(len(z)) for j in range(len(z)) if z[i] <= z[j])
+
+
+@pytest.mark.lesson13
+@given(z=logit_rows, shift=st.floats(-1000, 1000))
+def test_softmax_does_not_change_when_every_z_moves_by_the_same_amount(z, shift):
+    np.testing.assert_allclose(softmax(np.array(z) + shift), softmax(z), rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.lesson13
+def test_softmax_is_the_textbook_formula_and_safe_where_the_formula_overflows():
+    z = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(softmax(z), np.exp(z) / np.exp(z).sum(), rtol=1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big, small = softmax([1000.0, 1001.0, 999.0]), softmax([-1000.0, -1001.0, -999.0])
+    np.testing.assert_array_equal(big, softmax([1.0, 2.0, 0.0]))  # z − 1001 = [1, 2, 0] − 2
+    np.testing.assert_array_equal(small, softmax([0.0, -1.0, 1.0]))
+    assert softmax([5.0]).tolist() == [1.0]
+
+
+@pytest.mark.lesson13
+def test_softmax_of_a_batch_is_the_softmax_of_each_row():
+    Z = np.array([[1000.0, 1001.0], [0.0, 1.0], [-3.0, 2.0]])  # rows far apart: no shared max
+    rows = np.array([softmax(row) for row in Z])
+    np.testing.assert_array_equal(softmax(Z), rows)
+    np.testing.assert_allclose(softmax(Z)[0], softmax(Z)[1], rtol=1e-15)
+
+
+@pytest.mark.lesson13
+def test_the_softmax_jacobian_is_p_j_times_delta_ij_minus_p_i():
+    z = np.array([0.3, -1.2, 2.0, 0.5])
+    p = softmax(z)
+    jacobian = np.diag(p) - np.outer(p, p)  # entry [j, i] = ∂p_j/∂z_i = p_j (δ_ij − p_i)
+    for i in range(len(z)):
+        nudge = np.eye(len(z))[i] * 1e-6
+        slope = (softmax(z + nudge) - softmax(z - nudge)) / 2e-6
+        np.testing.assert_allclose(jacobian[:, i], slope, atol=1e-9)
+
+
+@pytest.mark.lesson13
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        ([], ValueError, r"at least one class, got shape \(0,\)"),
+        ([[1.0, 2.0], [3.0]], TypeError, "a vector of numbers or a"),
+        (np.zeros((2, 2, 2)), ValueError, r"got shape \(2, 2, 2\)"),
+        ([1.0, math.nan], ValueError, "every z must be finite"),
+        ("abc", TypeError, "softmax needs a vector"),
+    ],
+)
+def test_softmax_says_what_it_needs(bad, error, message):
+    with pytest.raises(error, match=message):
+        softmax(bad)

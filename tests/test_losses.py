@@ -5,8 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bp_lessons.activations import sigmoid, softmax
 from bp_lessons.gradcheck import numerical_gradient
-from bp_lessons.losses import mse_loss, mse_loss_gradient
+from bp_lessons.losses import (
+    cross_entropy_gradient,
+    cross_entropy_loss,
+    get_loss,
+    mse_loss,
+    mse_loss_gradient,
+)
 
 pytestmark = pytest.mark.lesson03
 
@@ -92,3 +99,102 @@ def test_empty_outputs_are_an_error():
         mse_loss([], [])
     with pytest.raises(ValueError, match="empty"):
         mse_loss_gradient(np.zeros((0, 1)), np.zeros((0, 1)))
+
+
+# --- lesson 13: the cross-entropy of softmax ---------------------------------------------------
+
+batches = st.tuples(st.integers(1, 4), st.integers(1, 5), st.integers(0, 10**6)).map(
+    lambda shape: (
+        np.random.default_rng(shape[2]).normal(scale=4.0, size=shape[:2]),
+        np.eye(shape[1])[np.random.default_rng(shape[2] + 1).integers(0, shape[1], shape[0])],
+    )
+)
+
+
+@pytest.mark.lesson13
+def test_cross_entropy_is_minus_the_log_of_the_probability_of_the_right_class():
+    Z = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
+    Y = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    right = softmax(Z)[Y == 1]
+    assert cross_entropy_loss(Z, Y) == pytest.approx(-np.log(right).mean(), rel=1e-14)
+    assert cross_entropy_loss([0.0, 0.0, 0.0], [0, 0, 1]) == pytest.approx(math.log(3), rel=1e-15)
+    assert cross_entropy_loss([50.0, 0.0], [1.0, 0.0]) == pytest.approx(0.0, abs=1e-20)
+    assert type(cross_entropy_loss(Z, Y)) is float
+
+
+@pytest.mark.lesson13
+def test_cross_entropy_is_finite_where_the_probability_rounds_to_0():
+    assert softmax([0.0, 800.0])[0] == 0.0  # log of it would be -inf
+    assert cross_entropy_loss([0.0, 800.0], [1.0, 0.0]) == 800.0
+    assert cross_entropy_gradient([0.0, 800.0], [1.0, 0.0]) == [-1.0, 1.0]
+    assert cross_entropy_loss([[1000.0, 1001.0]], [[0.0, 1.0]]) == pytest.approx(
+        cross_entropy_loss([[0.0, 1.0]], [[0.0, 1.0]]), rel=1e-15
+    )
+
+
+@pytest.mark.lesson13
+@given(batch=batches)
+def test_cross_entropy_gradient_is_p_minus_y_over_the_batch_and_the_slope_of_the_loss(batch):
+    Z, Y = batch
+    gradient = cross_entropy_gradient(Z, Y)
+    np.testing.assert_allclose(gradient, (softmax(Z) - Y) / len(Z), rtol=1e-15, atol=1e-17)
+    for index in np.ndindex(Z.shape):
+
+        def loss_at(value, index=index):
+            moved = Z.copy()
+            moved[index] = value
+            return cross_entropy_loss(moved, Y)
+
+        slope = numerical_gradient(loss_at, Z[index])
+        assert gradient[index] == pytest.approx(slope, abs=1e-8)
+
+
+@pytest.mark.lesson13
+def test_each_row_of_the_gradient_sums_to_0():
+    Z, Y = np.array([[0.5, -2.0, 3.0], [1.0, 1.0, 1.0]]), np.eye(3)[[2, 0]]
+    assert np.abs(cross_entropy_gradient(Z, Y).sum(axis=1)).max() < 1e-16
+
+
+@pytest.mark.lesson13
+@given(z=values)
+def test_two_classes_with_logits_z_and_0_are_a_sigmoid_with_binary_cross_entropy(z):
+    a = sigmoid(z)
+    for label in (0.0, 1.0):
+        logits, labels = [z, 0.0], [label, 1.0 - label]
+        assert softmax(logits)[0] == pytest.approx(a, rel=1e-12)
+        assert cross_entropy_gradient(logits, labels)[0] == pytest.approx(a - label, abs=1e-12)
+        binary = -(label * math.log(a) + (1 - label) * math.log(1 - a))
+        assert cross_entropy_loss(logits, labels) == pytest.approx(binary, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.lesson13
+def test_cross_entropy_keeps_the_shape_and_kind_of_its_logits():
+    assert isinstance(cross_entropy_gradient([1.0, 2.0], [0, 1]), list)
+    assert cross_entropy_gradient(np.array([1.0, 2.0]), [0, 1]).shape == (2,)
+    nested = cross_entropy_gradient([[1.0, 2.0], [0.0, 0.0]], [[0, 1], [1, 0]])
+    assert isinstance(nested, list) and len(nested) == 2 and len(nested[0]) == 2
+
+
+@pytest.mark.lesson13
+@pytest.mark.parametrize(
+    "logits, labels, message",
+    [
+        ([1.0, 2.0], [1.0], r"the logits have shape \(2,\) but the labels have shape \(1,\)"),
+        ([1.0, 2.0], [1.0, 1.0], r"one-hot .* got rows summing to \[2.0\]"),
+        ([1.0, 2.0], [1.5, -0.5], "at least 0"),
+        ([[1.0, 2.0]], [[0.0, 0.0]], r"summing to \[0.0\]"),
+        ([1.0, math.inf], [0.0, 1.0], "every z must be finite"),
+    ],
+)
+def test_cross_entropy_says_what_it_needs(logits, labels, message):
+    for function in (cross_entropy_loss, cross_entropy_gradient):
+        with pytest.raises(ValueError, match=message):
+            function(logits, labels)
+
+
+@pytest.mark.lesson13
+def test_losses_by_name():
+    assert get_loss("mse") == (mse_loss, mse_loss_gradient)
+    assert get_loss("cross_entropy") == (cross_entropy_loss, cross_entropy_gradient)
+    with pytest.raises(ValueError, match="unknown loss 'crossentropy': expected one of 'mse'"):
+        get_loss("crossentropy")

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bp_lessons import MLP, datasets
-from bp_lessons.losses import mse_loss, mse_loss_gradient
+from bp_lessons.activations import softmax
+from bp_lessons.losses import cross_entropy_loss, mse_loss, mse_loss_gradient
 from bp_lessons.training import (
     TrainingRun,
     batch_gradients,
@@ -19,6 +20,7 @@ from bp_lessons.training import (
     per_example_gradients,
     record_training,
     train,
+    train_classifier,
 )
 from bp_lessons.vectorized import VectorizedMLP
 
@@ -336,3 +338,75 @@ def test_the_vectors_catch_a_wrong_derivative_a_sum_for_a_mean_and_leftover_grad
         neuron.delta_act = lambda z: z * (1 / (1 + math.exp(-z))) * (1 - 1 / (1 + math.exp(-z)))
     batch_gradients(model, X, y)
     assert not np.allclose(gradient_vector(model), numerical, rtol=1e-3)
+
+
+# --- lesson 13: training with the cross-entropy of softmax -------------------------------------
+
+
+def one_hot_data(examples, inputs, classes, seed):
+    """Points X and one-hot labels Y: each point's class is the largest of a few linear scores."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (examples, inputs))
+    return X, np.eye(classes)[(X @ rng.normal(size=(inputs, classes))).argmax(axis=1)]
+
+
+@pytest.mark.lesson13
+@pytest.mark.parametrize("engine", [MLP, VectorizedMLP])
+def test_a_cross_entropy_batchs_gradient_is_the_slope_of_its_mean_loss(engine):
+    X, Y = one_hot_data(5, 3, 4, seed=1)
+    model = engine([3, 5, 4], activation="tanh", output_activation="identity", seed=2)
+    numerical = numerical_gradient_vector(model, X, Y, loss="cross_entropy")
+    batch_gradients(model, X, Y, loss="cross_entropy")
+    np.testing.assert_allclose(gradient_vector(model), numerical, rtol=1e-6, atol=1e-9)
+    batch_gradients(model, X, Y)  # the squared error's gradient is another one
+    assert not np.allclose(gradient_vector(model), numerical, rtol=1e-3)
+
+
+@pytest.mark.lesson13
+def test_train_classifier_is_sgd_from_p_minus_y_over_the_batch_and_learns():
+    X, Y = one_hot_data(24, 2, 3, seed=3)
+    model = VectorizedMLP([2, 6, 3], activation="tanh", output_activation="identity", seed=4)
+    by_hand = VectorizedMLP([2, 6, 3], activation="tanh", output_activation="identity", seed=4)
+    history = train_classifier(model, X, Y, epochs=30, batch_size=5, learning_rate=0.5, seed=5)
+    rng, losses = np.random.default_rng(5), []
+    for _ in range(30):  # the same shuffles: one generator, a new order every epoch
+        total = 0.0
+        for X_batch, Y_batch in iterate_minibatches(X, Y, 5, seed=rng):
+            by_hand.zero_grad()
+            Z = by_hand.forward(X_batch)
+            total += cross_entropy_loss(Z, Y_batch) * len(Z)
+            by_hand.backward((softmax(Z) - Y_batch) / len(Z))  # ∂L/∂Z = (P − Y)/B
+            by_hand.step(0.5)
+        losses.append(total / len(X))
+    np.testing.assert_allclose(history, losses, rtol=1e-12)
+    for trained, layer in zip(model.layers, by_hand.layers):
+        np.testing.assert_allclose(trained.W, layer.W, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(trained.b, layer.b, rtol=1e-12, atol=1e-14)
+    assert history[-1] < history[0] / 2
+    assert data_loss(model, X, Y, loss="cross_entropy") < history[0] / 2
+
+
+@pytest.mark.lesson13
+def test_the_cross_entropy_of_a_data_set_is_the_same_in_both_engines():
+    X, Y = one_hot_data(9, 3, 4, seed=6)
+    scalar = MLP([3, 5, 4], activation="tanh", output_activation="identity", seed=7)
+    matrix = VectorizedMLP.from_scalar(scalar)
+    expected = np.mean([cross_entropy_loss(scalar.forward(x), t) for x, t in zip(X, Y)])
+    assert data_loss(scalar, X, Y, loss="cross_entropy") == pytest.approx(expected, rel=1e-14)
+    assert data_loss(matrix, X, Y, loss="cross_entropy") == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.lesson13
+def test_train_classifier_wants_the_matrix_form_logits_and_one_hot_labels():
+    X, Y = one_hot_data(4, 2, 3, seed=10)
+    settings = dict(epochs=1, batch_size=2, learning_rate=0.1)
+    message = "they must be the logits z: build the network with output_activation='identity'"
+    with pytest.raises(ValueError, match=message):
+        train_classifier(VectorizedMLP([2, 3, 3], seed=0), X, Y, **settings)  # sigmoid outputs
+    with pytest.raises(TypeError, match=r"a VectorizedMLP, got MLP: use VectorizedMLP.from_scalar"):
+        train_classifier(MLP([2, 3, 3], output_activation="identity"), X, Y, **settings)
+    model = VectorizedMLP([2, 3, 3], output_activation="identity", seed=0)
+    with pytest.raises(ValueError, match="each row of labels must be one-hot"):
+        train_classifier(model, X, 2 * Y, **settings)
+    with pytest.raises(ValueError, match="unknown loss 'ce'"):
+        data_loss(model, X, Y, loss="ce")
