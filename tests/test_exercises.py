@@ -1031,3 +1031,32 @@ def test_a_central_difference_is_not_the_formula_of_a_derivation_task():
     # the formula in other forms agrees to rounding
     assert chain_rule.q1.evaluate(lambda z: sigmoid(z) - sigmoid(z) ** 2).passed
     assert layer.q3.evaluate(lambda z: (1 - math.tanh(z)) * (1 + math.tanh(z))).passed
+
+
+@pytest.mark.lesson13
+def test_the_classification_references_are_the_package_and_the_slopes_of_their_losses():
+    from bp_lessons.activations import softmax
+    from bp_lessons.exercises import classification as ex
+    from bp_lessons.losses import cross_entropy_gradient, cross_entropy_loss
+
+    for args in ex.q1.cases(seed=13):
+        Z = np.array(args["Z"])
+        np.testing.assert_allclose(ex.softmax(Z), softmax(Z), rtol=1e-12, atol=1e-300)
+    for args in ex.q2.cases(seed=14):
+        Z, Y = np.array(args["Z"]), np.array(args["Y"])
+        assert ex.cross_entropy_loss(Z, Y) == pytest.approx(cross_entropy_loss(Z, Y), rel=1e-12)
+        numeric = slopes(lambda Z, Y=Y: ex.cross_entropy_loss(np.array(Z), Y), args["Z"])
+        assert_close(cross_entropy_gradient(Z, Y).tolist(), numeric)
+    for args in ex.q3.cases(seed=15):
+        Z, Y, w = np.array(args["Z"]), np.array(args["Y"]), args["w"]
+
+        def binary(Z, Y=Y, w=w):  # weighted binary cross-entropy: sum over outputs, batch mean
+            A = 1 / (1 + np.exp(-np.array(Z)))
+            return float(-np.sum(w * Y * np.log(A) + (1 - Y) * np.log(1 - A)) / len(A))
+
+        gradient = ex.binary_cross_entropy_gradient(Z, Y, w)
+        assert_close(gradient.tolist(), slopes(binary, args["Z"]))
+        unweighted = ex.binary_cross_entropy_gradient(Z, Y, 1.0)
+        for e, j in np.ndindex(Z.shape):  # w = 1: the two-class softmax of [z, 0], p − y
+            two_classes = cross_entropy_gradient([Z[e, j], 0.0], [Y[e, j], 1 - Y[e, j]])[0]
+            assert unweighted[e, j] == pytest.approx(two_classes / len(Z), abs=1e-15)

@@ -26,6 +26,9 @@ EXERCISES = {
     "08_sgd": "bp_lessons.exercises.sgd",
     "09_mini_batch": "bp_lessons.exercises.mini_batch",
     "10_vectorized_digits": "bp_lessons.exercises.vectorized_digits",
+    "11_computational_graph": "bp_lessons.exercises.computational_graph",
+    "12_deep_networks": "bp_lessons.exercises.deep_networks",
+    "13_classification": "bp_lessons.exercises.classification",
 }
 
 

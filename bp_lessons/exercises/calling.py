@@ -223,3 +223,82 @@ def network_as_arrays(fn, args):
     result = fn(X, Y, weights, biases, args["learning_rate"])
     unchanged({"X": X, "Y": Y}, args)
     return result
+
+
+# --- exercise 13 ----------------------------------------------------------------------------
+
+
+def as_arrays_where_overflow_raises(fn, args):
+    """`as_arrays`, with NumPy raising FloatingPointError where it would overflow, divide by zero
+    or make a NaN (exercise 13): an answer that breaks on large logits then says so, instead of
+    handing back inf or nan."""
+    import numpy as np
+
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        return as_arrays(fn, args)
+
+
+# --- exercise 11: graphs of Values ------------------------------------------------------------
+
+
+def a_new_operation(fn, args):
+    """Give fn a Value x; return the node it builds (its data and local derivatives) and x.grad
+    after backward through L = fn(x) · x, where x reaches L along two paths (exercise 11)."""
+    from bp_lessons.autograd import Value
+
+    x = Value(args["x"])
+    node = fn(x)
+    if not isinstance(node, Value):
+        raise NotPlainData(f"expected a Value, the node of the graph, got {describe(node)}")
+    loss = node * x
+    loss.backward()
+    return [node.data, list(node._local_grads), x.grad]
+
+
+# the graphs exercise 11's backward runs on, by the name its cases show: x and y are used more
+# than once, and q and z are inner Values used at several depths
+EXPRESSIONS = {
+    "x * y + x": lambda x, y: x * y + x,
+    "x * x + y": lambda x, y: x * x + y,
+    "q * q.tanh() + q, q = x * y": lambda x, y: (q := x * y) * q.tanh() + q,
+    "(z.sigmoid() * z + z) * z, z = x - y": lambda x, y: ((z := x - y).sigmoid() * z + z) * z,
+}
+
+
+def backward_on_a_graph(fn, args):
+    """Build the case's expression of Values x and y, call fn(output); return the gradients fn
+    left in x, y and the output (exercise 11)."""
+    from bp_lessons.autograd import Value
+
+    x, y = Value(args["x"]), Value(args["y"])
+    output = EXPRESSIONS[args["expression"]](x, y)
+    fn(output)
+    return [x.grad, y.grad, output.grad]
+
+
+# --- exercise 12: deep networks --------------------------------------------------------------
+
+
+def a_network_with_stale_gradients(fn, args):
+    """Build VectorizedMLP(sizes, activation, output_activation="sigmoid", seed=seed), leave in
+    it the gradients of an unrelated batch, and call fn(network, X, Y) with X and Y as float64
+    arrays (exercise 12). A measurement changes nothing: X, Y and the weights must stay as they
+    came."""
+    import numpy as np
+
+    from bp_lessons.vectorized import VectorizedMLP
+
+    network = VectorizedMLP(args["sizes"], args["activation"], "sigmoid", seed=args["seed"])
+    stale = network.forward(np.full((1, args["sizes"][0]), 0.5))
+    network.backward(stale)  # the gradients of another batch, not reset
+    weights = [layer.W.tolist() for layer in network.layers]
+    X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
+    result = fn(network, X, Y)
+    unchanged({"X": X, "Y": Y}, args)
+    unchanged(
+        {"weights": [layer.W.tolist() for layer in network.layers]},
+        {"weights": weights},
+        "the network's",
+        "a measurement computes gradients and changes no weight: leave out `network.step`",
+    )
+    return result

@@ -43,6 +43,13 @@ PROVIDED: dict[str, tuple[str, ...]] = {
         "bp_lessons.losses.mse_loss_gradient",
     ),
     "10_vectorized_digits": (),
+    "11_computational_graph": ("bp_lessons.autograd.Value",),
+    # q3's network (built by the check); q2 forbids it: it draws starting weights
+    "12_deep_networks": (
+        "bp_lessons.vectorized.VectorizedMLP",
+        "bp_lessons.losses.mse_loss_gradient",
+    ),
+    "13_classification": (),
 }
 # the lessons' modules (every module of the package but the checks and the grader, new ones
 # included): everything in them a task does not provide is off limits
