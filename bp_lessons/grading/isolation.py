@@ -36,7 +36,9 @@ def raise_walls(config: dict, memory_bytes: int, cpu_seconds: int) -> None:
     prctl(PR_SET_DUMPABLE, 0)  # no process of the same user may read this one's memory
     if not prctl(PR_SET_NO_NEW_PRIVS, 1):
         raise OSError("prctl(PR_SET_NO_NEW_PRIVS) failed")
-    if config["landlock"] and not landlock.restrict(config["readable"], config["writable"]):
+    if config["landlock"] and not landlock.restrict(
+        config["readable"], config["writable"], config["listable"]
+    ):
         raise OSError("Landlock was expected, but the kernel refused it")
     if config["uid"] is not None:
         drop_root(config["uid"])

@@ -59,8 +59,9 @@ def rights(table: dict[int, int], version: int) -> int:
     return sum(value for since, value in table.items() if since <= version)
 
 
-def restrict(readable: list[str], writable: list[str]) -> int:
+def restrict(readable: list[str], writable: list[str], listable: list[str] = ()) -> int:
     """Raise the walls on this process; returns the ABI version used (0: none, nothing done).
+    A folder in `listable` may be listed (not its files read, unless `readable` allows them).
 
     The process must already have no_new_privs (prctl), as the kernel requires.
     """
@@ -73,7 +74,8 @@ def restrict(readable: list[str], writable: list[str]) -> int:
     ruleset = syscall(CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
     try:
         read = READ_FILE | READ_DIR
-        for paths, allowed in ((readable, read), (writable, every & ~EXECUTE)):
+        rules = ((readable, read), (listable, READ_DIR), (writable, every & ~EXECUTE))
+        for paths, allowed in rules:
             for path in paths:
                 allow(ruleset, path, allowed, version)
         syscall(RESTRICT_SELF, ruleset, 0)

@@ -195,6 +195,7 @@ class Sandbox:
             "site": site_dirs(),
             "scratch": work,
             "readable": [*readable(), inside, work] if self.walls.landlock else [],
+            "listable": list(listable()) if self.walls.landlock else [],
             "writable": writable,
             "landlock": bool(self.walls.landlock),
             "seccomp": self.walls.seccomp,
@@ -361,6 +362,24 @@ def readable() -> tuple[str, ...]:
     masked = [os.path.realpath(p) for p in hidden()]
     roots = [os.path.realpath(p) for p in SYSTEM + python_roots() if os.path.exists(p)]
     return tuple(p for root in dict.fromkeys(roots) for p in without(root, masked))
+
+
+@functools.cache
+def listable() -> tuple[str, ...]:
+    """The folders `readable` had to allow entry by entry: their listing stays allowed (names
+    only, not the hidden files' contents), so a module beside a hidden entry still imports
+    whether or not Python listed its folder before the walls went up."""
+    masked = [os.path.realpath(p) for p in hidden()]
+    roots = [os.path.realpath(p) for p in SYSTEM + python_roots() if os.path.exists(p)]
+    folders = []
+    for root in dict.fromkeys(roots):
+        for path in masked:
+            if path.startswith(root + os.sep):
+                parent = os.path.dirname(path)
+                while parent.startswith(root + os.sep) or parent == root:
+                    folders.append(parent)
+                    parent = os.path.dirname(parent)
+    return tuple(dict.fromkeys(folders))
 
 
 def without(path: str, masked: list[str]) -> list[str]:
