@@ -1060,3 +1060,25 @@ def test_the_classification_references_are_the_package_and_the_slopes_of_their_l
         for e, j in np.ndindex(Z.shape):  # w = 1: the two-class softmax of [z, 0], p − y
             two_classes = cross_entropy_gradient([Z[e, j], 0.0], [Y[e, j], 1 - Y[e, j]])[0]
             assert unweighted[e, j] == pytest.approx(two_classes / len(Z), abs=1e-15)
+
+
+def test_an_off_limits_generator_stays_a_generator_that_raises_on_its_first_step():
+    """Python 3.13 deprecates giving a generator function a plain function's code."""
+    import warnings
+
+    from bp_lessons.exercises.check import raising
+
+    def batches():
+        yield 1
+
+    def plain():
+        return 1
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        batches.__code__ = raising("off limits", batches.__code__)
+        plain.__code__ = raising("off limits", plain.__code__)
+    with pytest.raises(RuntimeError, match="off limits"):
+        list(batches())
+    with pytest.raises(RuntimeError, match="off limits"):
+        plain()

@@ -422,7 +422,7 @@ def off_limits_during(task: Task) -> Iterator[None]:
             for function in functions_of(target):
                 with contextlib.suppress(ValueError):  # a closure: its free variables do not fit
                     original = function.__code__
-                    function.__code__ = raising(off_limits(name, task.number))
+                    function.__code__ = raising(off_limits(name, task.number), original)
                     swapped.append((function, original))
         yield
     finally:
@@ -463,10 +463,14 @@ def functions_of(target: object) -> list[types.FunctionType]:
 
 
 @functools.lru_cache(maxsize=4096)
-def raising(message: str) -> types.CodeType:
-    """The code of `def off_limits(*args, **kwargs): raise RuntimeError(message)`."""
+def raising(message: str, like: types.CodeType | None = None) -> types.CodeType:
+    """The code of `def off_limits(*args, **kwargs): raise RuntimeError(message)`; a generator
+    that raises on its first step when `like` is a generator's (Python 3.13 deprecates giving a
+    function the code of another kind)."""
+    generator = like is not None and like.co_flags & inspect.CO_GENERATOR
+    body = f"    raise RuntimeError({message!r})\n" + ("    yield\n" if generator else "")
     namespace: dict = {}
-    exec(f"def off_limits(*args, **kwargs):\n    raise RuntimeError({message!r})\n", namespace)
+    exec("def off_limits(*args, **kwargs):\n" + body, namespace)
     return namespace["off_limits"].__code__
 
 
