@@ -9,21 +9,24 @@ settings.register_profile("bp_lessons", derandomize=True, deadline=None, max_exa
 settings.load_profile("bp_lessons")
 
 
+SLOW = {  # the tests `make test` leaves to targets of their own, which CI runs after it
+    "nbgrader": "the nbgrader round trip: make test-nbgrader",
+    "wheel": "the lessons from a built wheel in a fresh venv: make test-wheel",
+}
+
+
 def pytest_addoption(parser):
-    parser.addoption(
-        "--nbgrader",
-        action="store_true",
-        help="run the nbgrader course round trip (make test-nbgrader; needs the nbgrader extra)",
-    )
+    for name, reason in SLOW.items():
+        parser.addoption(f"--{name}", action="store_true", help=f"run {reason}")
 
 
 def pytest_collection_modifyitems(config, items):
     """Tag each notebook's cells with its lesson marker: `pytest -m lesson04` runs them too.
-    The nbgrader round trip runs only with --nbgrader (`make test-nbgrader`)."""
-    skip = pytest.mark.skip(reason="the nbgrader round trip: make test-nbgrader")
+    The nbgrader round trip and the wheel run only when asked (--nbgrader, --wheel)."""
     for item in items:
-        if "nbgrader" in item.keywords and not config.getoption("--nbgrader"):
-            item.add_marker(skip)
+        for name, reason in SLOW.items():
+            if name in item.keywords and not config.getoption(f"--{name}"):
+                item.add_marker(pytest.mark.skip(reason=reason))
         match = re.match(r"(\d\d)_", item.path.name)
         if item.path.suffix == ".ipynb" and match:
             item.add_marker(f"lesson{match.group(1)}")
