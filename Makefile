@@ -8,7 +8,7 @@ ARGS ?=
 # JupyterLab refuses to start as root (as in many containers) unless told it may
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test test-nbgrader bench
+.PHONY: lab test test-nbgrader test-wheel bench site
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ROOT) $(ARGS)
@@ -22,6 +22,10 @@ test: $(VENV)/.installed-test
 test-nbgrader: $(VENV)/.installed-test $(VENV)/.installed-nbgrader
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -p no:cacheprovider --nbgrader -m nbgrader tests
 
+# The wheel in a fresh venv: `bp-lessons copy`, then every lesson run from the copy (CI runs it)
+test-wheel: $(VENV)/.installed-test
+	$(BIN)/pytest -p no:cacheprovider --wheel -m wheel tests/test_wheel.py
+
 # The benchmarks (never part of `make test`): each prints a markdown table; see benchmarks/README.md
 bench: $(VENV)/.installed-bench $(VENV)/.installed-nbgrader
 	$(BIN)/python benchmarks/bench_micrograd.py
@@ -29,6 +33,13 @@ bench: $(VENV)/.installed-bench $(VENV)/.installed-nbgrader
 	$(BIN)/python benchmarks/bench_throughput.py
 	$(BIN)/python benchmarks/bench_grading.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/bench_nbgrader.py
+
+# The lessons and the exercises as a static website in _build/site, with the outputs they were
+# saved with (nothing runs); fails on any Sphinx warning or broken link between its pages
+site: $(VENV)/.installed-site
+	rm -rf _build/site _build/doctrees
+	$(BIN)/sphinx-build -W --keep-going -q -c site -d _build/doctrees . _build/site
+	$(BIN)/python tools/check_links.py _build/site
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \

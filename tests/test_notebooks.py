@@ -76,13 +76,26 @@ def test_lessons_share_one_skeleton(path):
     assert "navigation" in notebook.cells[-1].metadata.get("tags", []), "links come last"
 
 
-def test_navigation_and_lesson_tables_are_current():
+@pytest.mark.parametrize(
+    "tool",
+    [
+        "navigation.py",  # previous/contents/next links, the contents and README tables
+        "install_cell.py",  # the install cell at the top of every notebook
+        "alt_text.py",  # every figure's alt text
+    ],
+)
+def test_what_the_tools_write_into_the_notebooks_is_current(tool):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "navigation.py"), "--check"],
-        capture_output=True,
-        text=True,
+        [sys.executable, str(ROOT / "tools" / tool), "--check"], capture_output=True, text=True
     )
-    assert result.returncode == 0, f"run tools/navigation.py:\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, f"run tools/{tool}:\n{result.stdout}{result.stderr}"
+
+
+def test_every_lesson_and_exercise_installs_the_package_where_it_is_missing():
+    for path in ALL_NOTEBOOKS:  # the release carries it to the student copies, silent here
+        cell = nbformat.read(path, as_version=4).cells[1]
+        assert "install" in cell.metadata.get("tags", []), path
+        assert cell.outputs == [], f"{path}: the install cell printed something"
 
 
 def test_no_notebook_is_stray():
