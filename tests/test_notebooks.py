@@ -98,6 +98,23 @@ def test_every_lesson_and_exercise_installs_the_package_where_it_is_missing():
         assert cell.outputs == [], f"{path}: the install cell printed something"
 
 
+def test_the_install_cell_installs_the_package_into_the_kernel_s_python_only_where_missing(
+    monkeypatch,
+):
+    import importlib.util
+
+    source = nbformat.read(LESSONS[0], as_version=4).cells[1].source
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: calls.append(command))
+    exec(source, {})  # bp_lessons is there: nothing
+    assert calls == []
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    exec(source, {})
+    (command,) = calls
+    assert command[:4] == [sys.executable, "-m", "pip", "install"]
+    assert command[-1].startswith("bp-lessons @ git+https://")
+
+
 def test_no_notebook_is_stray():
     tracked = subprocess.run(
         ["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True
