@@ -416,6 +416,19 @@ def test_a_forbidden_name_that_does_not_exist_is_a_bug_the_view_reports(tmp_path
         off_limits_names.cache_clear()
 
 
+def clear_caches() -> None:
+    """Forget what the sandbox found of this Python, so that a patched one is looked at."""
+    for cached in (
+        "site_dirs",
+        "python_roots",
+        "hidden",
+        "readable",
+        "listable",
+        "bubblewrap_base",
+    ):
+        getattr(sandbox_module, cached).cache_clear()
+
+
 def test_an_installed_copy_of_the_package_is_hidden(monkeypatch):
     """A non-editable install puts the checks in site-packages, beside numpy: hidden there."""
     folder = Path(tempfile.mkdtemp())  # not pytest's tmp_path: a user of its own must read it
@@ -426,15 +439,7 @@ def test_an_installed_copy_of_the_package_is_hidden(monkeypatch):
     secret.write_text("def neuron_gradients(inputs, weights, bias, label):  # the reference\n")
     (site / "bp_lessons-9.9.dist-info").mkdir()
     (site / "numpy_like.py").write_text("VALUE = 2.0\n")
-    for cached in (
-        "site_dirs",
-        "python_roots",
-        "hidden",
-        "readable",
-        "listable",
-        "bubblewrap_base",
-    ):
-        getattr(sandbox_module, cached).cache_clear()
+    clear_caches()
     real = sandbox_module.site_dirs.__wrapped__
     monkeypatch.setattr(sandbox_module, "site_dirs", lambda: [*real(), str(site)])
     try:
@@ -459,15 +464,7 @@ def test_an_installed_copy_of_the_package_is_hidden(monkeypatch):
     finally:
         shutil.rmtree(folder)
         monkeypatch.undo()
-        for cached in (
-            "site_dirs",
-            "python_roots",
-            "hidden",
-            "readable",
-            "listable",
-            "bubblewrap_base",
-        ):
-            getattr(sandbox_module, cached).cache_clear()
+        clear_caches()
 
 
 def test_a_copy_installed_for_the_whole_system_is_hidden_too(monkeypatch):
@@ -477,8 +474,7 @@ def test_a_copy_installed_for_the_whole_system_is_hidden_too(monkeypatch):
     installed = root / "local" / "lib" / "python3.99" / "dist-packages"
     (installed / "bp_lessons" / "exercises").mkdir(parents=True)
     (installed / "numpy").mkdir()
-    for cached in ("python_roots", "hidden", "readable", "listable", "bubblewrap_base"):
-        getattr(sandbox_module, cached).cache_clear()
+    clear_caches()
     monkeypatch.setattr(sandbox_module, "SYSTEM", [str(root), *sandbox_module.SYSTEM])
     try:
         assert str(installed / "bp_lessons") in sandbox_module.hidden()
@@ -489,5 +485,4 @@ def test_a_copy_installed_for_the_whole_system_is_hidden_too(monkeypatch):
     finally:
         monkeypatch.undo()
         shutil.rmtree(root)
-        for cached in ("python_roots", "hidden", "readable", "listable", "bubblewrap_base"):
-            getattr(sandbox_module, cached).cache_clear()
+        clear_caches()
