@@ -158,6 +158,7 @@ def test_a_new_lesson_gets_placeholders_that_check_reports(copy):
         "cells": [
             {
                 "cell_type": "markdown",
+                "id": "title",
                 "metadata": {},
                 "source": "# 14 · Attention\n\n> Weights that depend on the input.\n\n"
                 "**You will learn**\n- what a query is\n- what a key is\n",

@@ -30,10 +30,11 @@ gone move to the end of the guide, never lost.
 import argparse
 import contextlib
 import io
-import json
 import re
 import sys
 from pathlib import Path
+
+import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = Path("docs") / "instructor_guide.md"
@@ -58,30 +59,26 @@ README_SECTIONS = [
 
 
 # --- reading the sources -----------------------------------------------------------------------
-def cells(path: Path) -> list[dict]:
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    for cell in notebook["cells"]:
-        source = cell.get("source", "")
-        cell["text"] = "".join(source) if isinstance(source, list) else source
-    return notebook["cells"]
+def cells(path: Path) -> list[nbformat.NotebookNode]:
+    return nbformat.read(path, as_version=4).cells
 
 
 def words(cells_: list[dict]) -> int:
     """The words of the markdown cells, to the nearest 50."""
-    found = sum(len(c["text"].split()) for c in cells_ if c["cell_type"] == "markdown")
+    found = sum(len(c.source.split()) for c in cells_ if c["cell_type"] == "markdown")
     return 50 * round(found / 50)
 
 
 def installs(cell: dict) -> bool:
     """An installation cell (as for Colab), which teaches nothing and takes no time to read."""
     tagged = "install" in cell.get("metadata", {}).get("tags", [])
-    return tagged or bool(re.search(r"^\s*[%!].*\bpip install", cell["text"], re.M))
+    return tagged or bool(re.search(r"^\s*[%!].*\bpip install", cell.source, re.M))
 
 
 def lesson(path: Path) -> dict:
     """Title, description, objectives, words and code cells of one lesson notebook."""
     found = cells(path)
-    markdown = [c["text"] for c in found if c["cell_type"] == "markdown"]
+    markdown = [c.source for c in found if c["cell_type"] == "markdown"]
     head = next((t for t in markdown if re.search(r"^# ", t, re.M)), "")
     title = re.search(r"^# (.+)$", head, re.M)
     description = re.search(r"^> (.+)$", head, re.M)
@@ -95,7 +92,7 @@ def lesson(path: Path) -> dict:
             objectives[-1] += " " + line.strip()
         else:
             break
-    code = [c for c in found if c["cell_type"] == "code" and c["text"].strip()]
+    code = [c for c in found if c["cell_type"] == "code" and c.source.strip()]
     return {
         "number": path.name[:2],
         "id": path.stem,
@@ -110,7 +107,8 @@ def lesson(path: Path) -> dict:
 
 def exercise(root: Path, exercise_id: str) -> dict | None:
     """The tasks of an exercise (from the checks' registry) with their headings and points."""
-    from bp_lessons.exercises import EXERCISES, tasks
+    from bp_lessons.exercises import EXERCISES
+    from bp_lessons.grading.points import graded_tasks, read_points
 
     source = root / "exercises" / "source" / f"{exercise_id}.ipynb"
     if exercise_id not in EXERCISES or not source.exists():
@@ -118,17 +116,17 @@ def exercise(root: Path, exercise_id: str) -> dict | None:
     found = cells(source)
     by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c for c in found}
     listed = []
-    for k, task in enumerate(tasks(exercise_id), 1):
-        text = by_id.get(f"q{k}_text", {}).get("text", "")
+    # the points of the source's check cells, as nbgrader and bp-grade --points-from read them
+    for k, task in enumerate(graded_tasks(exercise_id, read_points(source)), 1):
+        text = by_id.get(f"q{k}_text", {}).get("source", "")
         heading = re.search(r"^#+ (.+)$", text, re.M)
-        check = by_id.get(f"q{k}_check", {}).get("metadata", {}).get("nbgrader", {})
         doc = " ".join((task.reference.__doc__ or "").strip().split("\n\n")[0].split())
         listed.append(
             {
                 "task": task,
                 "heading": heading.group(1) if heading else f"Exercise {task.number}",
                 "doc": doc,
-                "points": check.get("points", task.points),
+                "points": task.points,
             }
         )
     return {"id": exercise_id, "words": words(found), "tasks": listed}
