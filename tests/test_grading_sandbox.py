@@ -422,8 +422,7 @@ def clear_caches() -> None:
         "site_dirs",
         "python_roots",
         "hidden",
-        "readable",
-        "listable",
+        "landlock_paths",
         "bubblewrap_base",
     ):
         getattr(sandbox_module, cached).cache_clear()

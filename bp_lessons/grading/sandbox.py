@@ -354,42 +354,42 @@ def package_folders(root: str, depth: int = 8) -> list[str]:
     return found
 
 
-@functools.cache
 def readable() -> tuple[str, ...]:
     """What Landlock lets a child read besides its view: the system's libraries and Python,
     without what `hidden` lists (Landlock allows whole folders, so a folder holding a hidden
     entry is allowed entry by entry)."""
-    masked = [os.path.realpath(p) for p in hidden()]
-    roots = [os.path.realpath(p) for p in SYSTEM + python_roots() if os.path.exists(p)]
-    return tuple(p for root in dict.fromkeys(roots) for p in without(root, masked))
+    return landlock_paths()[0]
 
 
-@functools.cache
 def listable() -> tuple[str, ...]:
     """The folders `readable` had to allow entry by entry: their listing stays allowed (names
     only, not the hidden files' contents), so a module beside a hidden entry still imports
     whether or not Python listed its folder before the walls went up."""
+    return landlock_paths()[1]
+
+
+@functools.cache
+def landlock_paths() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`readable` and `listable`, from one walk of the system's and Python's folders."""
     masked = [os.path.realpath(p) for p in hidden()]
     roots = [os.path.realpath(p) for p in SYSTEM + python_roots() if os.path.exists(p)]
-    folders = []
+    readable, listable = [], []
     for root in dict.fromkeys(roots):
-        for path in masked:
-            if path.startswith(root + os.sep):
-                parent = os.path.dirname(path)
-                while parent.startswith(root + os.sep) or parent == root:
-                    folders.append(parent)
-                    parent = os.path.dirname(parent)
-    return tuple(dict.fromkeys(folders))
+        without(root, masked, readable, listable)
+    return tuple(readable), tuple(dict.fromkeys(listable))
 
 
-def without(path: str, masked: list[str]) -> list[str]:
+def without(path: str, masked: list[str], readable: list[str], listable: list[str]) -> None:
+    """Add path to `readable` if nothing masked lies below it; else add it to `listable` and
+    go on with its entries (a masked path itself is neither)."""
     inside = [m for m in masked if m == path or m.startswith(path + os.sep)]
     if not inside:
-        return [path]
-    if path in inside:
-        return []
-    with os.scandir(path) as entries:
-        return [p for entry in entries for p in without(entry.path, inside)]
+        readable.append(path)
+    elif path not in inside:
+        listable.append(path)
+        with os.scandir(path) as entries:
+            for entry in entries:
+                without(entry.path, inside, readable, listable)
 
 
 def readable_by_others() -> bool:
