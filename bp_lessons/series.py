@@ -143,7 +143,7 @@ def write(path: Path, data: bytes) -> None:
         ) from None
 
 
-def summary(report: Report, dest: Path, force: bool) -> str:
+def summary(report: Report, dest: Path) -> str:
     """What the learner reads after a copy."""
     counts = [
         f"{len(names)} {label}"
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     except CopyError as error:
         print(f"bp-lessons copy: {error}", file=sys.stderr)
         return 1
-    print(summary(report, args.dest, args.force))
+    print(summary(report, args.dest))
     return 0
 
 
