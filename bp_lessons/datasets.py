@@ -80,6 +80,34 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def split(
+    X: np.ndarray, y: np.ndarray, validation: int = 360, test: int = 360, seed: int = 0
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Shuffle the examples once and cut them into (training, validation, test) pairs of (X, y).
+
+    Train on the first, make every choice (epochs, learning rate, starting weights) on the
+    second, and read the third once, at the end. `validation` and `test` are numbers of examples;
+    the rest train. The same seed gives the same cut.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have one row per example: got {len(X)} and {len(y)} rows")
+    for name, count in (("validation", validation), ("test", test)):
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            raise ValueError(
+                f"{name} must be a whole number of examples, at least 1, got {count!r}"
+            )
+    if validation + test >= len(X):
+        raise ValueError(
+            f"validation ({validation}) and test ({test}) leave no training examples "
+            f"out of {len(X)}"
+        )
+    order = np.random.default_rng(seed).permutation(len(X))
+    held_out_test, held_out_validation = order[:test], order[test : test + validation]
+    training = order[test + validation :]
+    return tuple((X[rows], y[rows]) for rows in (training, held_out_validation, held_out_test))
+
+
 def _check_count(n: int) -> None:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be a whole number of examples, at least 2, got {n!r}")

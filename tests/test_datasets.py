@@ -59,3 +59,31 @@ def test_bad_sizes(n):
         datasets.spirals(n=n)
     with pytest.raises(ValueError, match="n must be a whole number of examples, at least 2"):
         datasets.moons(n=n)
+
+
+def test_split_cuts_every_example_into_exactly_one_part_the_same_way_each_time():
+    X, y = datasets.digits()
+    (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = datasets.split(X, y, validation=300, test=360)
+    assert (len(X_tr), len(X_va), len(X_te)) == (len(X) - 660, 300, 360)
+    rows = np.concatenate([X_tr, X_va, X_te])
+    assert sorted(map(bytes, rows)) == sorted(map(bytes, X))  # nothing lost, nothing twice
+    assert np.array_equal(datasets.split(X, y, validation=300, test=360)[2][0], X_te)
+    # the test part is the one lesson 10 held out before validation existed
+    order = np.random.default_rng(0).permutation(len(X))
+    assert np.array_equal(X_te, X[order[:360]]) and np.array_equal(y_te, y[order[:360]])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"validation": 0}, "validation must be a whole number"),
+        ({"test": 2.5}, "test must be a whole number"),
+        ({"validation": 1000, "test": 797}, "leave no training examples"),
+    ],
+)
+def test_split_says_what_is_wrong_with_its_sizes(kwargs, message):
+    X, y = datasets.digits()
+    with pytest.raises(ValueError, match=message):
+        datasets.split(X, y, **kwargs)
+    with pytest.raises(ValueError, match="one row per example"):
+        datasets.split(X, y[:-1])
