@@ -5,13 +5,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
-# JupyterLab refuses to start as root (as in many containers) unless told it may
-LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test test-nbgrader test-wheel bench site
 
+# JupyterLab rooted at the clone (lessons and exercises both), open at the start page;
+# ARGS go to JupyterLab: make lab ARGS="--no-browser --port 8890"
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ROOT) $(ARGS)
+	$(BIN)/bp-lessons lab . $(ARGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
     bp-lessons copy DEST           # DEST/notebooks/ (the lessons), DEST/exercises/ (the exercises)
     bp-lessons copy DEST --force   # the same, overwriting the files you changed
+    bp-lessons lab DEST            # JupyterLab rooted at DEST, open at the start page
     bp-lessons --version
 
 The lessons link to `../exercises/` and the exercises to `../notebooks/`, so the copy keeps the
@@ -11,14 +12,19 @@ reads the clone's own `notebooks/` and `exercises/` (never `exercises/source/`, 
 solutions).
 
 Running it again never loses your work. It compares each file with what it would write: the
-same, nothing to do; a file it wrote before and you have not changed since (it keeps their
-fingerprints in `DEST/.bp-lessons-copy.json`), brought up to date; a file you changed (edited,
-or run and saved), left alone and named. `--force` overwrites those too.
+same cells, nothing to do (outputs you made by running it are kept); a file it wrote before
+whose cells you have not changed since (their fingerprints are kept in
+`DEST/.bp-lessons-copy.json`), brought up to date; a file whose cells you changed, left alone and
+named. Running a notebook and saving it changes outputs and metadata, not cells: that is not a
+change of yours. `--force` overwrites your changed files too.
 """
 
 import argparse
 import hashlib
+import importlib.util
 import json
+import os
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +36,7 @@ PATTERN = "[0-9][0-9]_*.ipynb"  # the numbered notebooks, not exercises/source/
 PACKAGED = Path(__file__).resolve().parent / "_series"  # in a wheel
 CLONE = Path(__file__).resolve().parent.parent  # the repository, when imported from a clone
 RECORD = ".bp-lessons-copy.json"  # what the last copy wrote, to tell your changes from ours
+START = "notebooks/00_start_here.ipynb"
 
 
 class CopyError(Exception):
@@ -59,7 +66,14 @@ def series_files(root: Path) -> list[str]:
 
 
 def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    """What a learner changes in a notebook: its cells' kinds and sources, not the outputs,
+    execution counts or metadata that running and saving rewrite. Other files: every byte."""
+    try:
+        cells = json.loads(data)["cells"]
+        content = [[cell["cell_type"], "".join(cell["source"])] for cell in cells]
+    except (ValueError, KeyError, TypeError):
+        return hashlib.sha256(data).hexdigest()
+    return "cells:" + hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
 @dataclass
@@ -87,15 +101,16 @@ def copy_series(dest: Path, force: bool = False, source: Path | None = None) -> 
         if target.is_dir():
             raise CopyError(f"{target} should be the notebook {name}, but it is a folder")
         current = target.read_bytes() if target.exists() else None
-        if current == data:
-            report.up_to_date.append(name)
+        if current is not None and fingerprint(current) == fingerprint(data):
+            report.up_to_date.append(name)  # the same cells; outputs from running are kept
         elif current is None:
             write(target, data)
             report.new.append(name)
         elif force:
             write(target, data)
             report.overwritten.append(name)
-        elif written.get(name) == fingerprint(current):
+        elif written.get(name) in (fingerprint(current), hashlib.sha256(current).hexdigest()):
+            # cells as the last copy wrote them (an older copy recorded every byte)
             write(target, data)
             report.refreshed.append(name)
         else:
@@ -163,8 +178,28 @@ def summary(report: Report, dest: Path) -> str:
             f"`bp-lessons copy --force {dest}` overwrites {'them' if n > 1 else 'it'}):"
         )
         lines += [f"    {name}" for name in report.skipped]
-    lines.append(f"Start with: jupyter lab {dest / 'notebooks' / '00_start_here.ipynb'}")
+    lines.append(f"Start with: bp-lessons lab {dest}")
     return "\n".join(lines)
+
+
+def lab_command(folder: Path, extra: list[str]) -> list[str]:
+    """JupyterLab rooted at `folder`, so that the lessons' links to ../exercises/ and back open,
+    with the start page open in the browser it starts and at the address it prints."""
+    if not (folder / START).is_file():
+        raise CopyError(
+            f"{folder} has no {START}: give the folder `bp-lessons copy` made (or a clone of "
+            f"the repository), or make one first with: bp-lessons copy {folder}"
+        )
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise CopyError(
+            f"JupyterLab is not installed in this Python ({sys.executable}): install it with "
+            f"{Path(sys.executable).name} -m pip install jupyterlab, then run this again"
+        )
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder.resolve()}"]
+    command.append(f"--LabApp.default_url=/lab/tree/{START}")
+    if hasattr(os, "getuid") and os.getuid() == 0:  # as in many containers
+        command.append("--allow-root")  # JupyterLab refuses root unless told it may
+    return command + extra
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,8 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Backpropagation from a single neuron to deep networks, in Jupyter "
         "notebooks. This command copies the lessons and their exercises into a folder, where "
         "you open them with Jupyter.",
-        epilog="To start: bp-lessons copy bp-lessons, then "
-        "jupyter lab bp-lessons/notebooks/00_start_here.ipynb",
+        epilog="To start: bp-lessons copy bp-lessons, then bp-lessons lab bp-lessons",
     )
     parser.add_argument(
         "--version", action="version", version=f"bp-lessons {bp_lessons.__version__}"
@@ -189,17 +223,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     copy.add_argument("dest", metavar="DEST", type=Path, help="the folder to copy into")
     copy.add_argument("--force", action="store_true", help="overwrite the files you changed, too")
-    args = parser.parse_args(argv)
+    lab = commands.add_parser(
+        "lab",
+        help="open the lessons in JupyterLab (the folder that copy made, or a clone)",
+        description="Start JupyterLab rooted at FOLDER, where the lessons and the exercises both "
+        "live, open at the start page. Options after FOLDER go to JupyterLab (--no-browser, "
+        "--port 8890, ...). Stop it with Ctrl-C.",
+    )
+    lab.add_argument("folder", metavar="FOLDER", type=Path, nargs="?", default=Path("."))
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         return 2
     try:
-        report = copy_series(args.dest, force=args.force)
+        if args.command == "lab":
+            command = lab_command(args.folder, extra)
+        else:
+            report = copy_series(args.dest, force=args.force)
     except CopyError as error:
-        print(f"bp-lessons copy: {error}", file=sys.stderr)
+        print(f"bp-lessons {args.command}: {error}", file=sys.stderr)
         return 1
-    print(summary(report, args.dest))
-    return 0
+    if args.command == "copy":
+        print(summary(report, args.dest))
+        return 0
+    if os.name != "posix":
+        return subprocess.call(command)
+    os.execv(command[0], command)  # JupyterLab takes this process over: Ctrl-C is its own
+    return 0  # not reached: execv returns only by raising
 
 
 if __name__ == "__main__":

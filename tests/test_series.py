@@ -5,12 +5,22 @@ wheel in a fresh environment is `make test-wheel` (tests/test_wheel.py).
 """
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 import bp_lessons
-from bp_lessons.series import RECORD, CopyError, copy_series, find_series, main, series_files
+from bp_lessons.series import (
+    RECORD,
+    CopyError,
+    copy_series,
+    find_series,
+    lab_command,
+    main,
+    series_files,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,7 +122,7 @@ def test_the_command_copies_says_what_it_did_and_names_what_it_skipped(tmp_path,
     assert main(["copy", str(dest)]) == 0
     out = capsys.readouterr().out
     assert f"bp-lessons {bp_lessons.__version__} in {dest}: 27 new." in out
-    assert "00_start_here.ipynb" in out.splitlines()[-1]
+    assert out.splitlines()[-1] == f"Start with: bp-lessons lab {dest}"
     changed = dest / "exercises" / "04_chain_rule.ipynb"
     changed.write_text("my work")
     assert main(["copy", str(dest)]) == 0
@@ -123,6 +133,75 @@ def test_the_command_copies_says_what_it_did_and_names_what_it_skipped(tmp_path,
     assert main(["copy", "--force", str(dest)]) == 0
     assert "1 overwritten (--force)" in capsys.readouterr().out
     assert changed.read_bytes() == (ROOT / "exercises" / "04_chain_rule.ipynb").read_bytes()
+
+
+def notebook(*sources: str, outputs: bool = False) -> str:
+    cells = [
+        {
+            "cell_type": "code",
+            "source": source,
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+        }
+        for source in sources
+    ]
+    if outputs:  # what running and saving in JupyterLab rewrites: outputs, counts, metadata
+        for count, cell in enumerate(cells, 1):
+            cell["execution_count"] = count
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "ran\n"}]
+    metadata = {"language_info": {"name": "python", "version": "3.12.1"}} if outputs else {}
+    return json.dumps({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5})
+
+
+def test_a_notebook_only_run_and_saved_is_not_the_learner_s_change(tmp_path):
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    for root, version in ((v1, "1"), (v2, "2")):
+        a_series(root, version)
+        (root / "exercises" / "01_neuron.ipynb").write_text(notebook(f"x = {version}", "q1()"))
+    dest = tmp_path / "dest"
+    copy_series(dest, source=v1)
+    ran = dest / "exercises" / "01_neuron.ipynb"
+    ran.write_text(notebook("x = 1", "q1()", outputs=True))  # run and autosaved, cells as given
+    assert "exercises/01_neuron.ipynb" in copy_series(dest, source=v1).up_to_date
+    assert "ran" in ran.read_text()  # the outputs of a run are not thrown away for nothing
+    assert sorted(copy_series(dest, source=v2).refreshed) == [
+        "exercises/01_neuron.ipynb",
+        "notebooks/00_start_here.ipynb",
+        "notebooks/01_neuron.ipynb",
+    ]
+    assert json.loads(ran.read_text())["cells"][0]["source"] == "x = 2"
+    ran.write_text(notebook("x = 2", "q1()", "my own cell", outputs=True))  # a cell added
+    assert copy_series(dest, source=v1).skipped == ["exercises/01_neuron.ipynb"]
+    ran.write_text(notebook("x = 'my answer'", "q1()"))  # a cell edited
+    assert copy_series(dest, source=v1).skipped == ["exercises/01_neuron.ipynb"]
+    assert "my answer" in ran.read_text()
+
+
+def test_lab_roots_jupyterlab_where_lessons_and_exercises_both_live(tmp_path):
+    command = lab_command(ROOT, ["--no-browser"])
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={ROOT}" in command  # the lessons' ../exercises/ links open
+    assert "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb" in command
+    assert command[-1] == "--no-browser"
+    assert ("--allow-root" in command) == (os.getuid() == 0)
+    with pytest.raises(CopyError, match="has no notebooks/00_start_here.ipynb.*bp-lessons copy"):
+        lab_command(tmp_path, [])
+
+
+def test_the_lab_command_starts_what_copy_tells_the_learner_to_run(tmp_path, capsys, monkeypatch):
+    dest = tmp_path / "lessons"
+    assert main(["copy", str(dest)]) == 0
+    printed = capsys.readouterr().out.splitlines()[-1]
+    assert printed == f"Start with: bp-lessons lab {dest}"
+    started = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(argv))
+    argv = printed.removeprefix("Start with: bp-lessons ").split() + ["--port", "8890"]
+    main(argv)
+    assert started == [lab_command(dest, ["--port", "8890"])]
+    with pytest.raises(SystemExit) as stopped:  # only lab passes options on, to JupyterLab
+        main(["copy", str(dest), "--port", "1"])
+    assert stopped.value.code == 2 and "unrecognized arguments: --port 1" in capsys.readouterr().err
 
 
 def test_the_command_fails_clearly_on_a_bad_destination_and_without_a_command(tmp_path, capsys):
