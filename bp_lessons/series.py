@@ -2,7 +2,7 @@
 
     bp-lessons copy DEST           # DEST/notebooks/ (the lessons), DEST/exercises/ (the exercises)
     bp-lessons copy DEST --force   # the same, overwriting the files you changed
-    bp-lessons lab DEST            # JupyterLab rooted at DEST, open at the start page
+    bp-lessons lab DEST            # JupyterLab rooted at DEST, open at the start page (lab.py)
     bp-lessons --version
 
 The lessons link to `../exercises/` and the exercises to `../notebooks/`, so the copy keeps the
@@ -21,7 +21,6 @@ change of yours. `--force` overwrites your changed files too.
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import subprocess
@@ -30,13 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bp_lessons
+from bp_lessons.lab import LabError, lab_command
 
 FOLDERS = ("notebooks", "exercises")
 PATTERN = "[0-9][0-9]_*.ipynb"  # the numbered notebooks, not exercises/source/
 PACKAGED = Path(__file__).resolve().parent / "_series"  # in a wheel
 CLONE = Path(__file__).resolve().parent.parent  # the repository, when imported from a clone
 RECORD = ".bp-lessons-copy.json"  # what the last copy wrote, to tell your changes from ours
-START = "notebooks/00_start_here.ipynb"
 
 
 class CopyError(Exception):
@@ -182,26 +181,6 @@ def summary(report: Report, dest: Path) -> str:
     return "\n".join(lines)
 
 
-def lab_command(folder: Path, extra: list[str]) -> list[str]:
-    """JupyterLab rooted at `folder`, so that the lessons' links to ../exercises/ and back open,
-    with the start page open in the browser it starts and at the address it prints."""
-    if not (folder / START).is_file():
-        raise CopyError(
-            f"{folder} has no {START}: give the folder `bp-lessons copy` made (or a clone of "
-            f"the repository), or make one first with: bp-lessons copy {folder}"
-        )
-    if importlib.util.find_spec("jupyterlab") is None:
-        raise CopyError(
-            f"JupyterLab is not installed in this Python ({sys.executable}): install it with "
-            f"{Path(sys.executable).name} -m pip install jupyterlab, then run this again"
-        )
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder.resolve()}"]
-    command.append(f"--LabApp.default_url=/lab/tree/{START}")
-    if hasattr(os, "getuid") and os.getuid() == 0:  # as in many containers
-        command.append("--allow-root")  # JupyterLab refuses root unless told it may
-    return command + extra
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bp-lessons",
@@ -242,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             command = lab_command(args.folder, extra)
         else:
             report = copy_series(args.dest, force=args.force)
-    except CopyError as error:
+    except (CopyError, LabError) as error:
         print(f"bp-lessons {args.command}: {error}", file=sys.stderr)
         return 1
     if args.command == "copy":

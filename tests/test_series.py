@@ -6,18 +6,17 @@ wheel in a fresh environment is `make test-wheel` (tests/test_wheel.py).
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 import bp_lessons
+from bp_lessons.lab import lab_command
 from bp_lessons.series import (
     RECORD,
     CopyError,
     copy_series,
     find_series,
-    lab_command,
     main,
     series_files,
 )
@@ -176,17 +175,6 @@ def test_a_notebook_only_run_and_saved_is_not_the_learner_s_change(tmp_path):
     ran.write_text(notebook("x = 'my answer'", "q1()"))  # a cell edited
     assert copy_series(dest, source=v1).skipped == ["exercises/01_neuron.ipynb"]
     assert "my answer" in ran.read_text()
-
-
-def test_lab_roots_jupyterlab_where_lessons_and_exercises_both_live(tmp_path):
-    command = lab_command(ROOT, ["--no-browser"])
-    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
-    assert f"--ServerApp.root_dir={ROOT}" in command  # the lessons' ../exercises/ links open
-    assert "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb" in command
-    assert command[-1] == "--no-browser"
-    assert ("--allow-root" in command) == (os.getuid() == 0)
-    with pytest.raises(CopyError, match="has no notebooks/00_start_here.ipynb.*bp-lessons copy"):
-        lab_command(tmp_path, [])
 
 
 def test_the_lab_command_starts_what_copy_tells_the_learner_to_run(tmp_path, capsys, monkeypatch):
