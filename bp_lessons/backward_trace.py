@@ -17,6 +17,8 @@ A layer number l is written `layer` in code (layer l is `trace.layers[layer - 1]
 """
 
 import itertools
+import time
+import timeit
 from dataclasses import dataclass, field
 
 from bp_lessons.gradcheck import EPSILON, numerical_gradient, relative_error
@@ -60,17 +62,19 @@ class BackwardTrace:
 
 
 def backward_trace(mlp, inputs: list[float], labels: list[float]) -> BackwardTrace:
-    """The forward pass, then the backward pass, keeping every value (the module's equations)."""
+    """The forward pass, then the backward pass, keeping every value: equations (1) to (4)."""
     outputs = mlp.forward(inputs)  # every neuron keeps its inputs a^(l-1) and its z^(l)
     layers = [_forward_values(layer) for layer in mlp.layers]
-    output_gradient = mse_loss_gradient(outputs, labels)  # ∂L/∂a^(N) = 2(a - y)/n
-    for layer, trace in zip(reversed(mlp.layers), reversed(layers)):
-        trace.output_gradient = output_gradient
+    output_gradient = mse_loss_gradient(outputs, labels)  # ∂L/∂a^(N) = 2(a^(N) - y)/n
+    for layer, trace in zip(reversed(mlp.layers), reversed(layers)):  # l = N, N - 1, ..., 1
+        trace.output_gradient = output_gradient  # ∂L/∂a^(l)
         trace.activation_gradient = [n.delta_act(n.linear_activation) for n in layer.neurons]
+        # δ^(l) = ∂L/∂a^(l) ⊙ σ'(z^(l)): equation (1) at l = N, (2) below it
         trace.error = [g * s for g, s in zip(output_gradient, trace.activation_gradient)]
-        trace.gradients = [[e * a for a in trace.input_activation] for e in trace.error]
-        trace.bias_gradients = list(trace.error)  # ∂z/∂b = 1
-        output_gradient = transposed_product(trace.weights, trace.error)  # ∂L/∂a^(l-1)
+        trace.bias_gradients = list(trace.error)  # (3) ∂L/∂b_j = δ_j
+        trace.gradients = [[e * a for a in trace.input_activation] for e in trace.error]  # (4)
+        # ∂L/∂a^(l-1) = (W^(l))ᵀ δ^(l), the sum over paths in (2) for the layer below
+        output_gradient = transposed_product(trace.weights, trace.error)
     loss = mse_loss(outputs, labels)
     return BackwardTrace([float(i) for i in inputs], list(labels), loss, layers, output_gradient)
 
@@ -129,6 +133,29 @@ def parameter_gradients(mlp, inputs: list[float], labels: list[float], epsilon: 
                 )
             )
     return weights, biases
+
+
+def cpu_seconds(task, repeat: int = 3) -> float:
+    """CPU seconds of one call of task, the fastest of `repeat` timings of about 0.05 s each.
+
+    `time.process_time` counts this process only, so other programs running at the same time
+    do not count; the seconds still vary from machine to machine."""
+    once = timeit.timeit(task, number=1, timer=time.process_time)
+    number = max(1, round(0.05 / max(once, 1e-4)))
+    return min(timeit.repeat(task, number=number, repeat=repeat, timer=time.process_time)) / number
+
+
+def gradient_costs(mlp, inputs: list[float], labels: list[float]) -> dict[str, float]:
+    """CPU seconds of one forward pass, one backward pass and one gradient by central differences
+    (`parameter_gradients`: two forward passes per weight and bias) on one example."""
+    gradient = mse_loss_gradient(mlp.forward(inputs), labels)
+    seconds = {
+        "forward": cpu_seconds(lambda: mlp.forward(inputs)),
+        "backward": cpu_seconds(lambda: mlp.backward(gradient)),
+        "numerical": cpu_seconds(lambda: parameter_gradients(mlp, inputs, labels)),
+    }
+    mlp.zero_grad()
+    return seconds
 
 
 def paths_to_loss(trace: BackwardTrace, layer: int, k: int) -> list[tuple[tuple[int, ...], float]]:

@@ -217,7 +217,15 @@ ALT: dict[str, dict[str, str]] = {
         "and w = 0.8: x feeds both the product w x, local derivative 0.8, and, by a second "
         "arrow, the sum, local derivative 1; y feeds the final product twice, 2.33 on each "
         "arrow. The boxes show the gradients after backward: L 1, y 4.667, h = 0.8337 with "
-        "4.667, w x = 1.2 with 1.424, w 2.135, and x 5.806, the sum over its two paths.",
+        "4.667, w x = 1.2 with 1.424, w 2.135, and x 5.806, the sum over its four paths to L: two "
+        "to y, each continued along both arrows into y times y.",
+        "t11b": "Left: the loss of each of 300 batches of training on two moons, on a log scale, "
+        "for the network of Values (a thick pale blue line) and for the MLP (a thin black line), "
+        "falling noisily from about 0.3 to between 0.001 and 0.01; the black line lies on the "
+        "blue one at every step. Right: the decision boundary after the 300 steps over the 100 "
+        "training points, blue where the output is below 0.5 and orange above, a black curve "
+        "that bends between the upper moon of circles and the lower moon of squares, with one "
+        "circle just on the orange side.",
     },
     "notebooks/12_deep_networks.ipynb": {
         "lesson12-08": "A log-scale plot of the size of each layer's weight gradient before "
