@@ -336,6 +336,50 @@ def output_surface(
     return outputs
 
 
+def output_surfaces(
+    axes: Sequence[Axes],
+    models: dict,
+    X: np.ndarray,
+    y: np.ndarray,
+    resolution: int = 40,
+    margin: float = 1.0,
+) -> dict[str, np.ndarray]:
+    """Several models' first output over the input plane, one panel each, all on ONE colour
+    scale (from the lowest output of any model to the highest, one colour bar, no offset), with
+    labelled contour lines at the same levels and the data.
+
+    Panels that are compared share a scale, so a surface that barely varies looks flat beside
+    one that tilts; a white line marks 0.5 where an output crosses it. Returns each model's grid
+    of outputs (resolution × resolution) by its name in `models`.
+    """
+    X = np.asarray(X)
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    plane = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    grids = {
+        name: model_outputs(model, plane)[:, 0].reshape(resolution, resolution)
+        for name, model in models.items()
+    }
+    lowest = min(grid.min() for grid in grids.values())
+    highest = max(grid.max() for grid in grids.values())
+    levels = mpl.ticker.MaxNLocator(8).tick_values(lowest, highest)  # round numbers, shared
+    for ax, outputs in zip(axes, grids.values()):
+        shading = ax.contourf(
+            grid_x, grid_y, outputs, levels=levels, vmin=levels[0], vmax=levels[-1], alpha=0.8
+        )
+        lines = ax.contour(grid_x, grid_y, outputs, levels=levels, colors="black", linewidths=0.6)
+        ax.clabel(lines, fmt="%g", fontsize=8)
+        if outputs.min() < 0.5 - 1e-6 and outputs.max() > 0.5 + 1e-6:  # where it crosses 0.5
+            ax.contour(grid_x, grid_y, outputs, levels=[0.5], colors="white", linewidths=2.0)
+        scatter_classes(ax, X, y)
+        ax.grid(False)
+    bar = axes[0].figure.colorbar(shading, ax=list(axes), label="output $a$ (one scale for all)")
+    bar.formatter = mpl.ticker.ScalarFormatter(useOffset=False)  # the values as they are
+    bar.update_ticks()
+    return grids
+
+
 # lessons 08 to 10: the loss on the data set, epoch by epoch, and a loss over two parameters
 def data_loss_curve(
     ax: Axes,
