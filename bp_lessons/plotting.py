@@ -5,6 +5,7 @@ colours, which stay distinct for colour-blind readers). Every function draws on 
 and returns what it drew, so a test can check the data behind a figure.
 """
 
+import copy
 import math
 from collections.abc import Callable, Sequence
 
@@ -336,6 +337,50 @@ def output_surface(
     return outputs
 
 
+def output_surfaces(
+    axes: Sequence[Axes],
+    models: dict,
+    X: np.ndarray,
+    y: np.ndarray,
+    resolution: int = 40,
+    margin: float = 1.0,
+) -> dict[str, np.ndarray]:
+    """Several models' first output over the input plane, one panel each, all on ONE colour
+    scale (from the lowest output of any model to the highest, one colour bar, no offset), with
+    labelled contour lines at the same levels and the data.
+
+    Panels that are compared share a scale, so a surface that barely varies looks flat beside
+    one that tilts; a white line marks 0.5 where an output crosses it. Returns each model's grid
+    of outputs (resolution × resolution) by its name in `models`.
+    """
+    X = np.asarray(X)
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    plane = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    grids = {
+        name: model_outputs(model, plane)[:, 0].reshape(resolution, resolution)
+        for name, model in models.items()
+    }
+    lowest = min(grid.min() for grid in grids.values())
+    highest = max(grid.max() for grid in grids.values())
+    levels = mpl.ticker.MaxNLocator(8).tick_values(lowest, highest)  # round numbers, shared
+    for ax, outputs in zip(axes, grids.values()):
+        shading = ax.contourf(
+            grid_x, grid_y, outputs, levels=levels, vmin=levels[0], vmax=levels[-1], alpha=0.8
+        )
+        lines = ax.contour(grid_x, grid_y, outputs, levels=levels, colors="black", linewidths=0.6)
+        ax.clabel(lines, fmt="%g", fontsize=8)
+        if outputs.min() < 0.5 - 1e-6 and outputs.max() > 0.5 + 1e-6:  # where it crosses 0.5
+            ax.contour(grid_x, grid_y, outputs, levels=[0.5], colors="white", linewidths=2.0)
+        scatter_classes(ax, X, y)
+        ax.grid(False)
+    bar = axes[0].figure.colorbar(shading, ax=list(axes), label="output $a$ (one scale for all)")
+    bar.formatter = mpl.ticker.ScalarFormatter(useOffset=False)  # the values as they are
+    bar.update_ticks()
+    return grids
+
+
 # lessons 08 to 10: the loss on the data set, epoch by epoch, and a loss over two parameters
 def data_loss_curve(
     ax: Axes,
@@ -406,6 +451,59 @@ def downhill_arrows(
     style = {"color": OKABE_ITO["green"], "angles": "xy", "width": 0.004} | kwargs
     ax.quiver(grid_x, grid_y, -gradients[..., 0], -gradients[..., 1], **style)
     return gradients
+
+
+# lesson 08: the pull of each example, and what a hidden layer does to XOR
+def example_pulls(
+    ax: Axes, start: tuple[float, float], gradients: np.ndarray, X: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """On a loss surface over (w, b) of a neuron a = w i + b: from `start`, each example's own
+    step -∇L_e (blue arrows, the longer ones numbered), the line where that example's loss is 0
+    (dotted: w i_e + b = y_e), and their mean -∇L (the full gradient's step, vermillion). All
+    arrows share one scale, the longest 1.2 long. Returns the arrow tips, the mean's last."""
+    gradients, start = np.asarray(gradients), np.asarray(start, dtype=float)
+    ws = np.array(ax.get_xlim())
+    scale = np.hypot(*gradients.T).max() / 1.2
+    blue = OKABE_ITO["blue"]
+    tips = [start - g / scale for g in gradients] + [start - gradients.mean(axis=0) / scale]
+    for e, ((i,), (label,), tip) in enumerate(zip(np.asarray(X), np.asarray(y), tips)):
+        ax.plot(ws, label - ws * i, ":", color=blue, linewidth=1)  # w i + b = y: L_e = 0
+        ax.annotate("", tip, start, arrowprops={"arrowstyle": "->", "color": blue})
+        if np.hypot(*(tip - start)) > 0.2:  # name the arrows long enough to tell apart
+            ax.text(*tip, f" {e}", color=blue)
+    style = {"arrowstyle": "-|>", "color": OKABE_ITO["vermillion"], "linewidth": 2.5}
+    ax.annotate("", tips[-1], start, arrowprops=style)
+    ax.set_xlim(*ws)
+    return np.array(tips)
+
+
+def hidden_layer_planes(before: Axes, after: Axes, mlp, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """A network with 2 inputs, 2 hidden neurons and 1 output, seen twice. `before`: its output
+    over the input plane, with each hidden neuron's line z = 0 dotted. `after`: the points moved
+    to the hidden layer's plane a⁽¹⁾, where the output neuron alone draws one straight boundary.
+    Returns the moved points a⁽¹⁾, one row per example."""
+    hidden_layer, output_layer = mlp.layers
+    hidden = np.array([hidden_layer.forward(x) for x in np.asarray(X).tolist()])
+    decision_boundary(before, mlp, X, y, resolution=40)
+    colours = [OKABE_ITO["green"], OKABE_ITO["purple"]]
+    lines = [
+        before.plot(*zero_line(n.weights, n.bias, (-0.5, 1.5)), ":", color=c, linewidth=3)[0]
+        for n, c in zip(hidden_layer.neurons, colours)
+    ]
+    names = [f"hidden neuron {j}: $z^{{(1)}}_{j} = 0$" for j in range(len(lines))]
+    before.legend(lines, names, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    before.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), title="the input plane: the network's output")
+    head = copy.copy(mlp)  # the output layer alone: its inputs are a⁽¹⁾
+    head.layers = [output_layer]
+    decision_boundary(after, head, hidden, y, resolution=40, margin=0.15)
+    for x, a in zip(np.asarray(X).tolist(), hidden.tolist()):
+        after.annotate(
+            f"({x[0]:.0f}, {x[1]:.0f})", a, (6, -14 if x[0] else 8), textcoords="offset points"
+        )
+    after.set(xlabel="$a^{(1)}_0$, hidden neuron 0", ylabel="$a^{(1)}_1$, hidden neuron 1")
+    after.set_title("the hidden layer's plane: the output neuron alone")
+    decision_legend(after, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return hidden
 
 
 # lesson 10: classifying the 8×8 digits
