@@ -93,10 +93,10 @@ ALT: dict[str, dict[str, str]] = {
         "values of the forward pass of the input (0.5, -1.0): 0.53, 0.54 and 0.39 in layer 1 "
         "and 0.63 at the output.",
         "e838067d": "Four contour maps of an untrained network's output over the input plane "
-        "from -1 to 2, each on its own colour scale, with the four XOR points on top. "
-        "MLP([2, 3, 1]) with seeds 0, 1 and 2 outputs only 0.57 to 0.67, 0.48 to 0.57 and 0.51 "
-        "to 0.59 over the whole plane, and the wider, deeper MLP([2, 16, 16, 1]) only 0.40 to "
-        "0.43: each surface a gentle tilt or bend, nearly flat, far from separating the XOR "
+        "from -1 to 2, all on one colour scale from 0.36 to 0.68, with the four XOR points on "
+        "top. MLP([2, 3, 1]) with seeds 0, 1 and 2 outputs only 0.57 to 0.67, 0.48 to 0.57 and "
+        "0.51 to 0.59 over the whole plane, and the wider, deeper MLP([2, 16, 16, 1]) only 0.40 "
+        "to 0.43, almost one flat colour: each surface nearly flat, far from separating the XOR "
         "classes.",
     },
     "notebooks/07_backpropagation.ipynb": {
