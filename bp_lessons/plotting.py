@@ -462,26 +462,33 @@ def digit_gallery(axes: Sequence[Axes], images: np.ndarray, titles: Sequence[str
 
 # lessons 10 and 13: a classifier judged epoch by epoch, and the learning rate chosen on validation
 def accuracy_curves(
-    ax: Axes, curves: dict[str, Sequence[float]], chosen: int | None = None, **kwargs
+    ax: Axes,
+    curves: dict[str, Sequence[float]],
+    chosen: int | None = None,
+    colors: Sequence[str] | None = None,
 ) -> list:
-    """Each curve's accuracy after epochs 1, 2, … (one line and marker per name), and a dotted
-    line at the `chosen` epoch. Keyword arguments go to every `ax.plot`. Returns the lines."""
+    """Each curve's accuracy after epochs 1, 2, … (one line and marker per name, in `colors` if
+    given), and a dotted line at the `chosen` epoch. Returns the lines."""
     lines = []
-    for (name, accuracies), marker in zip(curves.items(), "os^vD"):
+    colors = colors or COLORS
+    for (name, accuracies), marker, color in zip(curves.items(), "os^vD", colors):
         epochs = np.arange(1, len(accuracies) + 1)
-        lines += ax.plot(epochs, accuracies, marker + "-", label=name, **kwargs)
+        lines += ax.plot(epochs, accuracies, marker + "-", color=color, label=name)
     if chosen is not None:
         lines.append(ax.axvline(chosen, color="gray", linestyle=":", label=f"epoch {chosen}"))
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))  # whole epochs
     ax.set(xlabel="epoch", ylabel="accuracy")
     ax.legend(loc="lower right")
     return lines
 
 
-def accuracy_against_learning_rate(ax: Axes, sweeps: dict[str, dict[float, float]]) -> dict:
-    """For each name, accuracy against learning rate on a log axis, its best rate ringed (the
-    smallest one, if several tie). Returns {name: (best rate, best accuracy)}."""
+def accuracy_against_learning_rate(
+    ax: Axes, sweeps: dict[str, dict[float, float]], colors: Sequence[str] | None = None
+) -> dict:
+    """For each name, accuracy against learning rate on a log axis (in `colors` if given), its
+    best rate ringed (the smallest one, if several tie). Returns {name: (best rate, accuracy)}."""
     best = {}
-    for (name, sweep), color in zip(sweeps.items(), COLORS):
+    for (name, sweep), color in zip(sweeps.items(), colors or COLORS):
         rates, accuracies = np.array(list(sweep)), np.array(list(sweep.values()))
         top = int(np.argmax(accuracies))  # the first of equals: the sweep runs up from small
         best[name] = (float(rates[top]), float(accuracies[top]))
