@@ -105,3 +105,39 @@ def test_exercise_13_3s_weighted_binary_cross_entropy_is_pytorchs_pos_weight():
         (loss_of(Z, Y) / len(Z)).backward()  # the sum over outputs, the mean over the batch
         ours = ex.binary_cross_entropy_gradient(np.array(args["Z"]), np.array(args["Y"]), w)
         np.testing.assert_allclose(Z.grad.numpy(), ours, rtol=1e-12, atol=1e-15)
+
+
+def test_lesson_13s_chosen_network_trained_in_pytorch_on_our_batches_ends_on_our_weights():
+    # the core of a PyTorch lesson: 19 epochs at learning rate 1 (lesson 13's choice on
+    # validation), PyTorch's loop fed the batches `train_classifier` cuts, in the same order
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from bp_lessons.training import accuracy, iterate_minibatches, train_classifier
+
+    torch.set_num_threads(1)
+    X, Y = datasets.digits()
+    (X_train, Y_train), (X_val, Y_val), _ = datasets.split(X, Y, validation=360, test=360, seed=0)
+    ours = VectorizedMLP(SIZES, activation="sigmoid", output_activation="identity", seed=0)
+    model = nn.Sequential(nn.Linear(64, 30), nn.Sigmoid(), nn.Linear(30, 10)).double()
+    with torch.no_grad():
+        for linear, layer in zip([model[0], model[2]], ours.layers):
+            linear.weight.copy_(torch.from_numpy(layer.W))
+            linear.bias.copy_(torch.from_numpy(layer.b))
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    rng = np.random.default_rng(0)  # one generator: a new shuffle every epoch, as ours
+    for _ in range(19):
+        for X_batch, Y_batch in iterate_minibatches(X_train, Y_train, 10, seed=rng):
+            Z = model(torch.from_numpy(X_batch))
+            loss = nn.functional.cross_entropy(Z, torch.from_numpy(Y_batch))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    train_classifier(ours, X_train, Y_train, epochs=19, batch_size=10, learning_rate=1.0)
+    arrays = [array for layer in ours.layers for array in (layer.W, layer.b)]
+    for parameter, array in zip(model.parameters(), arrays):
+        np.testing.assert_allclose(parameter.detach().numpy(), array, rtol=0, atol=1e-10)
+    with torch.no_grad():
+        answers = model(torch.from_numpy(X_val)).argmax(axis=1).numpy()
+    assert np.mean(answers == Y_val.argmax(axis=1)) == accuracy(ours, X_val, Y_val)
+    assert accuracy(ours, X_val, Y_val) == pytest.approx(0.9639, abs=1e-4)  # lesson 13's
