@@ -556,3 +556,100 @@ def digit_gallery(axes: Sequence[Axes], images: np.ndarray, titles: Sequence[str
     for ax in axes:
         ax.axis("off")
     return drawn
+
+
+# lessons 10 and 13: a classifier judged epoch by epoch, and the learning rate chosen on validation
+def accuracy_curves(
+    ax: Axes,
+    curves: dict[str, Sequence[float]],
+    chosen: int | None = None,
+    colors: Sequence[str] | None = None,
+) -> list:
+    """Each curve's accuracy after epochs 1, 2, … (one line and marker per name, in `colors` if
+    given), and a dotted line at the `chosen` epoch. Returns the lines."""
+    lines = []
+    colors = colors or COLORS
+    for (name, accuracies), marker, color in zip(curves.items(), "os^vD", colors):
+        epochs = np.arange(1, len(accuracies) + 1)
+        lines += ax.plot(epochs, accuracies, marker + "-", color=color, label=name)
+    if chosen is not None:
+        lines.append(ax.axvline(chosen, color="gray", linestyle=":", label=f"epoch {chosen}"))
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))  # whole epochs
+    ax.set(xlabel="epoch", ylabel="accuracy")
+    ax.legend(loc="lower right")
+    return lines
+
+
+def accuracy_against_learning_rate(
+    ax: Axes, sweeps: dict[str, dict[float, float]], colors: Sequence[str] | None = None
+) -> dict:
+    """For each name, accuracy against learning rate on a log axis (in `colors` if given), its
+    best rate ringed (the smallest one, if several tie). Returns {name: (best rate, accuracy)}."""
+    best = {}
+    for (name, sweep), color in zip(sweeps.items(), colors or COLORS):
+        rates, accuracies = np.array(list(sweep)), np.array(list(sweep.values()))
+        top = int(np.argmax(accuracies))  # the first of equals: the sweep runs up from small
+        best[name] = (float(rates[top]), float(accuracies[top]))
+        ax.plot(rates, accuracies, "o-", color=color, markersize=4, label=name)
+        ax.plot(rates[top], accuracies[top], "o", color=color, markersize=13, fillstyle="none")
+    ax.set_xscale("log")
+    ax.set(xlabel="learning rate (log scale)", ylabel="accuracy")
+    ax.legend(loc="upper left")
+    return best
+
+
+# lesson 13: how the squared error and cross-entropy move one sigmoid neuron
+LOSS_COLORS = {"squared error": OKABE_ITO["vermillion"], "cross-entropy": OKABE_ITO["blue"]}
+
+
+def output_by_step(ax: Axes, runs: dict[tuple[str, str], Sequence[float]], label: float) -> list:
+    """One neuron's output before each step of gradient descent, one line per (loss, start):
+    coloured by loss (`LOSS_COLORS`), solid or dashed by start; a dotted line at the label."""
+    starts = list(dict.fromkeys(start for _, start in runs))
+    lines = []
+    for (loss, start), outputs in runs.items():
+        style = ["--", "-"][starts.index(start) % 2]
+        lines += ax.plot(outputs, style, color=LOSS_COLORS[loss], label=f"{loss}, {start}")
+    lines.append(ax.axhline(label, color="gray", linestyle=":", label=f"the label, y = {label:g}"))
+    ax.set(xlabel="step of gradient descent", ylabel="output a", ylim=(-0.02, 1.02))
+    ax.legend(loc="upper right")
+    return lines
+
+
+def gradient_against_output(
+    ax: Axes, gradients: dict[str, Callable], label: float, starts: Sequence[float]
+) -> dict[str, np.ndarray]:
+    """∂L/∂z of each loss (a function of the output a and the label) for a from 0 to 1, with
+    each starting output marked: how hard each loss pushes z, against how wrong a is. Returns
+    {loss: the curve's values}, sampled at 500 points."""
+    a = np.linspace(0.001, 0.999, 500)
+    curves = {}
+    for loss, gradient in gradients.items():
+        curves[loss] = np.asarray(gradient(a, label), dtype=float)
+        ax.plot(a, curves[loss], color=LOSS_COLORS[loss], label=loss)
+        for start in starts:
+            ax.plot(start, gradient(start, label), "o", color=LOSS_COLORS[loss])
+    for start in starts:
+        ax.axvline(start, color="gray", linestyle=":")
+        ax.text(start - 0.01, 0.65, f"start, a = {start:.2f}", rotation=90, ha="right", va="top")
+    ax.set(xlabel=f"output a (the label is {label:g})", ylabel="∂L/∂z")
+    ax.legend(loc="upper left")
+    return curves
+
+
+def softmax_outputs(
+    axes: np.ndarray, images: np.ndarray, probabilities: np.ndarray, labels: Sequence[int]
+) -> np.ndarray:
+    """Each digit (top row) above the bar chart of its ten probabilities (bottom row): green the
+    label, red the answer where it is wrong, blue the rest. Returns the answers (argmax)."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    answers = probabilities.argmax(axis=1)
+    digit_gallery(axes[0], images, [f"label {label}" for label in labels])
+    for ax, p, label, answer in zip(axes[1], probabilities, labels, answers):
+        bars = ax.bar(range(len(p)), p, color=OKABE_ITO["blue"])
+        bars[label].set_color(OKABE_ITO["green"])
+        if answer != label:
+            bars[answer].set_color(OKABE_ITO["vermillion"])
+        ax.set(xticks=range(len(p)), ylim=(0, 1), title=f"p of {answer}: {p.max():.2f}")
+    axes[1][0].set_ylabel("probability")
+    return answers

@@ -10,6 +10,7 @@ on the whole data set after each epoch. `batch_gradients`, `gradient_vector` and
 a batch's gradient as one vector, to compare it with central differences or between engines.
 `train_classifier` trains on the cross-entropy of softmax instead (lesson 13), in matrix form;
 `data_loss`, `batch_gradients` and `numerical_gradient_vector` take `loss="cross_entropy"` too.
+`accuracy` and `accuracy_by_epoch` judge a classifier on held-out examples (lessons 10 and 13).
 """
 
 import copy
@@ -374,3 +375,46 @@ def per_example_gradients(model, X, y) -> np.ndarray:
         batch_gradients(model, X[e : e + 1], y[e : e + 1])
         rows.append(gradient_vector(model))
     return np.array(rows)
+
+
+# lessons 10 and 13: judging a classifier on examples it did not train on
+
+
+def accuracy(model, X, y) -> float:
+    """The share of examples whose largest output is the one at the label's 1 (one-hot rows)."""
+    X, y = as_dataset(X, y, model.sizes[0], model.sizes[-1])
+    outputs = model.forward(X) if isinstance(model, VectorizedMLP) else _outputs(model, X)
+    return float(np.mean(outputs.argmax(axis=1) == y.argmax(axis=1)))
+
+
+def _outputs(model: MLP, X: np.ndarray) -> np.ndarray:
+    return np.array([model.forward(inputs) for inputs in X.tolist()])
+
+
+def accuracy_by_epoch(
+    model,
+    X,
+    y,
+    X_validation,
+    y_validation,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    loss: str = "mse",
+    seed: int = 0,
+) -> list[float]:
+    """Train `model` in place one epoch at a time and return its accuracy on the validation
+    examples after each epoch. One random generator serves every epoch, so after n epochs the
+    weights are those of one call to `train` (or `train_classifier`, for loss="cross_entropy")
+    with epochs=n and the same seed. A run that diverges stops there: its list is shorter."""
+    fit = train_classifier if loss == "cross_entropy" else train
+    rng = np.random.default_rng(seed)  # one generator: a new shuffle every epoch
+    accuracies = []
+    for _ in range(epochs):
+        try:
+            fit(model, X, y, epochs=1, batch_size=batch_size, learning_rate=learning_rate, seed=rng)
+        except FloatingPointError:
+            break
+        accuracies.append(accuracy(model, X_validation, y_validation))
+    return accuracies
