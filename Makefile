@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: lab test test-nbgrader test-wheel bench site
+.PHONY: lab test test-nbgrader test-wheel test-browser bench site
 
 # JupyterLab rooted at the clone (lessons and exercises both), open at the start page;
 # ARGS go to JupyterLab: make lab ARGS="--no-browser --port 8890"
@@ -25,6 +25,11 @@ test-nbgrader: $(VENV)/.installed-test $(VENV)/.installed-nbgrader
 # The wheel in a fresh venv: `bp-lessons copy`, then every lesson run from the copy (CI runs it)
 test-wheel: $(VENV)/.installed-test
 	$(BIN)/pytest -p no:cacheprovider --wheel -m wheel tests/test_wheel.py
+
+# A learner's first hour in Chromium: make lab (and a bp-lessons copy) to a first tick (CI runs
+# it; needs Debian's chromium: apt install chromium)
+test-browser: $(VENV)/.installed-test $(VENV)/.installed-lab $(VENV)/.installed-browser
+	$(BIN)/pytest -p no:cacheprovider --browser -m browser tests/test_browser.py
 
 # The benchmarks (never part of `make test`): each prints a markdown table; see benchmarks/README.md
 bench: $(VENV)/.installed-bench $(VENV)/.installed-nbgrader

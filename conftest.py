@@ -12,6 +12,7 @@ settings.load_profile("bp_lessons")
 SLOW = {  # the tests `make test` leaves to targets of their own, which CI runs after it
     "nbgrader": "the nbgrader round trip: make test-nbgrader",
     "wheel": "the lessons from a built wheel in a fresh venv: make test-wheel",
+    "browser": "a learner's first hour in a real browser: make test-browser",
 }
 
 
@@ -22,7 +23,7 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(config, items):
     """Tag each notebook's cells with its lesson marker: `pytest -m lesson04` runs them too.
-    The nbgrader round trip and the wheel run only when asked (--nbgrader, --wheel)."""
+    The nbgrader round trip, the wheel and the browser run only when asked (--nbgrader, ...)."""
     for item in items:
         for name, reason in SLOW.items():
             if name in item.keywords and not config.getoption(f"--{name}"):
