@@ -344,10 +344,12 @@ def output_surfaces(
     y: np.ndarray,
     resolution: int = 40,
     margin: float = 1.0,
+    ranges: bool = False,
 ) -> dict[str, np.ndarray]:
     """Several models' first output over the input plane, one panel each, all on ONE colour
     scale (from the lowest output of any model to the highest, one colour bar, no offset), with
-    labelled contour lines at the same levels and the data.
+    labelled contour lines at the same levels and the data. With `ranges`, each panel's title is
+    its model's name and the range of its output.
 
     Panels that are compared share a scale, so a surface that barely varies looks flat beside
     one that tilts; a white line marks 0.5 where an output crosses it. Returns each model's grid
@@ -365,7 +367,7 @@ def output_surfaces(
     lowest = min(grid.min() for grid in grids.values())
     highest = max(grid.max() for grid in grids.values())
     levels = mpl.ticker.MaxNLocator(8).tick_values(lowest, highest)  # round numbers, shared
-    for ax, outputs in zip(axes, grids.values()):
+    for ax, (name, outputs) in zip(np.ravel(axes), grids.items()):
         shading = ax.contourf(
             grid_x, grid_y, outputs, levels=levels, vmin=levels[0], vmax=levels[-1], alpha=0.8
         )
@@ -374,8 +376,11 @@ def output_surfaces(
         if outputs.min() < 0.5 - 1e-6 and outputs.max() > 0.5 + 1e-6:  # where it crosses 0.5
             ax.contour(grid_x, grid_y, outputs, levels=[0.5], colors="white", linewidths=2.0)
         scatter_classes(ax, X, y)
+        if ranges:
+            ax.set_title(f"{name}\noutput from {outputs.min():.4f} to {outputs.max():.4f}")
         ax.grid(False)
-    bar = axes[0].figure.colorbar(shading, ax=list(axes), label="output $a$ (one scale for all)")
+    axes = list(np.ravel(axes))
+    bar = axes[0].figure.colorbar(shading, ax=axes, label="output $a$ (one scale for all)")
     bar.formatter = mpl.ticker.ScalarFormatter(useOffset=False)  # the values as they are
     bar.update_ticks()
     return grids
@@ -653,3 +658,107 @@ def softmax_outputs(
         ax.set(xticks=range(len(p)), ylim=(0, 1), title=f"p of {answer}: {p.max():.2f}")
     axes[1][0].set_ylabel("probability")
     return answers
+
+
+# lesson 12: deep networks, layer by layer
+def per_layer(
+    axes: Sequence[Axes], values: dict[tuple[str, str], Sequence[float]], ylabel: str
+) -> list:
+    """One panel per first key, one line per second key: a value of each layer, l = 1, 2, ...,
+    on a log scale (a factor per layer is a straight line there). Every panel gets the same y
+    limits, so the same height means the same value in each. Returns the lines."""
+    panels = list(dict.fromkeys(panel for panel, _ in values))
+    axes = list(np.ravel(axes))
+    if len(axes) < len(panels):
+        raise ValueError(f"{len(panels)} panels ({panels}) need as many axes, got {len(axes)}")
+    lines, markers = [], dict(zip(dict.fromkeys(line for _, line in values), "osD^v<>"))
+    for ax, panel in zip(axes, panels):
+        for (where, name), ys in values.items():
+            if where == panel:
+                layers = np.arange(1, len(ys) + 1)
+                lines += ax.semilogy(layers, ys, markers[name] + "-", label=name)
+        ax.set(title=panel, xlabel="layer l", xticks=layers)
+    every = np.concatenate([np.ravel(ys) for ys in values.values()])
+    for ax in axes[: len(panels)]:  # one scale: the same limits in every panel
+        ax.set_ylim(every.min() / 2, every.max() * 2)
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend()
+    return lines
+
+
+def activation_histograms(
+    axes: np.ndarray, networks: dict[tuple[str, str], object], bins: int = 40
+) -> dict[tuple[str, str], np.ndarray]:
+    """Karpathy's picture of depth: for each network, after a forward pass, the histogram of
+    the activations of each hidden layer, one line per layer, coloured from light (layer 1) to
+    dark (the last hidden layer), the same colours in every panel. Rows of `axes` are the
+    first key (the activation), columns the second (the starting weights); the panels of a row
+    share one scale, x and y. The y axis is the share of a layer's activations in each bin.
+    ReLU's positive activations are binned on a log scale, where a factor per layer is a
+    shift; its zeros (off) are left out. Returns the shares, (hidden layers, bins) per network."""
+    rows = list(dict.fromkeys(row for row, _ in networks))
+    columns = list(dict.fromkeys(column for _, column in networks))
+    axes = np.asarray(axes).reshape(len(rows), len(columns))
+    shares = {}
+    for row in rows:
+        members = {key: net for key, net in networks.items() if key[0] == row}
+        values = [layer.A for net in members.values() for layer in net.layers[:-1]]
+        edges = _histogram_edges(row, values, bins)
+        for (_, column), network in members.items():
+            ax = axes[rows.index(row), columns.index(column)]
+            hidden = network.layers[:-1]
+            colors = mpl.colormaps["viridis_r"](np.linspace(0.1, 1.0, len(hidden)))
+            counts = []
+            for number, (layer, color) in enumerate(zip(hidden, colors), start=1):
+                count, _ = np.histogram(layer.A, bins=edges)
+                counts.append(count / layer.A.size)
+                ax.stairs(counts[-1], edges, color=color, label=f"layer {number}")
+            shares[row, column] = np.array(counts)
+            ax.set(title=f"{row}, {column}", xlabel="activation a", xlim=(edges[0], edges[-1]))
+            if row == "relu":
+                ax.set(xscale="log", xlabel="activation a > 0 (log scale)")
+        top = max(shares[row, column].max() for (r, column) in members)
+        for ax in axes[rows.index(row)]:  # one scale along a row
+            ax.set_ylim(0, 1.05 * top)
+        axes[rows.index(row), 0].set_ylabel("share of the layer's a")
+    axes[0, -1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return shares
+
+
+def _histogram_edges(activation: str, values: list, bins: int) -> np.ndarray:
+    """Bins over the activation's range: sigmoid [0, 1], tanh [-1, 1], ReLU from 10⁻⁴ to its
+    largest value, spaced geometrically."""
+    if activation == "sigmoid":
+        return np.linspace(0.0, 1.0, bins + 1)
+    if activation == "tanh":
+        return np.linspace(-1.0, 1.0, bins + 1)
+    return np.geomspace(1e-4, max(1e-3, max(float(np.max(v)) for v in values)), bins + 1)
+
+
+def rate_sweeps(
+    axes: Sequence[Axes], sweeps: dict[tuple[str, str, str], np.ndarray], rates: Sequence[float]
+) -> list:
+    """Validation accuracy against the learning rate (log scale), the best of the epochs at each
+    rate, for sweeps keyed (depth, activation, starting weights): one panel per activation, one
+    colour per starting weights, a line style per depth, each curve's best rate starred. A rate
+    that diverged leaves a gap. The panels share their y axis. Returns the lines."""
+    activations = list(dict.fromkeys(act for _, act, _ in sweeps))
+    depths = list(dict.fromkeys(depth for depth, _, _ in sweeps))
+    schemes = list(dict.fromkeys(scheme for _, _, scheme in sweeps))
+    axes = list(np.ravel(axes))
+    lines = []
+    for (depth, act, scheme), sweep in sweeps.items():
+        ax = axes[activations.index(act)]
+        sweep = np.asarray(sweep, dtype=float)
+        best = np.full(len(sweep), np.nan)
+        reached = ~np.isnan(sweep).all(axis=1)
+        best[reached] = np.nanmax(sweep[reached], axis=1)  # the best epoch at each rate
+        style = dict(color=COLORS[schemes.index(scheme)], ls=["--", "-", ":"][depths.index(depth)])
+        lines += ax.semilogx(rates, best, marker=".", label=f"{depth}, {scheme}", **style)
+        top = np.nanargmax(np.where(np.isnan(best), -1.0, best))
+        ax.plot([rates[top]], [best[top]], "*", ms=13, mec="black", color=style["color"])
+    for ax, act in zip(axes, activations):  # one scale: accuracy from 0 to 1 in every panel
+        ax.set(title=f"{act} hidden layers", xlabel="learning rate", ylim=(0, 1))
+    axes[0].set_ylabel("validation accuracy")
+    axes[0].legend(fontsize=9)
+    return lines

@@ -10,6 +10,9 @@ from bp_lessons import datasets
 from bp_lessons.exercises import deep_networks as exercise
 from bp_lessons.initialization import (
     SCHEMES,
+    accuracy,
+    best_on_validation,
+    dead,
     deltas,
     glorot,
     gradient_norms,
@@ -17,10 +20,13 @@ from bp_lessons.initialization import (
     initialize,
     lecun,
     rms,
+    saturation,
     spread,
+    sweep_learning_rates,
 )
 from bp_lessons.losses import mse_loss
-from bp_lessons.vectorized import VectorizedMLP
+from bp_lessons.training import train
+from bp_lessons.vectorized import DenseLayer, VectorizedMLP
 
 pytestmark = pytest.mark.lesson12
 
@@ -175,3 +181,106 @@ def test_the_exercise_gradient_norms_are_the_packages():
         network = VectorizedMLP(args["sizes"], args["activation"], "sigmoid", seed=args["seed"])
         expected = gradient_norms(network, np.array(args["X"]), np.array(args["Y"]))
         np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-16)
+
+
+# --- Karpathy's diagnostics: saturation and dead neurons ---------------------------------------
+
+
+def layer_with(activation, A):
+    layer = DenseLayer(1, np.shape(A)[1], activation)
+    layer.A = np.asarray(A, dtype=float)
+    return layer
+
+
+def test_saturation_counts_the_activations_on_a_flat_part():
+    sigmoid = layer_with("sigmoid", [[0.01, 0.5, 0.99, 0.97], [0.03, 0.2, 0.971, 0.029]])
+    assert saturation(sigmoid) == 4 / 8  # 0.01, 0.99, 0.971, 0.029; 0.03 and 0.97 are not
+    tanh = layer_with("tanh", [[-0.99, 0.0, 0.97, 0.98]])
+    assert saturation(tanh) == 2 / 4
+    relu = layer_with("relu", [[0.0, 0.1, 0.0, 2.0]])
+    assert saturation(relu) == 2 / 4  # off: no gradient passes
+
+
+def test_dead_counts_the_neurons_saturated_for_every_example():
+    relu = layer_with("relu", [[0.0, 0.1, 0.0], [0.0, 0.0, 0.3]])
+    assert dead(relu) == 1 / 3  # neuron 0 is off for both examples; 1 and 2 are on once
+    assert dead(layer_with("tanh", [[0.99, 0.5], [-0.99, 0.1]])) == 1 / 2
+
+
+def test_saturation_needs_a_forward_pass_and_a_known_activation():
+    layer = DenseLayer(2, 3, "tanh")
+    with pytest.raises(RuntimeError, match="call forward"):
+        saturation(layer)
+    with pytest.raises(RuntimeError, match="call forward"):
+        dead(layer)
+    with pytest.raises(ValueError, match="got 'identity'"):
+        saturation(layer_with("identity", [[0.0]]))
+
+
+def test_accuracy_is_the_share_whose_largest_output_is_the_label():
+    network = VectorizedMLP([2, 3], "identity", seed=0)
+    network.layers[0].W[:] = np.eye(3, 2)  # outputs (x0, x1, 0)
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -2.0], [1.0, 0.0]])
+    Y = np.eye(3)[[0, 1, 2, 1]]  # the last is wrong
+    assert accuracy(network, X, Y) == 3 / 4
+
+
+# --- comparing networks fairly: a sweep of learning rates on validation ------------------------
+
+
+@pytest.fixture
+def small_digits():
+    X, Y = datasets.digits()
+    training, validation, _ = datasets.split(X, Y, validation=100, test=100, seed=1)
+    return (training[0][:300], training[1][:300]), validation
+
+
+@pytest.mark.parametrize("sizes, activation", [([64, 12, 10], "tanh"), ([64, 8, 8, 8, 10], "relu")])
+def test_each_rate_of_a_sweep_trains_exactly_as_train_does(small_digits, sizes, activation):
+    training, validation = small_digits
+    rates = [0.05, 0.5, 3.0]
+    network = initialize(VectorizedMLP(sizes, activation, "sigmoid"), he, seed=2)
+    before = [layer.W.copy() for layer in network.layers]
+    found = sweep_learning_rates(network, rates, training, validation, epochs=3, batch_size=16)
+    assert found.shape == (3, 3)
+    assert all(np.array_equal(w, layer.W) for w, layer in zip(before, network.layers))
+    for rate, row in zip(rates, found):
+        copy = initialize(VectorizedMLP(sizes, activation, "sigmoid"), he, seed=2)
+        rng = np.random.default_rng(0)  # `train`'s own: one generator, a shuffle an epoch
+        for epoch in range(3):
+            train(copy, *training, epochs=1, batch_size=16, learning_rate=rate, seed=rng)
+            assert row[epoch] == accuracy(copy, *validation)
+    assert len(set(found[:, -1])) > 1  # the rates differ: a test that could fail
+
+
+def test_a_diverging_rate_gives_nan_and_leaves_the_others_alone(small_digits):
+    training, validation = small_digits
+    network = initialize(VectorizedMLP([64, 10, 10], "tanh", "identity"), he, seed=0)
+    alone = sweep_learning_rates(network, [0.1], training, validation, epochs=3, batch_size=10)
+    rates = [0.1, 1e300]
+    both = sweep_learning_rates(network, rates, training, validation, epochs=3, batch_size=10)
+    assert np.array_equal(both[0], alone[0])
+    assert np.isnan(both[1]).all()  # its weights overflowed in the first epoch
+    with pytest.raises(FloatingPointError, match="in epoch 1"):  # where `train` stops too
+        train(network, *training, epochs=1, batch_size=10, learning_rate=1e300)
+
+
+def test_a_sweep_refuses_what_it_cannot_run(small_digits):
+    training, validation = small_digits
+    network = VectorizedMLP([64, 5, 10])
+    for rates in ([], [0.1, -1.0], [np.inf]):
+        with pytest.raises(ValueError, match="rates must be a list of positive numbers"):
+            sweep_learning_rates(network, rates, training, validation, epochs=1, batch_size=10)
+    with pytest.raises(ValueError, match="epochs must be a whole number, 1 or more, got 0"):
+        sweep_learning_rates(network, [0.1], training, validation, epochs=0, batch_size=10)
+    with pytest.raises(ValueError, match="X must have shape"):
+        sweep_learning_rates(
+            network, [0.1], training, (np.ones((3, 5)), np.ones((3, 10))), epochs=1, batch_size=10
+        )
+
+
+def test_best_on_validation_takes_the_best_cell_and_breaks_ties_towards_less():
+    sweep = np.array([[0.2, 0.5, 0.5], [0.5, 0.4, np.nan], [np.nan, np.nan, np.nan]])
+    assert best_on_validation(sweep, [0.1, 1.0, 10.0]) == (0.1, 2, 0.5)
+    sweep[2, 0] = 0.9
+    assert best_on_validation(sweep, [0.1, 1.0, 10.0]) == (10.0, 1, 0.9)

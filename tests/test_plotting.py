@@ -324,3 +324,96 @@ def test_loss_contours_and_downhill_arrows_draw_the_loss_and_minus_its_gradient(
     arrows = ax.collections[-1]
     np.testing.assert_array_equal(arrows.U, -gradients[..., 0].ravel())  # downhill: against it
     np.testing.assert_array_equal(arrows.V, -gradients[..., 1].ravel())
+
+
+# lesson 12: deep networks, layer by layer
+@pytest.mark.lesson12
+def test_per_layer_draws_one_line_per_second_key_on_one_scale_for_every_panel():
+    figure, axes = plt.subplots(1, 2)
+    values = {("a", "x"): [1.0, 0.1], ("a", "y"): [2.0, 3.0], ("b", "x"): [1e-4, 1e-5, 1e-6]}
+    lines = plotting.per_layer(axes, values, "size")
+    assert [list(line.get_ydata()) for line in lines] == list(values.values())
+    assert list(lines[2].get_xdata()) == [1, 2, 3]  # layers l = 1, 2, 3
+    assert [ax.get_title() for ax in axes] == ["a", "b"]
+    assert axes[0].get_ylim() == axes[1].get_ylim()  # one scale, though b's values are tiny
+    assert axes[0].get_ylim()[0] <= 1e-6 and axes[0].get_ylim()[1] >= 3.0
+    with pytest.raises(ValueError, match="2 panels"):
+        plotting.per_layer(axes[:1], values, "size")
+    plt.close(figure)
+
+
+@pytest.mark.lesson12
+def test_output_surfaces_share_one_colour_scale_without_an_offset_label():
+    from bp_lessons.vectorized import VectorizedMLP
+
+    X, y = datasets.xor()
+    flat, varied = MLP([2, 16, 16, 16, 1], seed=0), MLP([2, 3, 1], seed=1)
+    figure, axes = plt.subplots(1, 2)
+    grids = plotting.output_surfaces(axes, {"flat": flat, "varied": varied}, X, y, resolution=6)
+    assert grids["flat"][0, 0] == flat.forward([-1.0, -1.0])[0]
+    assert grids["varied"][0, -1] == varied.forward([2.0, -1.0])[0]
+    first, second = (ax.collections[0] for ax in axes)
+    np.testing.assert_array_equal(first.levels, second.levels)  # one scale for both
+    assert first.get_clim() == second.get_clim()
+    assert first.levels[0] <= min(g.min() for g in grids.values())
+    assert first.levels[-1] >= max(g.max() for g in grids.values())
+    assert np.ptp(grids["flat"]) < (first.levels[1] - first.levels[0])  # flat: one band
+    bar = figure.axes[-1]
+    assert len(figure.axes) == 3  # two panels and one colour bar
+    figure.canvas.draw()
+    assert bar.yaxis.get_offset_text().get_text() == ""  # no "1e-6+4.9975e-1"
+    plt.close(figure)
+    figure, ax = plt.subplots()  # a flat surface alone: matplotlib would write an offset
+    flat = VectorizedMLP([2] + [30] * 9 + [1], seed=0)
+    plotting.output_surfaces([ax], {"flat": flat}, X, y, resolution=6)
+    figure.canvas.draw()
+    assert figure.axes[-1].yaxis.get_offset_text().get_text() == ""
+    assert all("e" not in tick.get_text() for tick in figure.axes[-1].get_yticklabels())
+    plt.close(figure)
+
+
+@pytest.mark.lesson12
+def test_activation_histograms_count_each_layer_and_share_a_scale_along_a_row():
+    from bp_lessons.initialization import he, initialize, lecun
+    from bp_lessons.vectorized import VectorizedMLP
+
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 5))
+    networks = {}
+    for act in ("tanh", "relu"):
+        for scheme, variance in (("1/n", lecun), ("He", he)):
+            networks[act, scheme] = net = initialize(VectorizedMLP([5, 8, 8, 8, 2], act), variance)
+            net.forward(X)
+    figure, axes = plt.subplots(2, 2)
+    shares = plotting.activation_histograms(axes, networks, bins=10)
+    tanh = networks["tanh", "He"].layers[1].A
+    expected, _ = np.histogram(tanh, bins=np.linspace(-1, 1, 11))
+    np.testing.assert_allclose(shares["tanh", "He"][1], expected / tanh.size)
+    assert shares["tanh", "He"].shape == (3, 10)  # three hidden layers, the output left out
+    relu = networks["relu", "1/n"].layers[0].A
+    assert shares["relu", "1/n"][0].sum() == pytest.approx(np.mean(relu >= 1e-4))  # zeros out
+    assert axes[1, 0].get_xscale() == "log"
+    for row in axes:
+        assert row[0].get_ylim() == row[1].get_ylim() and row[0].get_xlim() == row[1].get_xlim()
+    assert len(axes[0, 0].patches) == 3  # one outline per hidden layer
+    plt.close(figure)
+
+
+@pytest.mark.lesson12
+def test_rate_sweeps_draw_the_best_epoch_at_each_rate_and_star_the_best_rate():
+    rates = [0.1, 1.0, 10.0]
+    sweeps = {
+        ("2 layers", "tanh", "1/n"): np.array([[0.1, 0.3], [0.5, 0.4], [np.nan, np.nan]]),
+        ("10 layers", "tanh", "1/n"): np.array([[0.2, 0.2], [0.1, 0.6], [0.9, np.nan]]),
+        ("2 layers", "relu", "he"): np.array([[0.3, 0.2], [0.1, 0.1], [0.2, 0.2]]),
+    }
+    figure, axes = plt.subplots(1, 2)
+    lines = plotting.rate_sweeps(axes, sweeps, rates)
+    np.testing.assert_array_equal(lines[0].get_ydata(), [0.3, 0.5, np.nan])  # diverged: a gap
+    np.testing.assert_array_equal(lines[1].get_ydata(), [0.2, 0.6, 0.9])
+    assert lines[0].get_linestyle() != lines[1].get_linestyle()  # a style per depth
+    assert lines[0].get_color() == lines[1].get_color()  # a colour per starting weights
+    stars = [line for line in axes[0].lines if line.get_marker() == "*"]
+    assert [(s.get_xdata()[0], s.get_ydata()[0]) for s in stars] == [(1.0, 0.5), (10.0, 0.9)]
+    assert axes[0].get_ylim() == axes[1].get_ylim() == (0, 1)
+    plt.close(figure)
