@@ -1082,3 +1082,172 @@ def test_an_off_limits_generator_stays_a_generator_that_raises_on_its_first_step
         list(batches())
     with pytest.raises(RuntimeError, match="off limits"):
         plain()
+
+
+# --- issue 18: wrong answers that passed, and messages that named the wrong mistake -------------
+
+SEEDS = range(40)  # the grader draws a secret seed: a wrong answer must fail on every one
+
+
+def _shifted_softmax(shift):
+    def softmax(Z):
+        E = np.exp(Z - shift(Z))
+        return E / E.sum(axis=1, keepdims=True)
+
+    return softmax
+
+
+@pytest.mark.lesson13
+@pytest.mark.parametrize(
+    "shift",
+    [
+        lambda Z: Z.min(axis=1, keepdims=True),
+        lambda Z: Z.mean(axis=1, keepdims=True),
+        lambda Z: np.median(Z, axis=1, keepdims=True),
+        lambda Z: Z[:, :1],
+        lambda Z: Z[:, -1:],
+    ],
+    ids=["row min", "row mean", "row median", "first entry", "last entry"],
+)
+def test_a_softmax_shifted_by_anything_but_the_row_max_fails_on_every_seed(shift):
+    from bp_lessons.exercises import classification as ex
+
+    for seed in SEEDS:
+        result = ex.q1.evaluate(_shifted_softmax(shift), seed=seed)
+        assert result.status == "failed", seed
+        assert "overflow" in result.headline() or "below its max" in result.headline()
+
+
+@pytest.mark.lesson13
+def test_the_min_and_the_mean_shift_are_named_together():
+    from bp_lessons.exercises import classification as ex
+
+    for shift in (lambda Z: Z.min(axis=1, keepdims=True), lambda Z: Z.mean(axis=1)[:, None]):
+        said = ex.q1.evaluate(_shifted_softmax(shift)).headline()
+        assert "its min, or its mean: both give these results" in said
+
+
+@pytest.mark.lesson13
+def test_a_log_sum_exp_with_one_max_for_the_batch_fails_on_every_seed():
+    from bp_lessons.exercises import classification as ex
+
+    def cross_entropy_loss(Z, Y):
+        m = Z.max()  # one max for the whole batch
+        log_p = Z - m - np.log(np.sum(np.exp(Z - m), axis=1, keepdims=True))
+        return -np.sum(Y * log_p) / Z.shape[0]
+
+    for seed in SEEDS:
+        result = ex.q2.evaluate(cross_entropy_loss, seed=seed)
+        assert result.status == "failed", seed
+        assert "One max for the whole batch" in result.headline(), str(result)
+
+
+@pytest.mark.lesson13
+def test_a_max_without_keepdims_is_told_so_not_to_subtract_the_max():
+    from bp_lessons.exercises import classification as ex
+
+    def softmax(Z):
+        E = np.exp(Z - Z.max(axis=1))
+        return E / np.sum(E, axis=1, keepdims=True)
+
+    said = ex.q1.evaluate(softmax).headline()
+    assert "The max has no keepdims" in said and "min" not in said
+
+
+@pytest.mark.lesson13
+def test_the_binary_cross_entropy_on_softmax_is_named():
+    from bp_lessons.exercises import classification as ex
+
+    def cross_entropy_loss(Z, Y):
+        E = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P = E / E.sum(axis=1, keepdims=True)
+        return -np.mean(np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P), axis=1))
+
+    said = ex.q2.evaluate(cross_entropy_loss).headline()
+    assert "That is the binary cross-entropy" in said and "Subtract" not in said
+
+    # the same with the mean over every entry: no known mistake fits, and the advice on its
+    # log 0 names every cause of one, the 1 − p included
+    def every_entry(Z, Y):
+        E = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P = E / E.sum(axis=1, keepdims=True)
+        return -np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P))
+
+    result = ex.q2.evaluate(every_entry)
+    assert result.status == "failed" and not result.diagnosis
+    row = next(row for row in result.rows if "divide by zero" in row.message)
+    assert "log(1 − p)" in row.message and "log p" in row.message
+    assert "log(1 − p)" in result.headline()
+
+
+@pytest.mark.lesson13
+def test_a_log_sum_exp_that_forgets_to_add_the_max_back_is_named():
+    from bp_lessons.exercises import classification as ex
+
+    def cross_entropy_loss(Z, Y):
+        m = Z.max(axis=1, keepdims=True)
+        log_sum = np.log(np.exp(Z - m).sum(axis=1, keepdims=True))  # m not added back
+        return -(Y * (Z - log_sum)).sum() / len(Z)
+
+    assert "The max is not added back" in ex.q2.evaluate(cross_entropy_loss).headline()
+
+
+@pytest.mark.lesson03
+@pytest.mark.parametrize("epsilon", [1e-4, 1e-5, 1e-6])
+def test_a_hard_coded_epsilon_is_told_it_ignores_epsilon_whatever_its_value(epsilon):
+    from bp_lessons.exercises import loss
+
+    def numerical_derivative(f, x, eps):
+        return (f(x + epsilon) - f(x - epsilon)) / (2 * epsilon)
+
+    said = loss.q3.evaluate(numerical_derivative).headline()
+    assert "ignores the `epsilon` your function is given" in said and "= 1e-5" not in said
+
+
+@pytest.mark.lesson08
+def test_a_flipped_loss_gradient_in_a_training_step_is_named_with_the_flipped_step():
+    from bp_lessons.exercises import sgd
+
+    def train_step(inputs, labels, weights, biases, learning_rate):
+        # the learner's forward, backward with 2(y − a)/n, and a correct step
+        trace, zs = [inputs], []
+        for W, b in zip(weights, biases):
+            zs.append([sum(w * a for w, a in zip(row, trace[-1])) + c for row, c in zip(W, b)])
+            trace.append([sgd.sigmoid(z) for z in zs[-1]])
+        grads = [2 * (y - a) / len(labels) for a, y in zip(trace[-1], labels)]
+        new_w, new_b = list(weights), list(biases)
+        for layer in reversed(range(len(weights))):
+            d = [g * sgd.sigmoid_derivative(z) for g, z in zip(grads, zs[layer])]
+            grads = [
+                sum(e * row[k] for e, row in zip(d, weights[layer]))
+                for k in range(len(trace[layer]))
+            ]
+            new_w[layer] = [
+                [w - learning_rate * e * a for w, a in zip(row, trace[layer])]
+                for row, e in zip(weights[layer], d)
+            ]
+            new_b[layer] = [c - learning_rate * e for c, e in zip(biases[layer], d)]
+        return new_w, new_b
+
+    said = sgd.q2.evaluate(train_step, rules=False).headline()
+    assert "the loss gradient's sign is flipped" in said and "the step adds" in said
+
+
+@pytest.mark.lesson10
+def test_a_flipped_loss_gradient_in_a_batch_step_is_named_with_the_flipped_step():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    def train_step(X, Y, weights, biases, learning_rate):
+        inputs = [X]
+        for W, b in zip(weights, biases):
+            inputs.append(ex.dense_forward(inputs[-1], W, b))
+        dA = 2 * (Y - inputs[-1]) / inputs[-1].size  # label minus output
+        new_weights, new_biases = list(weights), list(biases)
+        for layer in reversed(range(len(weights))):
+            dW, db, dA = ex.dense_backward(inputs[layer], weights[layer], biases[layer], dA)
+            new_weights[layer] = weights[layer] - learning_rate * dW
+            new_biases[layer] = biases[layer] - learning_rate * db
+        return new_weights, new_biases
+
+    said = ex.q3.evaluate(train_step, rules=False).headline()
+    assert "the loss gradient's sign is flipped" in said and "the step adds" in said

@@ -84,7 +84,9 @@ class Task:
     axes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     mistakes: list[Mistake] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)  # exception name -> targeted advice
+    # exception name -> targeted advice; "FloatingPointError: overflow encountered in exp" (the
+    # name, then a piece of the error's text) is advice for that error alone, and wins
+    errors: dict[str, str] = field(default_factory=dict)
     call: Callable[[Callable, dict], object] | None = None  # fn, args -> result; default fn(*args)
     forbidden: tuple[str, ...] = ()  # bp_lessons names the learner must not import for this task
     # the function must leave its arguments unchanged (True), may change any (False), or may
@@ -120,7 +122,7 @@ class Task:
 
     def judge_error(self, args: dict, error: str, text: str) -> Row:
         """The verdict on a case where the learner's function raised `error` (a type name)."""
-        advice = self.errors.get(error, "")
+        advice = self.advice(error, text)
         given = len(inspect.signature(self.reference).parameters)
         takes = signature_in(text, self.function, given) if error == "TypeError" else ""
         if takes:
@@ -136,6 +138,14 @@ class Task:
         row = Row(args, self.run(self.reference, args), None, "result", message, message)
         row.error = error
         return row
+
+    def advice(self, error: str, text: str) -> str:
+        """The targeted advice for an error: the one whose key names its text, else its type's."""
+        for key, advice in self.errors.items():
+            name, _, fragment = key.partition(": ")
+            if name == error and fragment and fragment in text:
+                return advice
+        return self.errors.get(error, "")
 
     def wrong_signature(self, takes: str) -> str:
         """ "your function takes 2 arguments (x, y); the check calls it with 3: …"."""

@@ -366,8 +366,10 @@ q3 = Task(
             lambda *args: _step_with(*args, scale=lambda A: 1 / A.size),
         ),
         Mistake(
-            "The sign of the loss gradient is flipped, so the step goes uphill: ∂L/∂A = "
-            "2(A − Y)/n, output minus label.",
+            "That steps uphill, and two slips give exactly these numbers: (1) the loss "
+            "gradient's sign is flipped, where ∂L/∂A = 2(A − Y)/n, output minus label; (2) the "
+            "step adds, W + lr · dW, where it goes against the gradient, W − lr · dW. Check "
+            "both.",
             lambda *args: _step_with(*args, scale=lambda A: -2 / A.size),
         ),
         Mistake(
