@@ -1251,3 +1251,116 @@ def test_a_flipped_loss_gradient_in_a_batch_step_is_named_with_the_flipped_step(
 
     said = ex.q3.evaluate(train_step, rules=False).headline()
     assert "the loss gradient's sign is flipped" in said and "the step adds" in said
+
+
+# --- the clock times the learner's function alone ----------------------------------------------
+
+
+def test_the_clock_starts_after_the_rules_are_prepared_and_stops_while_a_case_is_judged(
+    monkeypatch,
+):
+    """Preparing the rules (the off-limits list, the imports it needs) and judging each case
+    against the reference cost the learner nothing; the learner's own time adds up over the
+    cases."""
+    import time
+
+    from bp_lessons.exercises import check
+
+    monkeypatch.setattr(check, "TIME_LIMIT", 0.4)
+    prepare = Task.prepare
+
+    def slow_prepare(self):
+        time.sleep(0.6)  # as a first check once spent importing matplotlib
+        return prepare(self)
+
+    def slow_reference(x):
+        time.sleep(0.1)
+        return 2.0 * x
+
+    slow = Task(
+        number="0.3", function="double", reference=slow_reference, fixed=toy.fixed, n_random=0
+    )
+    monkeypatch.setattr(Task, "prepare", slow_prepare)
+    assert slow.evaluate(lambda x: 2.0 * x).passed  # 0.6 s preparing and 0.3 s judging
+
+    def steady(x):  # 0.15 s per case: 0.45 s for the three, past the 0.4 s
+        time.sleep(0.15)
+        return 2.0 * x
+
+    result = slow.evaluate(steady)
+    assert result.status == "failed" and "still running after 0.4 s, with 2 of the cases" in (
+        result.note
+    )
+
+
+SETUP_ONLY = """
+import sys, time
+from bp_lessons.exercises.{module} import q1
+from bp_lessons.exercises.provided import LESSON_MODULES, PROVIDED, resolve
+for name in PROVIDED["{exercise}"]:
+    resolve(name)
+print(sorted(m for m in LESSON_MODULES if "bp_lessons." + m in sys.modules))
+"""
+
+
+def test_nothing_a_task_provides_lives_in_a_module_its_checks_and_setup_do_not_load():
+    """So the notebook's check, which leaves such modules unloaded and makes all of them off
+    limits if the learner imports one, forbids exactly what the grader's list does."""
+    import subprocess
+    import sys
+
+    from bp_lessons.exercises.provided import LESSON_MODULES, off_limits_names
+
+    for exercise, module in EXERCISES.items():
+        code = SETUP_ONLY.format(module=module.rpartition(".")[2], exercise=exercise)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        loaded = set(eval(out.stdout))  # noqa: S307 - a list of names we printed
+        for task in tasks(exercise):
+            off = set(off_limits_names(exercise, task.number))
+            for name in set(LESSON_MODULES) - loaded:
+                lesson = __import__(f"bp_lessons.{name}", fromlist=["_"])
+                own = {
+                    f"bp_lessons.{name}.{attr}"
+                    for attr, obj in vars(lesson).items()
+                    if isinstance(obj, (type, type(lambda: 0)))
+                    and obj.__module__ == lesson.__name__
+                    and obj.__name__ == attr
+                }
+                assert own <= off, (exercise, task.number, sorted(own - off))
+
+
+FIRST_CHECK = """
+import sys, time
+import numpy as np
+from bp_lessons.exercises.classification import q1
+
+def softmax(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+def drawing(Z):
+    from bp_lessons import plotting
+    plotting.output_colour_range("sigmoid", Z)
+    return softmax(Z)
+
+assert q1.evaluate(softmax).passed
+print("matplotlib" in sys.modules, "bp_lessons.plotting" in sys.modules)
+said = q1.evaluate(drawing).headline()
+print("bp_lessons.plotting.output_colour_range is off limits" in said)
+print(q1.evaluate(softmax).passed, "off limits" in q1.evaluate(drawing).headline())
+import inspect
+from bp_lessons import plotting
+functions = [f for _, f in inspect.getmembers(plotting, inspect.isfunction)]
+print(all("off limits" not in str(f.__code__.co_consts) for f in functions))
+"""
+
+
+def test_a_check_loads_no_module_it_does_not_need_and_forbids_one_the_answer_loads():
+    import subprocess
+    import sys
+
+    from bp_lessons import plotting
+
+    assert callable(plotting.output_colour_range)
+    out = subprocess.run([sys.executable, "-c", FIRST_CHECK], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "False", "True", "True", "True", "True"], out.stderr
