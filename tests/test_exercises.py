@@ -4,6 +4,7 @@ and the checking machinery itself."""
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from bp_lessons.exercises import EXERCISES, Mistake, Task, tasks
 from bp_lessons.exercises.calling import to_plain
 from bp_lessons.exercises.check import CheckFailed
 from bp_lessons.gradcheck import numerical_gradient
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def lesson_mark(exercise):
@@ -1014,6 +1017,116 @@ def test_mae_gradient_is_the_slope_of_the_mean_absolute_error_away_from_its_kink
     assert ties, "the cases hold outputs equal to their labels"
 
 
+def _sigmoid(z):
+    return 0.5 * (1 + math.tanh(z / 2))  # safe at ±1000
+
+
+def _central(f, point, h=1e-5):
+    """Central differences of f at a list of numbers, one per number."""
+    slopes = []
+    for k in range(len(point)):
+        up, down = list(point), list(point)
+        up[k] += h
+        down[k] -= h
+        slopes.append((f(up) - f(down)) / (2 * h))
+    return slopes
+
+
+def _chain_loss(p):
+    x, w1, b1, w2, b2, w3, b3, y = p
+    a = _sigmoid(w3 * _sigmoid(w2 * _sigmoid(w1 * x + b1) + b2) + b3)
+    return (a - y) ** 2
+
+
+def _softplus_measured(x):
+    from bp_lessons.autograd import Value
+
+    def softplus(u):
+        return math.log(1 + math.exp(u))
+
+    out = Value(softplus(x.data), (x,), "softplus")
+    out._local_grads = ((softplus(x.data + 1e-5) - softplus(x.data - 1e-5)) / 2e-5,)
+    return out
+
+
+def _shared_loss(p):
+    x, w, y = p
+    return (math.tanh(w * math.tanh(w * x)) - y) ** 2
+
+
+def _binary_measured(Z, Y, w):
+    def loss(z, y):
+        a = _sigmoid(z)
+        return -(w * y * math.log(a) + (1 - y) * math.log(1 - a)) / len(Z)
+
+    return [
+        [_central(lambda p, y=y: loss(p[0], y), [z])[0] for z, y in zip(row, labels)]
+        for row, labels in zip(Z.tolist(), Y.tolist())
+    ]
+
+
+# every derivation task, with an answer that measures instead of deriving
+MEASURED = {
+    ("04_chain_rule", "4.1"): lambda z: (_sigmoid(z + 1e-5) - _sigmoid(z - 1e-5)) / 2e-5,
+    ("05_layer", "5.3"): lambda z: (math.tanh(z + 1e-4) - math.tanh(z - 1e-4)) / 2e-4,
+    ("07_backpropagation", "7.3"): lambda x, w1, b1, w2, b2, w3, b3, label: _central(
+        lambda p: _chain_loss([x, *p, label]), [w1, b1, w2, b2, w3, b3]
+    ),
+    ("07_backpropagation", "7.4"): lambda outputs, labels: _central(
+        lambda a: sum(abs(u - y) for u, y in zip(a, labels)) / len(labels), outputs, h=1e-7
+    ),
+    ("11_computational_graph", "11.1"): _softplus_measured,
+    ("11_computational_graph", "11.3"): lambda x, w, y: _central(
+        lambda p: _shared_loss([p[1], p[0], y]), [w, x]
+    ),
+    ("12_deep_networks", "12.1"): None,  # not a slope: no central difference to try
+    ("13_classification", "13.3"): _binary_measured,
+}
+DERIVATIONS = [
+    pytest.param(exercise, number, id=number, marks=lesson_mark(exercise))
+    for exercise, number in MEASURED
+]
+
+
+def task_of(exercise, number):
+    return next(task for task in tasks(exercise) if task.number == number)
+
+
+@pytest.mark.parametrize("exercise, number", DERIVATIONS)
+def test_every_derivation_task_asks_for_the_formula_and_says_so(exercise, number):
+    """One policy: a derivation is checked to rounding, so a central difference fails with a
+    message that says so, and the task's text states it."""
+    task = task_of(exercise, number)
+    assert task.rtol <= 1e-12 and task.atol <= 1e-12
+    if MEASURED[exercise, number]:
+        result = task.evaluate(MEASURED[exercise, number], rules=False)
+        assert result.status == "failed", number
+        assert "an approximation, such as a central difference" in result.headline(), str(result)
+    source = json.loads((ROOT / "exercises" / "source" / f"{exercise}.ipynb").read_text())
+    (text,) = [
+        "".join(cell["source"])
+        for cell in source["cells"]
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == f"q{number.split('.')[1]}_text"
+    ]
+    text = " ".join(text.split())
+    assert "to rounding" in text and "central difference" in text, number
+
+
+def _in_float32(value):
+    if isinstance(value, (list, tuple)):
+        return [_in_float32(v) for v in value]
+    return np.asarray(value, dtype=np.float32)
+
+
+# 11.1's answer is a Value, whose numbers are Python floats
+@pytest.mark.parametrize("exercise, number", [p for p in DERIVATIONS if p.id != "11.1"])
+def test_a_float32_answer_is_told_float32_not_central_differences(exercise, number):
+    task = task_of(exercise, number)
+    result = task.evaluate(lambda *args: _in_float32(task.reference(*args)), rules=False)
+    assert result.status == "failed" and "float32" in result.headline(), str(result)
+    assert "central difference" not in result.headline()
+
+
 def test_a_central_difference_is_not_the_formula_of_a_derivation_task():
     from bp_lessons.activations import sigmoid
     from bp_lessons.exercises import chain_rule, layer
@@ -1021,10 +1134,6 @@ def test_a_central_difference_is_not_the_formula_of_a_derivation_task():
     def measured(z):
         return (sigmoid(z + 1e-5) - sigmoid(z - 1e-5)) / 2e-5
 
-    result = chain_rule.q1.evaluate(measured)
-    assert result.status == "failed" and "a numerical approximation" in result.headline()
-    result = layer.q3.evaluate(lambda z: (math.tanh(z + 1e-4) - math.tanh(z - 1e-4)) / 2e-4)
-    assert result.status == "failed" and "a numerical approximation" in result.headline()
     assert layer.q3.evaluate(lambda z: 4 * measured(2 * z) + 1 / math.cosh(0) - 1).status == (
         "failed"
     )

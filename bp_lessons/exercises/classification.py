@@ -355,6 +355,10 @@ q3 = Task(
     number="13.3",
     function="binary_cross_entropy_gradient",
     reference=binary_cross_entropy_gradient,
+    # a derivation: exact to rounding (the formula's float error is near 1e-16); a central
+    # difference, some 1e-11 off, or float32 is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
     axes={"result": ("example {i}", "output {i}")},
     fixed=[
         # the lesson's saturated neuron, z = w + b = 4 for input 1, label 0, no weight

@@ -1,6 +1,8 @@
 """How a check's verdict is shown: a table in a notebook, plain text in a terminal."""
 
 import html
+import math
+import struct
 import sys
 from dataclasses import dataclass
 
@@ -77,10 +79,18 @@ class Result:
         if errors:
             return max(errors, key=errors.count)
         if self.task.rtol < 1e-6 and all(nearly(row.expected, row.got) for row in failed):
+            if all(single_precision(row.got) for row in failed):
+                return (
+                    "Within float32's precision of the expected values (about 7 digits) on every "
+                    "case, and every number you returned is a float32: compute in float64 (Python "
+                    "floats, NumPy's default dtype). This task checks the formula to rounding "
+                    f"({self.task.rtol:g} relative), which float32 cannot reach."
+                )
             return (
-                "Within 1e-6 of the expected values on every case, yet not equal to them: is it "
-                "a numerical approximation, such as a central difference? This task asks for the "
-                "formula itself, which agrees to rounding."
+                "Within 1e-6 of the expected values on every case, yet not equal to them to "
+                f"rounding ({self.task.rtol:g} relative): is it an approximation, such as a "
+                "central difference? This task asks for the formula itself, derived: it agrees "
+                "to rounding."
             )
         answers = [row.got for row in self.rows]
         same = all(got == answers[0] for got in answers) and answers[0] is not None
@@ -172,6 +182,28 @@ def nearly(expected: object, got: object) -> bool:
     if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
         return all(nearly(e, g) for e, g in zip(expected, got))
     return False
+
+
+def single_precision(value: object) -> bool:
+    """Whether every number in value is a float32 (and one at least is not a small binary
+    fraction that float64 answers give as well, such as 0.5 or 0)."""
+    numbers = list(flatten(value))
+    exact = []
+    for x in numbers:
+        try:
+            exact.append(struct.unpack("f", struct.pack("f", x))[0] == x)
+        except (OverflowError, struct.error):
+            return False
+    short_fraction = [x * 1024 == int(x * 1024) for x in numbers if math.isfinite(x)]
+    return bool(numbers) and all(exact) and not all(short_fraction)
+
+
+def flatten(value: object):
+    if isinstance(value, list):
+        for item in value:
+            yield from flatten(item)
+    elif isinstance(value, float):
+        yield value
 
 
 def short(value: object) -> str:
