@@ -1473,3 +1473,122 @@ def test_a_check_loads_no_module_it_does_not_need_and_forbids_one_the_answer_loa
     assert callable(plotting.output_colour_range)
     out = subprocess.run([sys.executable, "-c", FIRST_CHECK], capture_output=True, text=True)
     assert out.stdout.split() == ["False", "False", "True", "True", "True", "True"], out.stderr
+
+
+# --- issue 18, item 5: the common slips of exercises 11-13 and 5.3, each named -----------------
+
+
+@pytest.mark.lesson11
+def test_a_flipped_sign_in_the_shared_weight_gradient_is_named():
+    from bp_lessons.exercises import computational_graph as ex
+
+    def shared_weight_gradient(x, w, y):
+        h1 = math.tanh(w * x)
+        h2 = math.tanh(w * h1)
+        d2 = 2 * (y - h2) * (1 - h2**2)  # target minus output
+        d1 = d2 * w * (1 - h1**2)
+        return d2 * h1 + d1 * x, d1 * w
+
+    assert "The sign is flipped in both" in ex.q3.evaluate(shared_weight_gradient).headline()
+
+
+@pytest.mark.lesson11
+def test_a_topological_sort_without_a_visited_set_is_named():
+    from bp_lessons.exercises import computational_graph as ex
+
+    def backward(root):
+        order = []
+
+        def build(v):
+            for child in v._prev:
+                build(child)
+            order.append(v)
+
+        build(root)
+        root.grad = 1
+        for v in order[::-1]:
+            for child, g in zip(v._prev, v._local_grads):
+                child.grad += g * v.grad
+
+    said = ex.q2.evaluate(backward, rules=False).headline()
+    assert "The topological sort has no visited set" in said
+
+
+def _he_weights(fan_in, fan_out, scheme, seed, *, rng=None, shape=None, fan=None):
+    v = {"1/n": 1 / fan_in, "glorot": 2 / (fan_in + fan_out), "he": 2 / (fan or fan_in)}[scheme]
+    rng = rng or np.random.default_rng(seed)
+    if shape:  # drawn the other way round, then transposed
+        return rng.standard_normal(shape).T * np.sqrt(v)
+    return rng.standard_normal((fan_out, fan_in)) * np.sqrt(v)
+
+
+@pytest.mark.lesson12
+@pytest.mark.parametrize(
+    "answer, said",
+    [
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, fan=o if s == "he" else None),
+            "He's variance takes fan_out",
+        ),
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, shape=(i, o)),
+            "drawn as (fan_in, fan_out) and then transposed",
+        ),
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, rng=np.random.RandomState(seed)),
+            "NumPy's legacy generator",
+        ),
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, rng=np.random.default_rng()),
+            "It gave different answers to the same case",
+        ),
+        (
+            lambda i, o, s, seed: np.random.randn(o, i) * np.sqrt(2 / i),
+            "It gave different answers to the same case",
+        ),
+    ],
+    ids=["He with fan-out", "drawn then .T", "legacy generator", "no seed", "global generator"],
+)
+def test_the_slips_of_drawing_starting_weights_are_named(answer, said):
+    from bp_lessons.exercises import deep_networks as ex
+
+    for seed in (0, 1, 2):
+        assert said in ex.q2.evaluate(answer, seed=seed).headline()
+
+
+@pytest.mark.lesson05
+def test_the_1_over_cosh_slip_is_named_when_its_overflow_is_guarded():
+    from bp_lessons.exercises import layer
+
+    def tanh_derivative(z):
+        try:
+            return 1 / math.cosh(z)
+        except OverflowError:
+            return 0.0
+
+    assert "That is 1/cosh(z) (with its overflow" in layer.q3.evaluate(tanh_derivative).headline()
+
+
+SCALAR_TASKS = [
+    pytest.param(exercise, task, marks=lesson_mark(exercise), id=f"{exercise}-q{task.number}")
+    for exercise in EXERCISES
+    for task in tasks(exercise)
+    if isinstance(task.run(task.reference, task.cases()[0]), float)
+]
+
+
+@pytest.mark.parametrize("exercise, task", SCALAR_TASKS)
+def test_every_scalar_cross_says_something_after_off_on_k_of_n(exercise, task):
+    assert len(SCALAR_TASKS) >= 8
+    for wrong, words in [
+        (lambda *a: 3 * task.reference(*a), "3 times the expected value"),
+        (lambda *a: task.reference(*a) + 0.25, "off by the same 0.25"),
+        (lambda *a: 1.5 * task.reference(*a) + 0.1, ""),
+    ]:
+        result = task.evaluate(wrong, rules=False)
+        assert result.status == "failed"
+        if result.diagnosis:  # a known mistake fits: it is named instead
+            continue
+        headline = result.headline()
+        assert not headline.endswith("cases."), headline
+        assert words in headline, headline

@@ -93,6 +93,9 @@ class Task:
     # the function must leave its arguments unchanged (True), may change any (False), or may
     # change those named (an SGD step may update its weights in place and return them)
     pure: bool | tuple[str, ...] = True
+    # advice when a case given twice (its fixed cases may repeat one) got two answers: the
+    # function draws random numbers without the case's seed, or keeps state between calls
+    repeated: str = ""
     rtol: float = 1e-6
     atol: float = 1e-9
     hints_given: int = field(default=0, repr=False)
@@ -204,6 +207,12 @@ class Task:
         cases cannot tell them apart."""
         if not any(row.off for row in rows):
             return ""
+        unrepeatable = self.unrepeatable(rows)
+        if unrepeatable:
+            for row in rows:
+                if row.off and not row.error:
+                    row.message = unrepeatable
+            return unrepeatable
         fits = [m for m in self.mistakes if all(self.reproduces(m.fn, row) for row in rows)]
         if not fits:
             return ""
@@ -217,6 +226,27 @@ class Task:
             if row.off and not row.error:
                 row.message = diagnosis
         return diagnosis
+
+    def unrepeatable(self, rows: list[Row]) -> str:
+        """What to say when two cases with the same arguments got different answers ('' when
+        none did)."""
+        for i, row in enumerate(rows):
+            for j in range(i + 1, len(rows)):
+                other = rows[j]
+                if row.args != other.args or row.error or other.error:
+                    continue
+                if row.got is not None and self.parts_off(row.got, other.got):
+                    return (
+                        f"It gave different answers to the same case (cases {i + 1} and {j + 1} "
+                        "are one case twice): does it draw random numbers without the case's "
+                        "seed, or keep something from one call to the next?"
+                        + (
+                            f" {self.repeated[0].upper()}{self.repeated[1:]}."
+                            if self.repeated
+                            else ""
+                        )
+                    )
+        return ""
 
     def reproduces(self, fn: Callable, row: Row) -> bool:
         """Whether fn gives what the learner's function gave on this case (or raises alike)."""

@@ -105,7 +105,7 @@ class Result:
         if off and right:
             return f"Off: {', '.join(off)}; right on every case: {', '.join(right)}."
         details = [row.detail for row in failed if row.detail and row.detail != "wrong value"]
-        return max(details, key=details.count) if details else ""
+        return max(details, key=details.count) if details else pattern(failed, len(self.rows))
 
     def tolerance(self) -> str:
         atol, rtol = self.task.atol, self.task.rtol
@@ -173,6 +173,45 @@ class Result:
             parts.append(f"<table><tr>{header}</tr>{body}</table>")
             parts.append(f"<p><small>{html.escape(self.tolerance())}</small></p>")
         return "\n".join(parts)
+
+
+def pattern(failed: list[Row], cases: int) -> str:
+    """A sentence on what the failing numbers share with the expected ones (a sign, a factor, an
+    offset), or where to look when they share nothing: no ✗ ends at "off on k of n cases"."""
+    pairs = [
+        (e, g)
+        for row in failed
+        for e, g in zip(flatten(row.expected), flatten(row.got))
+        if math.isfinite(e) and math.isfinite(g)
+    ]
+    if pairs and len(pairs) == sum(len(list(flatten(row.expected))) for row in failed):
+        if all(close(g, -e) for e, g in pairs) and any(e for e, _ in pairs):
+            return "On each failing case it gives the expected value with its sign flipped."
+        ratios = [g / e for e, g in pairs if e]
+        if len(ratios) == len(pairs) and all(close(r, ratios[0]) for r in ratios):
+            return (
+                f"On each failing case it gives {ratios[0]:.4g} times the expected value: "
+                "a factor is off."
+            )
+        offsets = [g - e for e, g in pairs]
+        if len(pairs) > 1 and all(close(d, offsets[0]) for d in offsets):
+            return (
+                f"On each failing case it is off by the same {offsets[0]:.4g}: a term is off "
+                "or missing."
+            )
+    if len(failed) < cases:
+        return (
+            f"It is right on {cases - len(failed)} of the cases: compare the failing cases' "
+            "inputs with theirs (a sign, a zero, a large value, a branch of your function?)."
+        )
+    return (
+        "The numbers share no sign, factor or offset with the expected ones: work the first "
+        "case by hand, step by step, and compare."
+    )
+
+
+def close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 + 1e-6 * abs(b)
 
 
 def nearly(expected: object, got: object) -> bool:
