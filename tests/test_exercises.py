@@ -1065,6 +1065,36 @@ def _binary_measured(Z, Y, w):
     ]
 
 
+def _gradients_measured(X, Y, weights, biases):
+    """Central differences of the mean squared error in every weight and bias."""
+
+    def loss(weights, biases):
+        A = X
+        for W, b in zip(weights, biases):
+            A = 1 / (1 + np.exp(-(A @ W.T + b)))
+        return float(np.mean((A - Y) ** 2))
+
+    def slope(arrays, index, position):
+        up = [a.copy() for a in arrays]
+        down = [a.copy() for a in arrays]
+        up[index][position] += 1e-5
+        down[index][position] -= 1e-5
+        if arrays is weights:
+            return (loss(up, biases) - loss(down, biases)) / 2e-5
+        return (loss(weights, up) - loss(weights, down)) / 2e-5
+
+    return (
+        [
+            np.array([slope(weights, i, p) for p in np.ndindex(W.shape)]).reshape(W.shape)
+            for i, W in enumerate(weights)
+        ],
+        [
+            np.array([slope(biases, i, p) for p in np.ndindex(b.shape)])
+            for i, b in enumerate(biases)
+        ],
+    )
+
+
 # every derivation task, with an answer that measures instead of deriving
 MEASURED = {
     ("04_chain_rule", "4.1"): lambda z: (_sigmoid(z + 1e-5) - _sigmoid(z - 1e-5)) / 2e-5,
@@ -1072,6 +1102,7 @@ MEASURED = {
     ("07_backpropagation", "7.3"): lambda x, w1, b1, w2, b2, w3, b3, label: _central(
         lambda p: _chain_loss([x, *p, label]), [w1, b1, w2, b2, w3, b3]
     ),
+    ("10_vectorized_digits", "10.4"): _gradients_measured,
     ("07_backpropagation", "7.4"): lambda outputs, labels: _central(
         lambda a: sum(abs(u - y) for u, y in zip(a, labels)) / len(labels), outputs, h=1e-7
     ),
@@ -1592,3 +1623,58 @@ def test_every_scalar_cross_says_something_after_off_on_k_of_n(exercise, task):
         headline = result.headline()
         assert not headline.endswith("cases."), headline
         assert words in headline, headline
+
+
+# --- issue 18, item 6: new kinds of task ---------------------------------------------------------
+
+
+def code_cell(exercise, grade_id):
+    """The source of a code cell of a source notebook: by its grade_id, else by its cell id."""
+    source = json.loads((ROOT / "exercises" / "source" / f"{exercise}.ipynb").read_text())
+    (cell,) = [
+        c
+        for c in source["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id
+        or c.get("id") == grade_id.replace("_", "-")
+    ]
+    return "".join(cell["source"])
+
+
+@pytest.mark.lesson10
+def test_the_given_code_of_the_find_the_bug_task_is_named_as_the_code_given():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    namespace = {"np": np}
+    exec(code_cell("10_vectorized_digits", "q4_given"), namespace)
+    given = namespace["given_network_gradients"]
+    for seed in SEEDS:
+        result = ex.q4.evaluate(given, seed=seed)
+        assert result.status == "failed" and result.diagnosis == ex.GIVEN_BUG, seed
+    # one line apart from the solution: the bug is planted, not a rewrite
+    body = code_cell("10_vectorized_digits", "q4_given").split('"""')[-1].splitlines()
+    solution = code_cell("10_vectorized_digits", "q4").split('"""')[-1].splitlines()
+    code = [line.split("#")[0].rstrip() for line in body if line.split("#")[0].strip()]
+    fixed = {line.split("#")[0].rstrip() for line in solution}
+    planted = [line for line in code if line not in fixed]
+    assert planted == ["        dA = dA @ weights[layer]"]
+
+
+@pytest.mark.lesson10
+def test_the_find_the_bug_task_names_each_wrong_fix():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    def sigma_twice(X, Y, weights, biases):
+        activations = [X]
+        for W, b in zip(weights, biases):
+            activations.append(1 / (1 + np.exp(-(activations[-1] @ W.T + b))))
+        dA = 2 * (activations[-1] - Y) / Y.size
+        dWs, dbs = [], []
+        for layer in reversed(range(len(weights))):
+            A, A_before = activations[layer + 1], activations[layer]
+            delta = dA * A * (1 - A)
+            dWs.insert(0, delta.T @ A_before)
+            dbs.insert(0, delta.sum(axis=0))
+            dA = delta @ weights[layer] * A_before * (1 - A_before)
+        return dWs, dbs
+
+    assert "applied twice" in ex.q4.evaluate(sigma_twice).headline()
