@@ -1678,3 +1678,28 @@ def test_the_find_the_bug_task_names_each_wrong_fix():
         return dWs, dbs
 
     assert "applied twice" in ex.q4.evaluate(sigma_twice).headline()
+
+
+@pytest.mark.lesson09
+def test_the_predicted_steps_are_what_a_run_of_the_batches_counts():
+    """Exercise 9.3's rule against the experiment it predicts: the batches 9.1 yields."""
+    from bp_lessons.exercises import mini_batch as ex
+
+    for args in ex.q3.cases(seed=9):
+        data = list(range(args["num_examples"]))
+        counted = sum(
+            1
+            for epoch in range(args["epochs"])
+            for _ in ex.iterate_minibatches(data, data, args["batch_size"], seed=epoch)
+        )
+        assert ex.steps(**args) == counted, args
+
+
+@pytest.mark.lesson09
+def test_a_prediction_of_one_step_per_example_is_named():
+    from bp_lessons.exercises import mini_batch as ex
+
+    said = ex.q3.evaluate(lambda num_examples, batch_size, epochs: num_examples * epochs)
+    assert "One step per example is lesson 08's SGD" in said.headline()
+    rounded = ex.q3.evaluate(lambda n, b, e: e * round(n / b))  # round, not ⌈⌉: no known mistake
+    assert rounded.status == "failed" and not rounded.headline().endswith("cases.")
