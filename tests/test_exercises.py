@@ -1577,8 +1577,19 @@ def _he_weights(fan_in, fan_out, scheme, seed, *, rng=None, shape=None, fan=None
             lambda i, o, s, seed: np.random.randn(o, i) * np.sqrt(2 / i),
             "It gave different answers to the same case",
         ),
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, rng=np.random.default_rng(0)),
+            "Every case drew with the same seed, 0",
+        ),
     ],
-    ids=["He with fan-out", "drawn then .T", "legacy generator", "no seed", "global generator"],
+    ids=[
+        "He with fan-out",
+        "drawn then .T",
+        "legacy generator",
+        "no seed",
+        "global generator",
+        "seed 0",
+    ],
 )
 def test_the_slips_of_drawing_starting_weights_are_named(answer, said):
     from bp_lessons.exercises import deep_networks as ex

@@ -281,6 +281,11 @@ q2 = Task(
                 fan_in, fan_out, scheme, seed, legacy=True
             ),
         ),
+        Mistake(
+            "Every case drew with the same seed, 0, whatever its `seed`: right on the cases with "
+            "seed 0 only. Draw with `np.random.default_rng(seed)`, the seed the function is given.",
+            lambda fan_in, fan_out, scheme, seed: _drawn(fan_in, fan_out, scheme, 0),
+        ),
     ],
     repeated="draw with `np.random.default_rng(seed)`, the case's seed: the same seed must give "
     "the same weights, so that a run can be repeated",
