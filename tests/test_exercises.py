@@ -1427,10 +1427,9 @@ def test_the_clock_starts_after_the_rules_are_prepared_and_stops_while_a_case_is
         time.sleep(0.15)
         return 2.0 * x
 
-    result = slow.evaluate(steady)
-    assert result.status == "failed" and "still running after 0.4 s, with 2 of the cases" in (
-        result.note
-    )
+    result = slow.evaluate(steady)  # the learner's own time adds up over the cases
+    assert result.status == "failed" and "still running after 0.4 s" in result.note
+    assert len(result.rows) < 3
 
 
 SETUP_ONLY = """
