@@ -1713,3 +1713,12 @@ def test_a_prediction_of_one_step_per_example_is_named():
     assert "One step per example is lesson 08's SGD" in said.headline()
     rounded = ex.q3.evaluate(lambda n, b, e: e * round(n / b))  # round, not ⌈⌉: no known mistake
     assert rounded.status == "failed" and not rounded.headline().endswith("cases.")
+
+
+@pytest.mark.lesson13
+def test_a_softmax_shifted_by_each_columns_max_is_named():
+    from bp_lessons.exercises import classification as ex
+
+    for seed in SEEDS:
+        said = ex.q1.evaluate(_shifted_softmax(lambda Z: Z.max(axis=0)), seed=seed).headline()
+        assert "The max is taken down each column" in said, seed

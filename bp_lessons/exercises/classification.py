@@ -57,6 +57,8 @@ def _softmax_with(Z, mistake):
         m = Z.min(axis=1, keepdims=True)
     if mistake == "max without keepdims":  # (batch,): lined up with the columns
         m = Z.max(axis=1)
+    if mistake == "column max":  # each class's max over the batch
+        m = Z.max(axis=0, keepdims=True)
     E = np.exp(Z - m)
     if mistake == "columns":
         return E / E.sum(axis=0, keepdims=True)
@@ -145,14 +147,14 @@ def _binary_with(Z, Y, w, *, weight="positive", scale=None, sigma_prime=False, a
 OVERFLOW = (
     "e^x overflowed: it is inf from x = 710. Every exponent is at most 0 when each row's OWN max "
     "is subtracted, `Z - Z.max(axis=1, keepdims=True)`; an exponent stays large when nothing is "
-    "subtracted, when it is another number (the row's min or mean), or when the max lacks "
-    "keepdims=True (a (batch,) max is lined up with the columns, not the rows)"
+    "subtracted, when it is another number (the row's min or mean, a column's max), or when the "
+    "max lacks keepdims=True (a (batch,) max is lined up with the columns, not the rows)"
 )
 ZERO_SUM = (
     "a row's sum of e^x was 0 (or inf): every e^x of that row rounded to 0 (below about "
     "x = −745) or overflowed. That happens with no max subtracted (logits near −1000), or with one "
-    "max for the whole batch, `Z.max()`, which leaves a row far below it at e^−1000 = 0: subtract "
-    "each row's own max, `Z.max(axis=1, keepdims=True)`"
+    "max for the whole batch, `Z.max()`, or for each column, `Z.max(axis=0)`, which leaves a row "
+    "far below it at e^−1000 = 0: subtract each row's own max, `Z.max(axis=1, keepdims=True)`"
 )
 LOG_OF_ZERO = (
     "log of 0: some log's argument rounded to 0. That is log p where p = e^−800 rounded to 0 "
@@ -211,6 +213,12 @@ q1 = Task(
             "clash; a batch of one comes out right). Keep the axis: "
             "`Z - Z.max(axis=1, keepdims=True)`, a (batch, 1) column.",
             lambda Z: _softmax_with(Z, "max without keepdims"),
+        ),
+        Mistake(
+            "The max is taken down each column, over the batch (axis=0): a row far below another "
+            "then has every e^{z − m} rounded to 0, and 0/0. Take each row's max, over its "
+            "classes: `Z.max(axis=1, keepdims=True)`.",
+            lambda Z: _softmax_with(Z, "column max"),
         ),
         Mistake(
             "Each column is divided by its sum over the batch (axis=0): it is each row, one "
