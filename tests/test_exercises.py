@@ -4,6 +4,7 @@ and the checking machinery itself."""
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from bp_lessons.exercises import EXERCISES, Mistake, Task, tasks
 from bp_lessons.exercises.calling import to_plain
 from bp_lessons.exercises.check import CheckFailed
 from bp_lessons.gradcheck import numerical_gradient
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def lesson_mark(exercise):
@@ -1014,6 +1017,147 @@ def test_mae_gradient_is_the_slope_of_the_mean_absolute_error_away_from_its_kink
     assert ties, "the cases hold outputs equal to their labels"
 
 
+def _sigmoid(z):
+    return 0.5 * (1 + math.tanh(z / 2))  # safe at ±1000
+
+
+def _central(f, point, h=1e-5):
+    """Central differences of f at a list of numbers, one per number."""
+    slopes = []
+    for k in range(len(point)):
+        up, down = list(point), list(point)
+        up[k] += h
+        down[k] -= h
+        slopes.append((f(up) - f(down)) / (2 * h))
+    return slopes
+
+
+def _chain_loss(p):
+    x, w1, b1, w2, b2, w3, b3, y = p
+    a = _sigmoid(w3 * _sigmoid(w2 * _sigmoid(w1 * x + b1) + b2) + b3)
+    return (a - y) ** 2
+
+
+def _softplus_measured(x):
+    from bp_lessons.autograd import Value
+
+    def softplus(u):
+        return math.log(1 + math.exp(u))
+
+    out = Value(softplus(x.data), (x,), "softplus")
+    out._local_grads = ((softplus(x.data + 1e-5) - softplus(x.data - 1e-5)) / 2e-5,)
+    return out
+
+
+def _shared_loss(p):
+    x, w, y = p
+    return (math.tanh(w * math.tanh(w * x)) - y) ** 2
+
+
+def _binary_measured(Z, Y, w):
+    def loss(z, y):
+        a = _sigmoid(z)
+        return -(w * y * math.log(a) + (1 - y) * math.log(1 - a)) / len(Z)
+
+    return [
+        [_central(lambda p, y=y: loss(p[0], y), [z])[0] for z, y in zip(row, labels)]
+        for row, labels in zip(Z.tolist(), Y.tolist())
+    ]
+
+
+def _gradients_measured(X, Y, weights, biases):
+    """Central differences of the mean squared error in every weight and bias."""
+
+    def loss(weights, biases):
+        A = X
+        for W, b in zip(weights, biases):
+            A = 1 / (1 + np.exp(-(A @ W.T + b)))
+        return float(np.mean((A - Y) ** 2))
+
+    def slope(arrays, index, position):
+        up = [a.copy() for a in arrays]
+        down = [a.copy() for a in arrays]
+        up[index][position] += 1e-5
+        down[index][position] -= 1e-5
+        if arrays is weights:
+            return (loss(up, biases) - loss(down, biases)) / 2e-5
+        return (loss(weights, up) - loss(weights, down)) / 2e-5
+
+    return (
+        [
+            np.array([slope(weights, i, p) for p in np.ndindex(W.shape)]).reshape(W.shape)
+            for i, W in enumerate(weights)
+        ],
+        [
+            np.array([slope(biases, i, p) for p in np.ndindex(b.shape)])
+            for i, b in enumerate(biases)
+        ],
+    )
+
+
+# every derivation task, with an answer that measures instead of deriving
+MEASURED = {
+    ("04_chain_rule", "4.1"): lambda z: (_sigmoid(z + 1e-5) - _sigmoid(z - 1e-5)) / 2e-5,
+    ("05_layer", "5.3"): lambda z: (math.tanh(z + 1e-4) - math.tanh(z - 1e-4)) / 2e-4,
+    ("07_backpropagation", "7.3"): lambda x, w1, b1, w2, b2, w3, b3, label: _central(
+        lambda p: _chain_loss([x, *p, label]), [w1, b1, w2, b2, w3, b3]
+    ),
+    ("10_vectorized_digits", "10.4"): _gradients_measured,
+    ("07_backpropagation", "7.4"): lambda outputs, labels: _central(
+        lambda a: sum(abs(u - y) for u, y in zip(a, labels)) / len(labels), outputs, h=1e-7
+    ),
+    ("11_computational_graph", "11.1"): _softplus_measured,
+    ("11_computational_graph", "11.3"): lambda x, w, y: _central(
+        lambda p: _shared_loss([p[1], p[0], y]), [w, x]
+    ),
+    ("12_deep_networks", "12.1"): None,  # not a slope: no central difference to try
+    ("13_classification", "13.3"): _binary_measured,
+}
+DERIVATIONS = [
+    pytest.param(exercise, number, id=number, marks=lesson_mark(exercise))
+    for exercise, number in MEASURED
+]
+
+
+def task_of(exercise, number):
+    return next(task for task in tasks(exercise) if task.number == number)
+
+
+@pytest.mark.parametrize("exercise, number", DERIVATIONS)
+def test_every_derivation_task_asks_for_the_formula_and_says_so(exercise, number):
+    """One policy: a derivation is checked to rounding, so a central difference fails with a
+    message that says so, and the task's text states it."""
+    task = task_of(exercise, number)
+    assert task.rtol <= 1e-12 and task.atol <= 1e-12
+    if MEASURED[exercise, number]:
+        result = task.evaluate(MEASURED[exercise, number], rules=False)
+        assert result.status == "failed", number
+        assert "an approximation, such as a central difference" in result.headline(), str(result)
+    source = json.loads((ROOT / "exercises" / "source" / f"{exercise}.ipynb").read_text())
+    (text,) = [
+        "".join(cell["source"])
+        for cell in source["cells"]
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == f"q{number.split('.')[1]}_text"
+    ]
+    text = " ".join(text.split())
+    assert "to rounding" in text and "central difference" in text, number
+
+
+def _in_float32(value):
+    if isinstance(value, (list, tuple)):
+        return [_in_float32(v) for v in value]
+    return np.asarray(value, dtype=np.float32)
+
+
+# 11.1's answer is a Value, whose numbers are Python floats
+@pytest.mark.parametrize("exercise, number", [p for p in DERIVATIONS if p.id != "11.1"])
+def test_a_float32_answer_is_told_float32_not_central_differences(exercise, number):
+    task = task_of(exercise, number)
+    result = task.evaluate(lambda *args: _in_float32(task.reference(*args)), rules=False)
+    assert result.status == "failed" and "float32" in result.headline(), str(result)
+    assert "central difference" not in result.headline()
+
+
 def test_a_central_difference_is_not_the_formula_of_a_derivation_task():
     from bp_lessons.activations import sigmoid
     from bp_lessons.exercises import chain_rule, layer
@@ -1021,10 +1165,6 @@ def test_a_central_difference_is_not_the_formula_of_a_derivation_task():
     def measured(z):
         return (sigmoid(z + 1e-5) - sigmoid(z - 1e-5)) / 2e-5
 
-    result = chain_rule.q1.evaluate(measured)
-    assert result.status == "failed" and "a numerical approximation" in result.headline()
-    result = layer.q3.evaluate(lambda z: (math.tanh(z + 1e-4) - math.tanh(z - 1e-4)) / 2e-4)
-    assert result.status == "failed" and "a numerical approximation" in result.headline()
     assert layer.q3.evaluate(lambda z: 4 * measured(2 * z) + 1 / math.cosh(0) - 1).status == (
         "failed"
     )
@@ -1082,3 +1222,503 @@ def test_an_off_limits_generator_stays_a_generator_that_raises_on_its_first_step
         list(batches())
     with pytest.raises(RuntimeError, match="off limits"):
         plain()
+
+
+# --- issue 18: wrong answers that passed, and messages that named the wrong mistake -------------
+
+SEEDS = range(40)  # the grader draws a secret seed: a wrong answer must fail on every one
+
+
+def _shifted_softmax(shift):
+    def softmax(Z):
+        E = np.exp(Z - shift(Z))
+        return E / E.sum(axis=1, keepdims=True)
+
+    return softmax
+
+
+@pytest.mark.lesson13
+@pytest.mark.parametrize(
+    "shift",
+    [
+        lambda Z: Z.min(axis=1, keepdims=True),
+        lambda Z: Z.mean(axis=1, keepdims=True),
+        lambda Z: np.median(Z, axis=1, keepdims=True),
+        lambda Z: Z[:, :1],
+        lambda Z: Z[:, -1:],
+    ],
+    ids=["row min", "row mean", "row median", "first entry", "last entry"],
+)
+def test_a_softmax_shifted_by_anything_but_the_row_max_fails_on_every_seed(shift):
+    from bp_lessons.exercises import classification as ex
+
+    for seed in SEEDS:
+        result = ex.q1.evaluate(_shifted_softmax(shift), seed=seed)
+        assert result.status == "failed", seed
+        assert "overflow" in result.headline() or "below its max" in result.headline()
+
+
+@pytest.mark.lesson13
+def test_the_min_and_the_mean_shift_are_named_together():
+    from bp_lessons.exercises import classification as ex
+
+    for shift in (lambda Z: Z.min(axis=1, keepdims=True), lambda Z: Z.mean(axis=1)[:, None]):
+        said = ex.q1.evaluate(_shifted_softmax(shift)).headline()
+        assert "its min, or its mean: both give these results" in said
+
+
+@pytest.mark.lesson13
+def test_a_log_sum_exp_with_one_max_for_the_batch_fails_on_every_seed():
+    from bp_lessons.exercises import classification as ex
+
+    def cross_entropy_loss(Z, Y):
+        m = Z.max()  # one max for the whole batch
+        log_p = Z - m - np.log(np.sum(np.exp(Z - m), axis=1, keepdims=True))
+        return -np.sum(Y * log_p) / Z.shape[0]
+
+    for seed in SEEDS:
+        result = ex.q2.evaluate(cross_entropy_loss, seed=seed)
+        assert result.status == "failed", seed
+        assert "One max for the whole batch" in result.headline(), str(result)
+
+
+@pytest.mark.lesson13
+def test_a_max_without_keepdims_is_told_so_not_to_subtract_the_max():
+    from bp_lessons.exercises import classification as ex
+
+    def softmax(Z):
+        E = np.exp(Z - Z.max(axis=1))
+        return E / np.sum(E, axis=1, keepdims=True)
+
+    said = ex.q1.evaluate(softmax).headline()
+    assert "The max has no keepdims" in said and "min" not in said
+
+
+@pytest.mark.lesson13
+def test_the_binary_cross_entropy_on_softmax_is_named():
+    from bp_lessons.exercises import classification as ex
+
+    def cross_entropy_loss(Z, Y):
+        E = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P = E / E.sum(axis=1, keepdims=True)
+        return -np.mean(np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P), axis=1))
+
+    said = ex.q2.evaluate(cross_entropy_loss).headline()
+    assert "That is the binary cross-entropy" in said and "Subtract" not in said
+
+    # the same with the mean over every entry: no known mistake fits, and the advice on its
+    # log 0 names every cause of one, the 1 − p included
+    def every_entry(Z, Y):
+        E = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P = E / E.sum(axis=1, keepdims=True)
+        return -np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P))
+
+    result = ex.q2.evaluate(every_entry)
+    assert result.status == "failed" and not result.diagnosis
+    row = next(row for row in result.rows if "divide by zero" in row.message)
+    assert "log(1 − p)" in row.message and "log p" in row.message
+    assert "log(1 − p)" in result.headline()
+
+
+@pytest.mark.lesson13
+def test_a_log_sum_exp_that_forgets_to_add_the_max_back_is_named():
+    from bp_lessons.exercises import classification as ex
+
+    def cross_entropy_loss(Z, Y):
+        m = Z.max(axis=1, keepdims=True)
+        log_sum = np.log(np.exp(Z - m).sum(axis=1, keepdims=True))  # m not added back
+        return -(Y * (Z - log_sum)).sum() / len(Z)
+
+    assert "The max is not added back" in ex.q2.evaluate(cross_entropy_loss).headline()
+
+
+@pytest.mark.lesson03
+@pytest.mark.parametrize("epsilon", [1e-4, 1e-5, 1e-6])
+def test_a_hard_coded_epsilon_is_told_it_ignores_epsilon_whatever_its_value(epsilon):
+    from bp_lessons.exercises import loss
+
+    def numerical_derivative(f, x, eps):
+        return (f(x + epsilon) - f(x - epsilon)) / (2 * epsilon)
+
+    said = loss.q3.evaluate(numerical_derivative).headline()
+    assert "ignores the `epsilon` your function is given" in said and "= 1e-5" not in said
+
+
+@pytest.mark.lesson08
+def test_a_flipped_loss_gradient_in_a_training_step_is_named_with_the_flipped_step():
+    from bp_lessons.exercises import sgd
+
+    def train_step(inputs, labels, weights, biases, learning_rate):
+        # the learner's forward, backward with 2(y − a)/n, and a correct step
+        trace, zs = [inputs], []
+        for W, b in zip(weights, biases):
+            zs.append([sum(w * a for w, a in zip(row, trace[-1])) + c for row, c in zip(W, b)])
+            trace.append([sgd.sigmoid(z) for z in zs[-1]])
+        grads = [2 * (y - a) / len(labels) for a, y in zip(trace[-1], labels)]
+        new_w, new_b = list(weights), list(biases)
+        for layer in reversed(range(len(weights))):
+            d = [g * sgd.sigmoid_derivative(z) for g, z in zip(grads, zs[layer])]
+            grads = [
+                sum(e * row[k] for e, row in zip(d, weights[layer]))
+                for k in range(len(trace[layer]))
+            ]
+            new_w[layer] = [
+                [w - learning_rate * e * a for w, a in zip(row, trace[layer])]
+                for row, e in zip(weights[layer], d)
+            ]
+            new_b[layer] = [c - learning_rate * e for c, e in zip(biases[layer], d)]
+        return new_w, new_b
+
+    said = sgd.q2.evaluate(train_step, rules=False).headline()
+    assert "the loss gradient's sign is flipped" in said and "the step adds" in said
+
+
+@pytest.mark.lesson10
+def test_a_flipped_loss_gradient_in_a_batch_step_is_named_with_the_flipped_step():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    def train_step(X, Y, weights, biases, learning_rate):
+        inputs = [X]
+        for W, b in zip(weights, biases):
+            inputs.append(ex.dense_forward(inputs[-1], W, b))
+        dA = 2 * (Y - inputs[-1]) / inputs[-1].size  # label minus output
+        new_weights, new_biases = list(weights), list(biases)
+        for layer in reversed(range(len(weights))):
+            dW, db, dA = ex.dense_backward(inputs[layer], weights[layer], biases[layer], dA)
+            new_weights[layer] = weights[layer] - learning_rate * dW
+            new_biases[layer] = biases[layer] - learning_rate * db
+        return new_weights, new_biases
+
+    said = ex.q3.evaluate(train_step, rules=False).headline()
+    assert "the loss gradient's sign is flipped" in said and "the step adds" in said
+
+
+# --- the clock times the learner's function alone ----------------------------------------------
+
+
+def test_the_clock_starts_after_the_rules_are_prepared_and_stops_while_a_case_is_judged(
+    monkeypatch,
+):
+    """Preparing the rules (the off-limits list, the imports it needs) and judging each case
+    against the reference cost the learner nothing; the learner's own time adds up over the
+    cases."""
+    import time
+
+    from bp_lessons.exercises import check
+
+    monkeypatch.setattr(check, "TIME_LIMIT", 0.4)
+    prepare = Task.prepare
+
+    def slow_prepare(self):
+        time.sleep(0.6)  # as a first check once spent importing matplotlib
+        return prepare(self)
+
+    def slow_reference(x):
+        time.sleep(0.1)
+        return 2.0 * x
+
+    slow = Task(
+        number="0.3", function="double", reference=slow_reference, fixed=toy.fixed, n_random=0
+    )
+    monkeypatch.setattr(Task, "prepare", slow_prepare)
+    assert slow.evaluate(lambda x: 2.0 * x).passed  # 0.6 s preparing and 0.3 s judging
+
+    def steady(x):  # 0.15 s per case: 0.45 s for the three, past the 0.4 s
+        time.sleep(0.15)
+        return 2.0 * x
+
+    result = slow.evaluate(steady)  # the learner's own time adds up over the cases
+    assert result.status == "failed" and "still running after 0.4 s" in result.note
+    assert len(result.rows) < 3
+
+
+SETUP_ONLY = """
+import sys, time
+from bp_lessons.exercises.{module} import q1
+from bp_lessons.exercises.provided import LESSON_MODULES, PROVIDED, resolve
+for name in PROVIDED["{exercise}"]:
+    resolve(name)
+print(sorted(m for m in LESSON_MODULES if "bp_lessons." + m in sys.modules))
+"""
+
+
+def test_nothing_a_task_provides_lives_in_a_module_its_checks_and_setup_do_not_load():
+    """So the notebook's check, which leaves such modules unloaded and makes all of them off
+    limits if the learner imports one, forbids exactly what the grader's list does."""
+    import subprocess
+    import sys
+
+    from bp_lessons.exercises.provided import LESSON_MODULES, off_limits_names
+
+    for exercise, module in EXERCISES.items():
+        code = SETUP_ONLY.format(module=module.rpartition(".")[2], exercise=exercise)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        loaded = set(eval(out.stdout))  # noqa: S307 - a list of names we printed
+        for task in tasks(exercise):
+            off = set(off_limits_names(exercise, task.number))
+            for name in set(LESSON_MODULES) - loaded:
+                lesson = __import__(f"bp_lessons.{name}", fromlist=["_"])
+                own = {
+                    f"bp_lessons.{name}.{attr}"
+                    for attr, obj in vars(lesson).items()
+                    if isinstance(obj, (type, type(lambda: 0)))
+                    and obj.__module__ == lesson.__name__
+                    and obj.__name__ == attr
+                }
+                assert own <= off, (exercise, task.number, sorted(own - off))
+
+
+FIRST_CHECK = """
+import sys, time
+import numpy as np
+from bp_lessons.exercises.classification import q1
+
+def softmax(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+def drawing(Z):
+    from bp_lessons import plotting
+    plotting.output_colour_range("sigmoid", Z)
+    return softmax(Z)
+
+assert q1.evaluate(softmax).passed
+print("matplotlib" in sys.modules, "bp_lessons.plotting" in sys.modules)
+said = q1.evaluate(drawing).headline()
+print("bp_lessons.plotting.output_colour_range is off limits" in said)
+print(q1.evaluate(softmax).passed, "off limits" in q1.evaluate(drawing).headline())
+import inspect
+from bp_lessons import plotting
+functions = [f for _, f in inspect.getmembers(plotting, inspect.isfunction)]
+print(all("off limits" not in str(f.__code__.co_consts) for f in functions))
+"""
+
+
+def test_a_check_loads_no_module_it_does_not_need_and_forbids_one_the_answer_loads():
+    import subprocess
+    import sys
+
+    from bp_lessons import plotting
+
+    assert callable(plotting.output_colour_range)
+    out = subprocess.run([sys.executable, "-c", FIRST_CHECK], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "False", "True", "True", "True", "True"], out.stderr
+
+
+# --- issue 18, item 5: the common slips of exercises 11-13 and 5.3, each named -----------------
+
+
+@pytest.mark.lesson11
+def test_a_flipped_sign_in_the_shared_weight_gradient_is_named():
+    from bp_lessons.exercises import computational_graph as ex
+
+    def shared_weight_gradient(x, w, y):
+        h1 = math.tanh(w * x)
+        h2 = math.tanh(w * h1)
+        d2 = 2 * (y - h2) * (1 - h2**2)  # target minus output
+        d1 = d2 * w * (1 - h1**2)
+        return d2 * h1 + d1 * x, d1 * w
+
+    assert "The sign is flipped in both" in ex.q3.evaluate(shared_weight_gradient).headline()
+
+
+@pytest.mark.lesson11
+def test_a_topological_sort_without_a_visited_set_is_named():
+    from bp_lessons.exercises import computational_graph as ex
+
+    def backward(root):
+        order = []
+
+        def build(v):
+            for child in v._prev:
+                build(child)
+            order.append(v)
+
+        build(root)
+        root.grad = 1
+        for v in order[::-1]:
+            for child, g in zip(v._prev, v._local_grads):
+                child.grad += g * v.grad
+
+    said = ex.q2.evaluate(backward, rules=False).headline()
+    assert "The topological sort has no visited set" in said
+
+
+def _he_weights(fan_in, fan_out, scheme, seed, *, rng=None, shape=None, fan=None):
+    v = {"1/n": 1 / fan_in, "glorot": 2 / (fan_in + fan_out), "he": 2 / (fan or fan_in)}[scheme]
+    rng = rng or np.random.default_rng(seed)
+    if shape:  # drawn the other way round, then transposed
+        return rng.standard_normal(shape).T * np.sqrt(v)
+    return rng.standard_normal((fan_out, fan_in)) * np.sqrt(v)
+
+
+@pytest.mark.lesson12
+@pytest.mark.parametrize(
+    "answer, said",
+    [
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, fan=o if s == "he" else None),
+            "He's variance takes fan_out",
+        ),
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, shape=(i, o)),
+            "drawn as (fan_in, fan_out) and then transposed",
+        ),
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, rng=np.random.RandomState(seed)),
+            "NumPy's legacy generator",
+        ),
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, rng=np.random.default_rng()),
+            "It gave different answers to the same case",
+        ),
+        (
+            lambda i, o, s, seed: np.random.randn(o, i) * np.sqrt(2 / i),
+            "It gave different answers to the same case",
+        ),
+        (
+            lambda i, o, s, seed: _he_weights(i, o, s, seed, rng=np.random.default_rng(0)),
+            "Every case drew with the same seed, 0",
+        ),
+    ],
+    ids=[
+        "He with fan-out",
+        "drawn then .T",
+        "legacy generator",
+        "no seed",
+        "global generator",
+        "seed 0",
+    ],
+)
+def test_the_slips_of_drawing_starting_weights_are_named(answer, said):
+    from bp_lessons.exercises import deep_networks as ex
+
+    for seed in (0, 1, 2):
+        assert said in ex.q2.evaluate(answer, seed=seed).headline()
+
+
+@pytest.mark.lesson05
+def test_the_1_over_cosh_slip_is_named_when_its_overflow_is_guarded():
+    from bp_lessons.exercises import layer
+
+    def tanh_derivative(z):
+        try:
+            return 1 / math.cosh(z)
+        except OverflowError:
+            return 0.0
+
+    assert "That is 1/cosh(z) (with its overflow" in layer.q3.evaluate(tanh_derivative).headline()
+
+
+SCALAR_TASKS = [
+    pytest.param(exercise, task, marks=lesson_mark(exercise), id=f"{exercise}-q{task.number}")
+    for exercise in EXERCISES
+    for task in tasks(exercise)
+    if isinstance(task.run(task.reference, task.cases()[0]), float)
+]
+
+
+@pytest.mark.parametrize("exercise, task", SCALAR_TASKS)
+def test_every_scalar_cross_says_something_after_off_on_k_of_n(exercise, task):
+    assert len(SCALAR_TASKS) >= 8
+    for wrong, words in [
+        (lambda *a: 3 * task.reference(*a), "3 times the expected value"),
+        (lambda *a: task.reference(*a) + 0.25, "off by the same 0.25"),
+        (lambda *a: 1.5 * task.reference(*a) + 0.1, ""),
+    ]:
+        result = task.evaluate(wrong, rules=False)
+        assert result.status == "failed"
+        if result.diagnosis:  # a known mistake fits: it is named instead
+            continue
+        headline = result.headline()
+        assert not headline.endswith("cases."), headline
+        assert words in headline, headline
+
+
+# --- issue 18, item 6: new kinds of task ---------------------------------------------------------
+
+
+def code_cell(exercise, grade_id):
+    """The source of a code cell of a source notebook: by its grade_id, else by its cell id."""
+    source = json.loads((ROOT / "exercises" / "source" / f"{exercise}.ipynb").read_text())
+    (cell,) = [
+        c
+        for c in source["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id
+        or c.get("id") == grade_id.replace("_", "-")
+    ]
+    return "".join(cell["source"])
+
+
+@pytest.mark.lesson10
+def test_the_given_code_of_the_find_the_bug_task_is_named_as_the_code_given():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    namespace = {"np": np}
+    exec(code_cell("10_vectorized_digits", "q4_given"), namespace)
+    given = namespace["given_network_gradients"]
+    for seed in SEEDS:
+        result = ex.q4.evaluate(given, seed=seed)
+        assert result.status == "failed" and result.diagnosis == ex.GIVEN_BUG, seed
+    # one line apart from the solution: the bug is planted, not a rewrite
+    body = code_cell("10_vectorized_digits", "q4_given").split('"""')[-1].splitlines()
+    solution = code_cell("10_vectorized_digits", "q4").split('"""')[-1].splitlines()
+    code = [line.split("#")[0].rstrip() for line in body if line.split("#")[0].strip()]
+    fixed = {line.split("#")[0].rstrip() for line in solution}
+    planted = [line for line in code if line not in fixed]
+    assert planted == ["        dA = dA @ weights[layer]"]
+
+
+@pytest.mark.lesson10
+def test_the_find_the_bug_task_names_each_wrong_fix():
+    from bp_lessons.exercises import vectorized_digits as ex
+
+    def sigma_twice(X, Y, weights, biases):
+        activations = [X]
+        for W, b in zip(weights, biases):
+            activations.append(1 / (1 + np.exp(-(activations[-1] @ W.T + b))))
+        dA = 2 * (activations[-1] - Y) / Y.size
+        dWs, dbs = [], []
+        for layer in reversed(range(len(weights))):
+            A, A_before = activations[layer + 1], activations[layer]
+            delta = dA * A * (1 - A)
+            dWs.insert(0, delta.T @ A_before)
+            dbs.insert(0, delta.sum(axis=0))
+            dA = delta @ weights[layer] * A_before * (1 - A_before)
+        return dWs, dbs
+
+    assert "applied twice" in ex.q4.evaluate(sigma_twice).headline()
+
+
+@pytest.mark.lesson09
+def test_the_predicted_steps_are_what_a_run_of_the_batches_counts():
+    """Exercise 9.3's rule against the experiment it predicts: the batches 9.1 yields."""
+    from bp_lessons.exercises import mini_batch as ex
+
+    for args in ex.q3.cases(seed=9):
+        data = list(range(args["num_examples"]))
+        counted = sum(
+            1
+            for epoch in range(args["epochs"])
+            for _ in ex.iterate_minibatches(data, data, args["batch_size"], seed=epoch)
+        )
+        assert ex.steps(**args) == counted, args
+
+
+@pytest.mark.lesson09
+def test_a_prediction_of_one_step_per_example_is_named():
+    from bp_lessons.exercises import mini_batch as ex
+
+    said = ex.q3.evaluate(lambda num_examples, batch_size, epochs: num_examples * epochs)
+    assert "One step per example is lesson 08's SGD" in said.headline()
+    rounded = ex.q3.evaluate(lambda n, b, e: e * round(n / b))  # round, not ⌈⌉: no known mistake
+    assert rounded.status == "failed" and not rounded.headline().endswith("cases.")
+
+
+@pytest.mark.lesson13
+def test_a_softmax_shifted_by_each_columns_max_is_named():
+    from bp_lessons.exercises import classification as ex
+
+    for seed in SEEDS:
+        said = ex.q1.evaluate(_shifted_softmax(lambda Z: Z.max(axis=0)), seed=seed).headline()
+        assert "The max is taken down each column" in said, seed

@@ -349,6 +349,10 @@ q3 = Task(
     number="7.3",
     function="chain_backward",
     reference=chain_backward,
+    # a derivation: exact to rounding (the formula's float error is near 1e-16); a central
+    # difference, some 1e-11 off, or float32 is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
     fixed=[
         {
             "x": 1.5,

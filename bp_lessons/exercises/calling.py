@@ -225,6 +225,20 @@ def network_as_arrays(fn, args):
     return result
 
 
+def gradients_as_arrays(fn, args):
+    """Call fn(X, Y, weights, biases) with each as float64 arrays (exercise 10's find-the-bug):
+    a backward pass computes gradients, so all of them must stay as they came."""
+    import numpy as np
+
+    weights = [np.array(W, dtype=float) for W in args["weights"]]
+    biases = [np.array(b, dtype=float) for b in args["biases"]]
+    X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
+    result = fn(X, Y, weights, biases)
+    lists = {"weights": [W.tolist() for W in weights], "biases": [b.tolist() for b in biases]}
+    unchanged({"X": X, "Y": Y, **lists}, args)
+    return result
+
+
 # --- exercise 13 ----------------------------------------------------------------------------
 
 

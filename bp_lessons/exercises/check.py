@@ -13,6 +13,7 @@ stops a whole task, its cells included, at twice that by default).
 
 import contextlib
 import functools
+import importlib.abc
 import inspect
 import io
 import math
@@ -31,7 +32,7 @@ import numpy as np
 
 from bp_lessons.exercises.calling import OFF_LIMITS, OWN_ERRORS, call_on, off_limits
 from bp_lessons.exercises.feedback import Result, Row, describe, show
-from bp_lessons.exercises.provided import exercise_of, off_limits_names
+from bp_lessons.exercises.provided import exercise_of, off_limits_loaded
 
 TIME_LIMIT = 5.0  # seconds for all of a task's cases; bp-grade's default --timeout is twice this
 MAX_PRINTED = 2000  # characters of what the learner's function prints that a check shows
@@ -84,12 +85,17 @@ class Task:
     axes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     mistakes: list[Mistake] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)  # exception name -> targeted advice
+    # exception name -> targeted advice; "FloatingPointError: overflow encountered in exp" (the
+    # name, then a piece of the error's text) is advice for that error alone, and wins
+    errors: dict[str, str] = field(default_factory=dict)
     call: Callable[[Callable, dict], object] | None = None  # fn, args -> result; default fn(*args)
     forbidden: tuple[str, ...] = ()  # bp_lessons names the learner must not import for this task
     # the function must leave its arguments unchanged (True), may change any (False), or may
     # change those named (an SGD step may update its weights in place and return them)
     pure: bool | tuple[str, ...] = True
+    # advice when a case given twice (its fixed cases may repeat one) got two answers: the
+    # function draws random numbers without the case's seed, or keeps state between calls
+    repeated: str = ""
     rtol: float = 1e-6
     atol: float = 1e-9
     hints_given: int = field(default=0, repr=False)
@@ -120,7 +126,7 @@ class Task:
 
     def judge_error(self, args: dict, error: str, text: str) -> Row:
         """The verdict on a case where the learner's function raised `error` (a type name)."""
-        advice = self.errors.get(error, "")
+        advice = self.advice(error, text)
         given = len(inspect.signature(self.reference).parameters)
         takes = signature_in(text, self.function, given) if error == "TypeError" else ""
         if takes:
@@ -136,6 +142,14 @@ class Task:
         row = Row(args, self.run(self.reference, args), None, "result", message, message)
         row.error = error
         return row
+
+    def advice(self, error: str, text: str) -> str:
+        """The targeted advice for an error: the one whose key names its text, else its type's."""
+        for key, advice in self.errors.items():
+            name, _, fragment = key.partition(": ")
+            if name == error and fragment and fragment in text:
+                return advice
+        return self.errors.get(error, "")
 
     def wrong_signature(self, takes: str) -> str:
         """ "your function takes 2 arguments (x, y); the check calls it with 3: …"."""
@@ -193,6 +207,12 @@ class Task:
         cases cannot tell them apart."""
         if not any(row.off for row in rows):
             return ""
+        unrepeatable = self.unrepeatable(rows)
+        if unrepeatable:
+            for row in rows:
+                if row.off and not row.error:
+                    row.message = unrepeatable
+            return unrepeatable
         fits = [m for m in self.mistakes if all(self.reproduces(m.fn, row) for row in rows)]
         if not fits:
             return ""
@@ -206,6 +226,27 @@ class Task:
             if row.off and not row.error:
                 row.message = diagnosis
         return diagnosis
+
+    def unrepeatable(self, rows: list[Row]) -> str:
+        """What to say when two cases with the same arguments got different answers ('' when
+        none did)."""
+        for i, row in enumerate(rows):
+            for j in range(i + 1, len(rows)):
+                other = rows[j]
+                if row.args != other.args or row.error or other.error:
+                    continue
+                if row.got is not None and self.parts_off(row.got, other.got):
+                    return (
+                        f"It gave different answers to the same case (cases {i + 1} and {j + 1} "
+                        "are one case twice): does it draw random numbers without the case's "
+                        "seed, or keep something from one call to the next?"
+                        + (
+                            f" {self.repeated[0].upper()}{self.repeated[1:]}."
+                            if self.repeated
+                            else ""
+                        )
+                    )
+        return ""
 
     def reproduces(self, fn: Callable, row: Row) -> bool:
         """Whether fn gives what the learner's function gave on this case (or raises alike)."""
@@ -230,12 +271,15 @@ class Task:
         wrong = self.signature_problem(fn)
         if wrong:
             return Result(self, "failed", [], wrong)
-        rows, unwritten, deadline = [], [], time.monotonic() + TIME_LIMIT
+        # what the rules need (the off-limits list, the modules it names) is found here, once
+        # and before the clock starts: the clock times the learner's function alone
+        off = self.prepare() if rules else None
+        rows, unwritten, clock = [], [], Clock(TIME_LIMIT)
         printed = Printed()
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             for args in self.cases(seed):
                 try:
-                    with self.rules(deadline) if rules else contextlib.nullcontext():
+                    with self.rules(off, clock) if off else contextlib.nullcontext():
                         got = call_on(fn, args, self.call, self.pure)
                 except NotImplementedError as error:
                     unwritten.append(error)
@@ -258,13 +302,19 @@ class Task:
         status = "passed" if all(not row.off for row in rows) else "failed"
         return Result(self, status, rows, printed=printed.text())
 
+    def prepare(self) -> "OffLimits":
+        """What the rules make raise while the learner's function runs (see `off_limits_during`),
+        found without importing a module that is not loaded yet."""
+        return OffLimits.of(self)
+
     @contextlib.contextmanager
-    def rules(self, deadline: float) -> Iterator[None]:
+    def rules(self, off: "OffLimits", clock: "Clock") -> Iterator[None]:
         """While the learner's function runs: what the task forbids and the checks' own code
-        raise when called, TimeLimit comes at the deadline, and warnings are not shown."""
-        with off_limits_during(self), time_limit(deadline), warnings.catch_warnings():
+        raise when called, TimeLimit comes when `clock` has run out, and warnings are not shown."""
+        with off_limits_during(off), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbgrader scores a cell that writes to stderr as 0
-            yield
+            with clock.running():
+                yield
 
     def too_slow(self, done: int) -> str:
         return (
@@ -401,33 +451,104 @@ class Printed(io.TextIOBase):
         return kept + (f"\n… {cut} more characters of printing cut." if cut else "")
 
 
+@dataclass
+class OffLimits:
+    """What is off limits while a task's function runs: (name, function or class) pairs of the
+    modules loaded now, and the lessons' modules not loaded yet, every function of which is off
+    limits (nothing a task provides lives in one)."""
+
+    number: str
+    targets: list[tuple[str, object]]
+    unloaded: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, task: Task) -> "OffLimits":
+        module = sys.modules.get(getattr(task.reference, "__module__", ""))
+        names, unloaded = list(task.forbidden), ()
+        exercise = exercise_of(task)
+        if exercise:  # and the rest of the package, beyond what the exercise provides
+            loaded_names, unloaded = off_limits_loaded(exercise, task.number)
+            names += loaded_names
+        inside = tuple(f"{module}." for module in unloaded)
+        names = [n for n in dict.fromkeys(names) if not n.startswith(inside)]
+        targets = [(name, resolve(name)) for name in names]
+        targets += [(f"{module.__name__}.{name}", obj) for name, obj in own_objects(module)]
+        targets.append((f"{__name__}.Task", Task))
+        return cls(task.number, targets, tuple(unloaded))
+
+
 @contextlib.contextmanager
-def off_limits_during(task: Task) -> Iterator[None]:
-    """Make what `task` forbids, its exercise's module and Task's methods raise when called.
+def off_limits_during(off: OffLimits) -> Iterator[None]:
+    """Make what `off` names (what the task forbids, its exercise's module and Task's methods)
+    raise when called.
 
     Each function's code is swapped for one that raises `calling.off_limits(...)`, so every
     alias of it raises too (an import under another name, `get_activation`, a dict of them);
     the original code comes back on the way out. A class is off limits through all its methods.
+    A lesson's module not loaded yet is made off limits as the learner's function imports it.
     """
-    module = sys.modules.get(getattr(task.reference, "__module__", ""))
-    targets = [(name, resolve(name)) for name in task.forbidden]
-    exercise = exercise_of(task)
-    if exercise:  # and the rest of the package, beyond what the exercise provides
-        targets += [(name, resolve(name)) for name in off_limits_names(exercise, task.number)]
-    targets += [(f"{module.__name__}.{name}", obj) for name, obj in own_objects(module)]
-    targets.append((f"{__name__}.Task", Task))
-    swapped = []
+    swapped: list[tuple[types.FunctionType, types.CodeType]] = []
+
+    def swap(name: str, target: object) -> None:
+        for function in functions_of(target):
+            with contextlib.suppress(ValueError):  # a closure: its free variables do not fit
+                original = function.__code__
+                function.__code__ = raising(off_limits(name, off.number), original)
+                swapped.append((function, original))
+
+    def imported(module: types.ModuleType) -> None:
+        for name, obj in own_objects(module):
+            swap(f"{module.__name__}.{name}", obj)
+
+    finder = OffLimitsImports(off.unloaded, imported)
     try:
-        for name, target in targets:
-            for function in functions_of(target):
-                with contextlib.suppress(ValueError):  # a closure: its free variables do not fit
-                    original = function.__code__
-                    function.__code__ = raising(off_limits(name, task.number), original)
-                    swapped.append((function, original))
+        for name, target in off.targets:
+            swap(name, target)
+        for name in off.unloaded:  # loaded since the check began, by an earlier case
+            if name in sys.modules:
+                imported(sys.modules[name])
+        if off.unloaded:
+            sys.meta_path.insert(0, finder)
         yield
     finally:
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(finder)
         for function, original in reversed(swapped):
             function.__code__ = original
+
+
+class OffLimitsImports(importlib.abc.MetaPathFinder):
+    """While a check runs: a lesson's module that was not loaded is loaded as usual when the
+    learner's function imports it, and then made off limits (`imported(module)`)."""
+
+    def __init__(self, modules: tuple[str, ...], imported: Callable) -> None:
+        self.modules, self.imported = set(modules), imported
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname not in self.modules:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None and spec.loader is not None:
+                spec.loader = ThenOffLimits(spec.loader, self.imported)
+                return spec
+        return None
+
+
+class ThenOffLimits(importlib.abc.Loader):
+    """A module's own loader, then `imported(module)`."""
+
+    def __init__(self, loader, imported: Callable) -> None:
+        self.loader, self.imported = loader, imported
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        self.imported(module)
 
 
 def siblings(task: Task) -> list[Task]:
@@ -490,23 +611,39 @@ def resolve(name: str) -> object:
     return None
 
 
+class Clock:
+    """The time the learner's function may take over all of a task's cases: it runs only while
+    that function does (`running`), not while the check prepares its rules or judges a case."""
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            with time_limit(self.left):
+                yield
+        finally:
+            self.left -= time.monotonic() - start
+
+
 @contextlib.contextmanager
-def time_limit(deadline: float) -> Iterator[None]:
-    """Raise TimeLimit in this thread at `deadline` (time.monotonic), if this is the main
-    thread of a process that can set a timer; elsewhere, do nothing."""
-    remaining = deadline - time.monotonic()
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeLimit in this thread after `seconds`, if this is the main thread of a process
+    that can set a timer; elsewhere, do nothing."""
     usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     if not usable:
         yield
         return
-    if remaining <= 0:
+    if seconds <= 0:
         raise TimeLimit
 
     def stop(signum, frame):
         raise TimeLimit
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, remaining)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:

@@ -53,6 +53,12 @@ def _naive_softmax(Z):
 
 def _softmax_with(Z, mistake):
     m = Z.max() if mistake == "global max" else Z.max(axis=1, keepdims=True)
+    if mistake == "row min":  # or the mean: any shift that leaves an exponent above 709
+        m = Z.min(axis=1, keepdims=True)
+    if mistake == "max without keepdims":  # (batch,): lined up with the columns
+        m = Z.max(axis=1)
+    if mistake == "column max":  # each class's max over the batch
+        m = Z.max(axis=0, keepdims=True)
     E = np.exp(Z - m)
     if mistake == "columns":
         return E / E.sum(axis=0, keepdims=True)
@@ -72,6 +78,14 @@ def _loss_with(Z, Y, mistake):
         log_p = np.log(softmax(Z) + 1e-12)
     elif mistake == "no normaliser":
         log_p = Z
+    elif mistake == "global max":
+        shifted = Z - Z.max()  # one max for the whole batch
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    elif mistake == "max not added back":  # log Σ e^z = m + log Σ e^{z − m}, without the m
+        log_p = Z - np.log(np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))
+    elif mistake == "binary":  # the binary cross-entropy's two terms, on softmax's p
+        p = softmax(Z)
+        return -np.sum(Y * np.log(p) + (1 - Y) * np.log(1 - p)) / len(Z)
     else:
         shifted = Z - Z.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -129,10 +143,25 @@ def _binary_with(Z, Y, w, *, weight="positive", scale=None, sigma_prime=False, a
     return gradient / (len(Z) if scale is None else scale(Z))
 
 
+# what NumPy's FloatingPointError says, and every slip that makes it say so (tasks 13.1, 13.2)
 OVERFLOW = (
-    "NumPy overflowed, or divided 0 by 0: e^z is inf from z = 710 and rounds to 0 below about "
-    "z = −745. Subtract each row's max first: softmax(z − m) = softmax(z), and then every "
-    "e^{z_j − m} is at most 1 and the largest is exactly 1"
+    "e^x overflowed: it is inf from x = 710. Every exponent is at most 0 when each row's OWN max "
+    "is subtracted, `Z - Z.max(axis=1, keepdims=True)`; an exponent stays large when nothing is "
+    "subtracted, when it is another number (the row's min or mean, a column's max), or when the "
+    "max lacks keepdims=True (a (batch,) max is lined up with the columns, not the rows)"
+)
+ZERO_SUM = (
+    "a row's sum of e^x was 0 (or inf): every e^x of that row rounded to 0 (below about "
+    "x = −745) or overflowed. That happens with no max subtracted (logits near −1000), or with one "
+    "max for the whole batch, `Z.max()`, or for each column, `Z.max(axis=0)`, which leaves a row "
+    "far below it at e^−1000 = 0: subtract each row's own max, `Z.max(axis=1, keepdims=True)`"
+)
+LOG_OF_ZERO = (
+    "log of 0: some log's argument rounded to 0. That is log p where p = e^−800 rounded to 0 "
+    "(compute log p from z: log p_j = z_j − m − log Σ_k e^{z_k − m}), or log(1 − p) where p "
+    "rounded to 1 (that term belongs to the binary cross-entropy; softmax's cross-entropy is "
+    "−Σ_j y_j log p_j alone), or log Σ_k e^{z_k − m} with one m for the whole batch, where a "
+    "row far below it sums to 0 (use each row's own max)"
 )
 
 q1 = Task(
@@ -152,6 +181,9 @@ q1 = Task(
         {"Z": [[-1000.0, -1001.0, -999.0]]},
         # one class: its probability is 1 whatever z is
         {"Z": [[5.0], [-3.0]]},
+        # rows 2000 wide, their max first and last: a shift by anything other than each row's max
+        # (its min, its mean, its first or last entry) leaves e^1000 or e^2000, which overflow
+        {"Z": [[-1000.0, 0.0, 1000.0], [1000.0, 0.0, -1000.0]]},
     ],
     random=_random_logits,
     call=as_arrays_where_overflow_raises,
@@ -168,6 +200,25 @@ q1 = Task(
             "the batch's max is 1001) has every e^{z − m} rounded to 0, and 0/0. Subtract each "
             "row's own max, `Z.max(axis=1, keepdims=True)`, shape (batch, 1).",
             lambda Z: _softmax_with(Z, "global max"),
+        ),
+        Mistake(
+            "Each row is shifted by a number below its max (its min, or its mean: both give these "
+            "results): on the row [−1000, 0, 1000] that leaves e^1000 or e^2000, which overflow. "
+            "Subtract the row's max, so that every exponent is at most 0 and the largest is 0.",
+            lambda Z: _softmax_with(Z, "row min"),
+        ),
+        Mistake(
+            "The max has no keepdims: `Z.max(axis=1)` has shape (batch,), and NumPy lines it up "
+            "with the columns, so row e gets the max of other rows subtracted (or the shapes "
+            "clash; a batch of one comes out right). Keep the axis: "
+            "`Z - Z.max(axis=1, keepdims=True)`, a (batch, 1) column.",
+            lambda Z: _softmax_with(Z, "max without keepdims"),
+        ),
+        Mistake(
+            "The max is taken down each column, over the batch (axis=0): a row far below another "
+            "then has every e^{z − m} rounded to 0, and 0/0. Take each row's max, over its "
+            "classes: `Z.max(axis=1, keepdims=True)`.",
+            lambda Z: _softmax_with(Z, "column max"),
         ),
         Mistake(
             "Each column is divided by its sum over the batch (axis=0): it is each row, one "
@@ -193,7 +244,8 @@ q1 = Task(
         ),
     ],
     errors={
-        "FloatingPointError": OVERFLOW,
+        "FloatingPointError: overflow": OVERFLOW,
+        "FloatingPointError": ZERO_SUM,
         "ValueError": "check the shapes: Z is (batch, classes), and so is the result; a row's "
         "max or sum, with keepdims=True, is (batch, 1)",
     },
@@ -219,6 +271,8 @@ q2 = Task(
         {"Z": [[1000.0, 1001.0, 999.0]], "Y": [[0.0, 1.0, 0.0]]},
         # sure and wrong: p of the right class is e^-800, which rounds to 0, and the loss is 800
         {"Z": [[0.0, 800.0]], "Y": [[1.0, 0.0]]},
+        # two rows 1000 apart: one max for the whole batch leaves the second row's sum at 0
+        {"Z": [[1000.0, 1001.0], [0.0, 1.0]], "Y": [[0.0, 1.0], [1.0, 0.0]]},
         {
             "Z": [[-2.0, 5.0, 0.5], [1.0, 1.0, 1.0], [0.3, -0.7, 2.2]],
             "Y": [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
@@ -266,8 +320,30 @@ q2 = Task(
             "same for every class of a row, is what makes the p's add up to 1.",
             lambda Z, Y: _loss_with(Z, Y, "no normaliser"),
         ),
+        Mistake(
+            "One max for the whole batch, `Z.max()`: a row 1000 below it has every e^{z − m} "
+            "rounded to 0, and log 0. Take each row's own max, `Z.max(axis=1, keepdims=True)`.",
+            lambda Z, Y: _loss_with(Z, Y, "global max"),
+        ),
+        Mistake(
+            "The max is not added back: log Σ_k e^{z_k} = m + log Σ_k e^{z_k − m}, and this uses "
+            "log Σ_k e^{z_k − m} alone next to the unshifted z. Either add m back, or subtract "
+            "log Σ_k e^{z_k − m} from the shifted z − m.",
+            lambda Z, Y: _loss_with(Z, Y, "max not added back"),
+        ),
+        Mistake(
+            "That is the binary cross-entropy, −Σ_j [y_j log p_j + (1 − y_j) log(1 − p_j)], on "
+            "softmax's p: the (1 − y) log(1 − p) term belongs to one sigmoid output per class. "
+            "With softmax the classes share one distribution and the loss is −Σ_j y_j log p_j "
+            "alone (it also fails where p rounds to 1, at log 0).",
+            lambda Z, Y: _loss_with(Z, Y, "binary"),
+        ),
     ],
-    errors={"FloatingPointError": OVERFLOW.replace("Subtract", "For log p, subtract")},
+    errors={
+        "FloatingPointError: overflow": OVERFLOW,
+        "FloatingPointError: divide by zero encountered in log": LOG_OF_ZERO,
+        "FloatingPointError": ZERO_SUM,
+    },
     hints=[
         "log p_j = log(e^{z_j} / Σ_k e^{z_k}) = z_j − log Σ_k e^{z_k}: no p is needed, and no "
         "log of a number that may have rounded to 0.",
@@ -287,6 +363,10 @@ q3 = Task(
     number="13.3",
     function="binary_cross_entropy_gradient",
     reference=binary_cross_entropy_gradient,
+    # a derivation: exact to rounding (the formula's float error is near 1e-16); a central
+    # difference, some 1e-11 off, or float32 is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
     axes={"result": ("example {i}", "output {i}")},
     fixed=[
         # the lesson's saturated neuron, z = w + b = 4 for input 1, label 0, no weight

@@ -118,6 +118,23 @@ def _every_path(root):
     send(root)
 
 
+def _without_visited(root):
+    """A topological sort with no visited set: a node reached along two paths is listed twice,
+    and the backward pass then passes its gradient on twice."""
+    order = []
+
+    def place(node):
+        for child in node._prev:
+            place(child)
+        order.append(node)
+
+    place(root)
+    root.grad = 1.0
+    for node in reversed(order):
+        for child, local_grad in zip(node._prev, node._local_grads):
+            child.grad += local_grad * node.grad
+
+
 def _shared(x, w, y, *, first=True, second=True, slope=True, weight=True, factor=2.0):
     """shared_weight_gradient with one piece dropped for a known mistake."""
     h1, h2 = math.tanh(w * x), math.tanh(w * math.tanh(w * x))
@@ -155,6 +172,10 @@ q1 = Task(
     number="11.1",
     function="softplus",
     reference=softplus,
+    # a derivation: exact to rounding (the formula's float error is near 1e-16); a central
+    # difference, some 1e-11 off, or float32 is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
     fixed=[{"x": 0.0}, {"x": 1.0}, {"x": -2.0}, {"x": 3.5}],
     random=_random_x,
     call=a_new_operation,
@@ -252,6 +273,13 @@ q2 = Task(
             "node once (a visited set), then pass gradients on in reversed topological order.",
             _every_path,
         ),
+        Mistake(
+            "The topological sort has no visited set: a Value reached along two paths (x, y, q, "
+            "z here) is listed twice, so the backward pass visits it twice and passes its "
+            "gradient on twice, the second time with the first pass's part in it. Keep a set of "
+            "the nodes placed, and place each node once.",
+            _without_visited,
+        ),
     ],
     errors={"AttributeError": VALUE_ATTRIBUTES},
     hints=[
@@ -270,6 +298,10 @@ q3 = Task(
     number="11.3",
     function="shared_weight_gradient",
     reference=shared_weight_gradient,
+    # a derivation: exact to rounding (the formula's float error is near 1e-16); a central
+    # difference, some 1e-11 off, or float32 is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
     fixed=[
         {"x": 1.0, "w": 0.5, "y": 0.0},
         {"x": -0.5, "w": 1.5, "y": 1.0},
@@ -300,6 +332,11 @@ q3 = Task(
         Mistake(
             "The factor 2 is missing: ∂L/∂h2 = 2(h2 − y) for L = (h2 − y)².",
             lambda x, w, y: _shared(x, w, y, factor=1.0),
+        ),
+        Mistake(
+            "The sign is flipped in both: ∂L/∂h2 = 2(h2 − y), output minus target, as the "
+            "slope of (h2 − y)² in h2; 2(y − h2) turns every gradient round.",
+            lambda x, w, y: _shared(x, w, y, factor=-2.0),
         ),
     ],
     hints=[

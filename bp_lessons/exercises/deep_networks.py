@@ -64,11 +64,19 @@ def gradient_norms(network, X, Y):
 # --- known mistakes ----------------------------------------------------------------------------
 
 
-def _drawn(fan_in, fan_out, scheme, seed, *, variance=None, scale=np.sqrt, shape=None):
+def _drawn(
+    fan_in, fan_out, scheme, seed, *, variance=None, scale=np.sqrt, shape=None, legacy=False
+):
     """starting_weights with one piece swapped for a known mistake."""
     v = (variance or VARIANCES[scheme])(fan_in, fan_out)
-    rng = np.random.default_rng(seed)
+    rng = np.random.RandomState(seed) if legacy else np.random.default_rng(seed)
     return rng.standard_normal(shape or (fan_out, fan_in)) * scale(v)
+
+
+def _drawn_then_transposed(fan_in, fan_out, scheme, seed):
+    """The right shape, reached by drawing (fan_in, fan_out) and transposing."""
+    v = VARIANCES[scheme](fan_in, fan_out)
+    return np.random.default_rng(seed).standard_normal((fan_in, fan_out)).T * np.sqrt(v)
 
 
 SWAPPED = {  # fan-in and fan-out exchanged in every scheme
@@ -185,6 +193,8 @@ q2 = Task(
         {"fan_in": 4, "fan_out": 4, "scheme": "1/n", "seed": 2},
         {"fan_in": 5, "fan_out": 1, "scheme": "glorot", "seed": 3},
         {"fan_in": 1, "fan_out": 3, "scheme": "1/n", "seed": 4},
+        # the first case again: the same seed must give the same weights
+        {"fan_in": 3, "fan_out": 2, "scheme": "he", "seed": 0},
     ],
     random=_random_drawing,
     mistakes=[
@@ -245,7 +255,40 @@ q2 = Task(
                 variance=VARIANCES["1/n"] if scheme == "he" else None,
             ),
         ),
+        Mistake(
+            "He's variance takes fan_out, 2/fan_out: it is 2/fan_in, since it keeps the forward "
+            "pass's E[z²] steady and z adds up fan_in products (the other schemes are right).",
+            lambda fan_in, fan_out, scheme, seed: _drawn(
+                fan_in,
+                fan_out,
+                scheme,
+                seed,
+                variance=SWAPPED["he"] if scheme == "he" else None,
+            ),
+        ),
+        Mistake(
+            "The shape is right, but the numbers were drawn as (fan_in, fan_out) and then "
+            "transposed: the generator fills a matrix row by row, so the same numbers land in "
+            "other places (a single row or column comes out right). Draw "
+            "`rng.standard_normal((fan_out, fan_in))` directly.",
+            _drawn_then_transposed,
+        ),
+        Mistake(
+            "Those are the numbers of NumPy's legacy generator (`np.random.seed(seed)` with "
+            "`np.random.randn`, or `np.random.RandomState(seed)`): the same seed gives other "
+            "numbers there. Draw with `np.random.default_rng(seed)`, as the lessons do.",
+            lambda fan_in, fan_out, scheme, seed: _drawn(
+                fan_in, fan_out, scheme, seed, legacy=True
+            ),
+        ),
+        Mistake(
+            "Every case drew with the same seed, 0, whatever its `seed`: right on the cases with "
+            "seed 0 only. Draw with `np.random.default_rng(seed)`, the seed the function is given.",
+            lambda fan_in, fan_out, scheme, seed: _drawn(fan_in, fan_out, scheme, 0),
+        ),
     ],
+    repeated="draw with `np.random.default_rng(seed)`, the case's seed: the same seed must give "
+    "the same weights, so that a run can be repeated",
     errors={
         "KeyError": 'the schemes are named "1/n", "glorot" and "he"',
         "ValueError": "check the shape: (fan_out, fan_in), one row per neuron",

@@ -1,6 +1,8 @@
 """How a check's verdict is shown: a table in a notebook, plain text in a terminal."""
 
 import html
+import math
+import struct
 import sys
 from dataclasses import dataclass
 
@@ -77,10 +79,18 @@ class Result:
         if errors:
             return max(errors, key=errors.count)
         if self.task.rtol < 1e-6 and all(nearly(row.expected, row.got) for row in failed):
+            if all(single_precision(row.got) for row in failed):
+                return (
+                    "Within float32's precision of the expected values (about 7 digits) on every "
+                    "case, and every number you returned is a float32: compute in float64 (Python "
+                    "floats, NumPy's default dtype). This task checks the formula to rounding "
+                    f"({self.task.rtol:g} relative), which float32 cannot reach."
+                )
             return (
-                "Within 1e-6 of the expected values on every case, yet not equal to them: is it "
-                "a numerical approximation, such as a central difference? This task asks for the "
-                "formula itself, which agrees to rounding."
+                "Within 1e-6 of the expected values on every case, yet not equal to them to "
+                f"rounding ({self.task.rtol:g} relative): is it an approximation, such as a "
+                "central difference? This task asks for the formula itself, derived: it agrees "
+                "to rounding."
             )
         answers = [row.got for row in self.rows]
         same = all(got == answers[0] for got in answers) and answers[0] is not None
@@ -95,7 +105,7 @@ class Result:
         if off and right:
             return f"Off: {', '.join(off)}; right on every case: {', '.join(right)}."
         details = [row.detail for row in failed if row.detail and row.detail != "wrong value"]
-        return max(details, key=details.count) if details else ""
+        return max(details, key=details.count) if details else pattern(failed, len(self.rows))
 
     def tolerance(self) -> str:
         atol, rtol = self.task.atol, self.task.rtol
@@ -165,6 +175,45 @@ class Result:
         return "\n".join(parts)
 
 
+def pattern(failed: list[Row], cases: int) -> str:
+    """A sentence on what the failing numbers share with the expected ones (a sign, a factor, an
+    offset), or where to look when they share nothing: no ✗ ends at "off on k of n cases"."""
+    pairs = [
+        (e, g)
+        for row in failed
+        for e, g in zip(flatten(row.expected), flatten(row.got))
+        if math.isfinite(e) and math.isfinite(g)
+    ]
+    if pairs and len(pairs) == sum(len(list(flatten(row.expected))) for row in failed):
+        if all(close(g, -e) for e, g in pairs) and any(e for e, _ in pairs):
+            return "On each failing case it gives the expected value with its sign flipped."
+        ratios = [g / e for e, g in pairs if e]
+        if len(ratios) == len(pairs) and all(close(r, ratios[0]) for r in ratios):
+            return (
+                f"On each failing case it gives {ratios[0]:.4g} times the expected value: "
+                "a factor is off."
+            )
+        offsets = [g - e for e, g in pairs]
+        if len(pairs) > 1 and all(close(d, offsets[0]) for d in offsets):
+            return (
+                f"On each failing case it is off by the same {offsets[0]:.4g}: a term is off "
+                "or missing."
+            )
+    if len(failed) < cases:
+        return (
+            f"It is right on {cases - len(failed)} of the cases: compare the failing cases' "
+            "inputs with theirs (a sign, a zero, a large value, a branch of your function?)."
+        )
+    return (
+        "The numbers share no sign, factor or offset with the expected ones: work the first "
+        "case by hand, step by step, and compare."
+    )
+
+
+def close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 + 1e-6 * abs(b)
+
+
 def nearly(expected: object, got: object) -> bool:
     """Whether got is within 1e-6 (relative, or 1e-9 absolute) of expected, number by number."""
     if isinstance(expected, float) and isinstance(got, float):
@@ -172,6 +221,28 @@ def nearly(expected: object, got: object) -> bool:
     if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
         return all(nearly(e, g) for e, g in zip(expected, got))
     return False
+
+
+def single_precision(value: object) -> bool:
+    """Whether every number in value is a float32 (and one at least is not a small binary
+    fraction that float64 answers give as well, such as 0.5 or 0)."""
+    numbers = list(flatten(value))
+    exact = []
+    for x in numbers:
+        try:
+            exact.append(struct.unpack("f", struct.pack("f", x))[0] == x)
+        except (OverflowError, struct.error):
+            return False
+    short_fraction = [x * 1024 == int(x * 1024) for x in numbers if math.isfinite(x)]
+    return bool(numbers) and all(exact) and not all(short_fraction)
+
+
+def flatten(value: object):
+    if isinstance(value, list):
+        for item in value:
+            yield from flatten(item)
+    elif isinstance(value, float):
+        yield value
 
 
 def short(value: object) -> str:

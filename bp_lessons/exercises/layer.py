@@ -262,6 +262,11 @@ q3 = Task(
             lambda z: 1.0 / math.cosh(z),
         ),
         Mistake(
+            "That is 1/cosh(z) (with its overflow at ±1000 guarded, rightly); tanh'(z) = "
+            "1/cosh(z)², the square of it, which is 1 − tanh(z)² and needs no guard.",
+            lambda z: 0.0 if abs(z) > 700 else 1.0 / math.cosh(z),
+        ),
+        Mistake(
             "The slope is taken at a = tanh(z) instead of at z: that is 1 − tanh(tanh(z))². "
             "Take tanh once: t = tanh(z), then 1 − t².",
             lambda z: 1.0 - math.tanh(math.tanh(z)) ** 2,

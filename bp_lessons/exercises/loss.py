@@ -157,7 +157,9 @@ q3 = Task(
             lambda f, x, epsilon: (f(x + epsilon) - f(x - epsilon)) / epsilon,
         ),
         Mistake(
-            "That is the slope with ε = 1e-5; use the `epsilon` your function is given.",
+            "That ignores the `epsilon` your function is given: it matches the slope with a "
+            "tiny step of its own (1e-4, 1e-5, …: they all agree here), where the cases ask "
+            "for ε = 0.1, 0.5, …. Step by `epsilon`.",
             lambda f, x, epsilon: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5,
         ),
     ],

@@ -5,6 +5,8 @@ The loss of a batch of B examples is the mean of their losses, so each example's
 carries a factor 1/B and the gradients that `backward` adds up are the batch's mean gradient.
 """
 
+import math
+
 import numpy as np
 
 from bp_lessons.exercises.calling import numbered_batches, step_a_model
@@ -39,6 +41,13 @@ def batch_step(model, X_batch, y_batch, learning_rate):
         gradient = mse_loss_gradient(outputs, labels)
         model.backward([g / len(X_batch) for g in gradient])  # this example's share of the mean
     model.step(learning_rate)
+
+
+def steps(num_examples, batch_size, epochs):
+    """How many SGD steps `epochs` epochs of mini-batches take: one per batch, and each epoch
+    cuts its num_examples into ⌈num_examples / batch_size⌉ batches, the last one the rest."""
+    per_epoch = -(-num_examples // batch_size)  # ⌈N / B⌉ in whole numbers
+    return epochs * per_epoch
 
 
 def _batches_with(
@@ -237,4 +246,72 @@ q2 = Task(
         "then `model.backward([g / len(X_batch) for g in gradient])`.",
     ],
     forbidden=TRAINING_TOOLS,
+)
+
+
+def _random_run(rng):
+    return {
+        "num_examples": int(rng.integers(1, 301)),
+        "batch_size": int(rng.integers(1, 65)),
+        "epochs": int(rng.integers(1, 11)),
+    }
+
+
+q3 = Task(
+    number="9.3",
+    function="steps",
+    reference=steps,
+    fixed=[
+        # the run after this task: 200 moons in batches of 30, for 5 epochs
+        {"num_examples": 200, "batch_size": 30, "epochs": 5},
+        {"num_examples": 100, "batch_size": 10, "epochs": 3},  # batches divide the data
+        {"num_examples": 10, "batch_size": 4, "epochs": 3},  # a short last batch every epoch
+        {"num_examples": 5, "batch_size": 8, "epochs": 2},  # a batch larger than the data
+        {"num_examples": 7, "batch_size": 1, "epochs": 2},  # one example per batch
+    ],
+    random=_random_run,
+    mistakes=[
+        Mistake(
+            "The short last batch of each epoch took no step: it does, since every example is "
+            "used once per epoch (Exercise 9.1 keeps the remainder as a last, smaller batch). "
+            "An epoch takes ⌈N/B⌉ steps.",
+            lambda num_examples, batch_size, epochs: epochs * (num_examples // batch_size),
+        ),
+        Mistake(
+            "N/B need not be a whole number, and a step is a whole batch: the last, smaller "
+            "batch takes one step of its own, so an epoch takes ⌈N/B⌉ steps.",
+            lambda num_examples, batch_size, epochs: epochs * num_examples / batch_size,
+        ),
+        Mistake(
+            "One step per example is lesson 08's SGD: a mini-batch takes ONE step on the mean "
+            "gradient of its B examples, so an epoch takes ⌈N/B⌉ steps, not N.",
+            lambda num_examples, batch_size, epochs: float(epochs * num_examples),
+        ),
+        Mistake(
+            "One step per epoch is full-batch gradient descent: with batches of B, an epoch "
+            "takes one step per batch, ⌈N/B⌉ of them.",
+            lambda num_examples, batch_size, epochs: float(epochs),
+        ),
+        Mistake(
+            "One step too many per epoch where B divides N: N // B + 1 counts an empty batch "
+            "at the end, which 9.1 does not yield. An epoch takes ⌈N/B⌉ steps.",
+            lambda num_examples, batch_size, epochs: epochs * (num_examples // batch_size + 1),
+        ),
+        Mistake(
+            "That is one epoch's steps: the run takes ⌈N/B⌉ steps in each of its epochs.",
+            lambda num_examples, batch_size, epochs: -(-num_examples // batch_size),
+        ),
+        Mistake(
+            "The batches run on across epochs here, ⌈epochs · N / B⌉: each epoch shuffles anew "
+            "and cuts its own batches, the last of them short, so every epoch takes ⌈N/B⌉.",
+            lambda num_examples, batch_size, epochs: math.ceil(epochs * num_examples / batch_size),
+        ),
+    ],
+    hints=[
+        "One step per batch. How many batches does 9.1 cut from N examples, when the last one "
+        "keeps the rest? Try N = 10, B = 4 by hand.",
+        "An epoch takes ⌈N/B⌉ steps (`-(-N // B)` or `math.ceil(N / B)`), and each epoch cuts "
+        "its own batches.",
+    ],
+    forbidden=("bp_lessons.training.iterate_minibatches", *TRAINING_TOOLS),
 )

@@ -16,6 +16,7 @@ import functools
 import importlib
 import os
 import pkgutil
+import sys
 import types
 
 from bp_lessons.exercises import calling
@@ -133,6 +134,34 @@ def referenced(function: types.FunctionType) -> list[object]:
 def off_limits_names(exercise: str, number: str) -> tuple[str, ...]:
     """The qualified names of every function and class of the lessons' modules, and of the
     calls in calling.py, that task `number` of `exercise` does not reach: off limits."""
+    return off_limits_in(exercise, number, LESSON_MODULES)
+
+
+def off_limits_loaded(exercise: str, number: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the notebook's check needs, without importing a module the learner has not: the
+    off-limits names in the lessons' modules loaded now, and the lessons' modules not loaded.
+
+    Nothing a task provides lives in a module that neither its exercise's checks nor the names its
+    setup cell hands out load (a test holds this), so
+    every function and class of a module not loaded is off limits: the check makes them raise if
+    the learner's function imports one, and matplotlib and the widgets stay unloaded until then.
+    """
+    for name in PROVIDED[exercise]:  # what the setup cell hands out is loaded by then
+        resolve(name)
+    loaded = tuple(m for m in LESSON_MODULES if f"bp_lessons.{m}" in sys.modules)
+    unloaded = tuple(f"bp_lessons.{m}" for m in LESSON_MODULES if m not in loaded)
+    if not unloaded:
+        return off_limits_names(exercise, number), ()
+    return off_limits_among(exercise, number, loaded), unloaded
+
+
+@functools.cache
+def off_limits_among(exercise: str, number: str, modules: tuple[str, ...]) -> tuple[str, ...]:
+    return off_limits_in(exercise, number, modules)
+
+
+def off_limits_in(exercise: str, number: str, modules: tuple[str, ...]) -> tuple[str, ...]:
+    """off_limits_names, over these lessons' modules (and calling.py) only."""
     from bp_lessons.exercises import tasks  # not at import: tasks imports the exercise modules
 
     task = next(t for t in tasks(exercise) if t.number == number)
@@ -141,7 +170,7 @@ def off_limits_names(exercise: str, number: str) -> tuple[str, ...]:
     roots += [task.call] if task.call else []
     allowed = reachable(roots)
     found = []
-    for module in [f"bp_lessons.{m}" for m in LESSON_MODULES] + [calling.__name__]:
+    for module in [f"bp_lessons.{m}" for m in modules] + [calling.__name__]:
         for name, obj in vars(importlib.import_module(module)).items():
             own = isinstance(obj, (type, types.FunctionType)) and obj.__module__ == module
             if (

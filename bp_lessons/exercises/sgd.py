@@ -230,7 +230,10 @@ q2 = Task(
             lambda *args: _train_step_with(*args, factor=lambda n: 1 / n),
         ),
         Mistake(
-            "That steps uphill: w ← w − lr · ∂L/∂w, against the gradient.",
+            "That steps uphill, and two slips give exactly these numbers: (1) the loss "
+            "gradient's sign is flipped, 2(y_j − a_j)/n where ∂L/∂a_j = 2(a_j − y_j)/n, output "
+            "minus label; (2) the step adds, w ← w + lr · ∂L/∂w, where it goes against the "
+            "gradient, w ← w − lr · ∂L/∂w. Check both.",
             lambda *args: _train_step_with(*args, sign=-1.0),
         ),
         Mistake(

@@ -10,7 +10,7 @@ backward. The checks hand the learner's functions float64 NumPy arrays.
 
 import numpy as np
 
-from bp_lessons.exercises.calling import as_arrays, network_as_arrays
+from bp_lessons.exercises.calling import as_arrays, gradients_as_arrays, network_as_arrays
 from bp_lessons.exercises.check import BIAS_AXES, NETWORK_AXES, Mistake, Task
 
 MATRIX_TOOLS = (
@@ -57,8 +57,49 @@ def train_step(X, Y, weights, biases, learning_rate):
     return new_weights, new_biases
 
 
+def network_gradients(X, Y, weights, biases):
+    """∂L/∂W and ∂L/∂b of every layer of a sigmoid network on the batch (X, Y), for L = the mean
+    of (A − Y)² over every entry: Exercise 10.4's given code with its bug fixed."""
+    activations = [X]  # A⁽⁰⁾ = X, then the A of every layer
+    for W, b in zip(weights, biases):
+        activations.append(1 / (1 + np.exp(-(activations[-1] @ W.T + b))))
+    dA = 2 * (activations[-1] - Y) / Y.size  # ∂L/∂A of the output layer
+    weight_gradients, bias_gradients = [], []
+    for layer in reversed(range(len(weights))):
+        A, A_before = activations[layer + 1], activations[layer]
+        delta = dA * A * (1 - A)  # Δ = ∂L/∂Z, (batch, out)
+        weight_gradients.insert(0, delta.T @ A_before)  # Δᵀ A⁽ˡ⁻¹⁾, (out, in)
+        bias_gradients.insert(0, delta.sum(axis=0))  # (out,)
+        dA = delta @ weights[layer]  # ∂L/∂A⁽ˡ⁻¹⁾ = Δ W, (batch, in)
+    return weight_gradients, bias_gradients
+
+
 def _sigmoid(Z):
     return 1 / (1 + np.exp(-Z))
+
+
+def _gradients_with(X, Y, weights, biases, *, back="delta", loss_scale=None, transposed=False):
+    """network_gradients with one piece swapped: `back` is what goes back to the layer before
+    ("delta" right, "dA" the given bug, "twice" Δ W times σ' of the layer before as well)."""
+    activations = [X]
+    for W, b in zip(weights, biases):
+        activations.append(_sigmoid(activations[-1] @ W.T + b))
+    A = activations[-1]
+    dA = (loss_scale(A) if loss_scale else 2 / A.size) * (A - Y)
+    weight_gradients, bias_gradients = [], []
+    for layer in reversed(range(len(weights))):
+        A, A_before = activations[layer + 1], activations[layer]
+        delta = dA * A * (1 - A)
+        weight_gradients.insert(0, delta.T @ A_before)
+        bias_gradients.insert(0, delta.sum(axis=0))
+        W = weights[layer].T if transposed else weights[layer]
+        if back == "dA":
+            dA = dA @ W
+        elif back == "twice":
+            dA = (delta @ W) * A_before * (1 - A_before)
+        else:
+            dA = delta @ W
+    return weight_gradients, bias_gradients
 
 
 def _notes_derivative(Z):
@@ -119,6 +160,12 @@ def _step_with(
         new_biases[layer] = biases[layer] - step_biases * learning_rate * dZ.sum(axis=0) / batch
         dA = dZ @ (new_weights[layer] if early else W)  # early: the updated weights, wrong
     return new_weights, new_biases
+
+
+def _random_gradients_case(rng):
+    case = _random_network(rng)
+    del case["learning_rate"]
+    return case
 
 
 def _random_layer(rng):
@@ -366,8 +413,10 @@ q3 = Task(
             lambda *args: _step_with(*args, scale=lambda A: 1 / A.size),
         ),
         Mistake(
-            "The sign of the loss gradient is flipped, so the step goes uphill: ∂L/∂A = "
-            "2(A − Y)/n, output minus label.",
+            "That steps uphill, and two slips give exactly these numbers: (1) the loss "
+            "gradient's sign is flipped, where ∂L/∂A = 2(A − Y)/n, output minus label; (2) the "
+            "step adds, W + lr · dW, where it goes against the gradient, W − lr · dW. Check "
+            "both.",
             lambda *args: _step_with(*args, scale=lambda A: -2 / A.size),
         ),
         Mistake(
@@ -416,4 +465,70 @@ q3 = Task(
         "bp_lessons.training.train",
         "bp_lessons.gradcheck.gradient_check",
     ),
+)
+
+GIVEN_BUG = (
+    "That is the code as given: its bug is still in it. The output layer's gradients are right "
+    "and every layer before it is off, so look at what the loop hands back to the layer before, "
+    "and compare it with the derivation: ∂L/∂A⁽ˡ⁻¹⁾ = Δ⁽ˡ⁾ W⁽ˡ⁾, with Δ⁽ˡ⁾ = ∂L/∂Z⁽ˡ⁾."
+)
+
+q4 = Task(
+    number="10.4",
+    function="network_gradients",
+    reference=network_gradients,
+    axes={"weight gradients": NETWORK_AXES, "bias gradients": BIAS_AXES},
+    fixed=[
+        {key: value for key, value in case.items() if key != "learning_rate"} for case in q3.fixed
+    ]
+    + [
+        # three layers, a batch of 3: the bug reaches two layers
+        {
+            "X": [[0.5, -1.0], [1.5, 0.25], [-0.5, 0.75]],
+            "Y": [[1.0], [0.0], [0.5]],
+            "weights": [[[0.2, -0.4], [0.9, 0.3]], [[0.7, -0.2], [-0.3, 0.4]], [[1.1, -0.6]]],
+            "biases": [[0.0, 0.1], [0.2, -0.3], [0.05]],
+        }
+    ],
+    random=_random_gradients_case,
+    call=gradients_as_arrays,
+    parts=("weight gradients", "bias gradients"),
+    # a derivation: exact to rounding (the formula's float error is near 1e-16); a central
+    # difference, some 1e-11 off, or float32 is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
+    mistakes=[
+        Mistake(GIVEN_BUG, lambda *args: _gradients_with(*args, back="dA")),
+        Mistake(
+            "σ' of the layer before is applied twice: what goes back, Δ⁽ˡ⁾ W⁽ˡ⁾, is ∂L/∂A⁽ˡ⁻¹⁾, "
+            "and the loop multiplies it by A(1 − A) itself at the next step. Hand back Δ W "
+            "alone.",
+            lambda *args: _gradients_with(*args, back="twice"),
+        ),
+        Mistake(
+            "What goes back uses Wᵀ: Δ⁽ˡ⁾ has shape (batch, out) and W⁽ˡ⁾ (out, in), so "
+            "∂L/∂A⁽ˡ⁻¹⁾ = Δ W, (batch, in); entry by entry, ∂L/∂a_k = Σ_j δ_j w_jk sums over "
+            "the neurons j.",
+            lambda *args: _gradients_with(*args, transposed=True),
+        ),
+        Mistake(
+            "The loss gradient was changed too: the given 2(A − Y)/Y.size was right (the mean "
+            "over the batch and the outputs); now the output layer is off as well. The bug is "
+            "further down.",
+            lambda *args: _gradients_with(*args, loss_scale=lambda A: 2 / len(A)),
+        ),
+    ],
+    errors={
+        "ValueError": "check the shapes: Δ⁽ˡ⁾ is (batch, out) and W⁽ˡ⁾ (out, in); ∂L/∂W⁽ˡ⁾ = "
+        "Δᵀ A⁽ˡ⁻¹⁾ is (out, in) like W, and ∂L/∂A⁽ˡ⁻¹⁾ = Δ W is (batch, in)"
+    },
+    hints=[
+        "Run the given code through the check: which layers are off, and which are right? The "
+        "bug is on the way from a layer back to the one before it.",
+        "Entry by entry, ∂L/∂a_k of the layer before = Σ_j ∂L/∂z_j · w_jk: the sum runs over "
+        "δ_j = ∂L/∂z_j, not over ∂L/∂a_j. In matrices: ∂L/∂A⁽ˡ⁻¹⁾ = Δ⁽ˡ⁾ W⁽ˡ⁾.",
+        "The last line of the loop: `dA = delta @ weights[layer]`, not `dA @ weights[layer]`.",
+    ],
+    forbidden=MATRIX_TOOLS
+    + ("bp_lessons.losses.mse_loss_gradient", "bp_lessons.gradcheck.gradient_check"),
 )
