@@ -15,7 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-ALL_NOTEBOOKS = LESSONS + sorted((ROOT / "exercises").rglob("*.ipynb"))
+# the committed ones: not the .ipynb_checkpoints/ that JupyterLab leaves beside them
+ALL_NOTEBOOKS = LESSONS + sorted((ROOT / "exercises").glob("*.ipynb"))
+ALL_NOTEBOOKS += sorted((ROOT / "exercises" / "source").glob("*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 

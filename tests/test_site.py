@@ -14,9 +14,11 @@ import pytest
 from bp_lessons.exercises.release import student_copy
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
-    (ROOT / "exercises").rglob("*.ipynb")
-)
+NOTEBOOKS = [  # the committed ones: not the .ipynb_checkpoints/ that JupyterLab leaves beside them
+    *sorted((ROOT / "notebooks").glob("*.ipynb")),
+    *sorted((ROOT / "exercises").glob("*.ipynb")),
+    *sorted((ROOT / "exercises" / "source").glob("*.ipynb")),
+]
 IMAGES = ("image/png", "image/svg+xml")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
