@@ -21,6 +21,9 @@ root_doc = "site/index"
 include_patterns = [
     "site/index.md",
     "README.md",
+    "docs/teaching.md",
+    "docs/package.md",
+    "docs/maintaining.md",
     "docs/instructor_guide.md",
     "notebooks/[0-9][0-9]_*.ipynb",
     "exercises/[0-9][0-9]_*.ipynb",

@@ -189,11 +189,11 @@ def test_a_lesson_that_is_gone_keeps_its_hand_written_parts(copy):
     assert hand_written((copy / guide_tool.GUIDE).read_text(encoding="utf-8")) == before
 
 
-def test_a_readme_heading_the_guide_links_to_must_exist(copy):
-    readme = copy / "README.md"
-    readme.write_text(readme.read_text("utf-8").replace("#### Gradescope\n", "#### LMS\n"), "utf-8")
+def test_a_teaching_page_heading_the_guide_links_to_must_exist(copy):
+    page = copy / "docs" / "teaching.md"
+    page.write_text(page.read_text("utf-8").replace("### Gradescope\n", "### LMS\n"), "utf-8")
     found = guide_tool.update(copy, check=True)
-    assert "README.md has no heading 'Gradescope' (the Grading section links it)" in found
+    assert "docs/teaching.md has no heading 'Gradescope' (the Grading section links it)" in found
 
 
 def test_unpaired_markers_leave_the_guide_untouched(copy):

@@ -3,8 +3,8 @@
     .venv/bin/python tools/instructor_guide.py          # rewrite it, keeping the hand-written parts
     .venv/bin/python tools/instructor_guide.py --check  # exit 1, naming what is stale or missing
 
-Either way it exits 1 while something needs a human: a placeholder to write, a README heading it
-links to that is gone, a hand-written part whose place is gone.
+Either way it exits 1 while something needs a human: a placeholder to write, a heading of
+docs/teaching.md it links to that is gone, a hand-written part whose place is gone.
 
 Generated, so that it cannot drift from what it describes:
 - each lesson's title and description (the "# " line and the first "> " line of the markdown cell
@@ -17,7 +17,7 @@ Generated, so that it cannot drift from what it describes:
   the first paragraph of the reference solution's docstring, and the points of its check cell;
 - the misconceptions the checks diagnose: every `Mistake` of every `Task` in
   `bp_lessons.exercises`, with its message verbatim, and the errors each check explains;
-- the pointers into README.md (each heading is looked up; a missing one is an error) and the
+- the pointers into docs/teaching.md (each heading is looked up; a missing one is an error) and the
   grader's limits, read from the code.
 
 Written by hand and kept verbatim, between `<!-- hand-written: KEY -->` and
@@ -46,8 +46,9 @@ READ_WPM, TEACH_WPM = 100, 150  # words a minute: reading technical text alone; 
 CELL_ALONE, CELL_IN_CLASS = 1.5, 1.0  # a code cell run and its output read: alone, shown in class
 PER_TASK = 12  # writing one function of an exercise and getting its check to pass
 BOARD_AND_QUESTIONS = 15  # in class: the board notes and the questions below
-# the README sections the grading section points to (each must be a heading of README.md)
-README_SECTIONS = [
+# the sections of the instructors' page the grading section points to (each must be a heading)
+TEACHING = Path("docs") / "teaching.md"
+TEACHING_SECTIONS = [
     ("Releasing student copies", "the student copies, and a graded release"),
     ("Grading a class: three ways, the same points", "where each task's points come from"),
     ("nbgrader", "with nbgrader"),
@@ -133,8 +134,8 @@ def exercise(root: Path, exercise_id: str) -> dict | None:
 
 
 def readme_anchors(root: Path) -> dict[str, str]:
-    """Each heading of README.md -> its GitHub anchor."""
-    text = (root / "README.md").read_text(encoding="utf-8")
+    """Each heading of the instructors' page, docs/teaching.md -> its GitHub anchor."""
+    text = (root / TEACHING).read_text(encoding="utf-8")
     text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)  # no "#" lines of code blocks
     headings = re.findall(r"^#{1,6} (.+?)\s*$", text, re.M)
     return {h: re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
@@ -233,13 +234,18 @@ def times_section(rows: list[tuple[dict, dict | None]]) -> list[str]:
 
 def grading_section(root: Path, kept: dict[str, str], problems: list[str]) -> list[str]:
     anchors = readme_anchors(root)
-    out = ["## Grading", "", "The README's sections, in the order a course needs them:", ""]
-    for heading, what in README_SECTIONS:
+    out = [
+        "## Grading",
+        "",
+        "[Teaching with bp-lessons](teaching.md), in the order a course needs it:",
+    ]
+    out.append("")
+    for heading, what in TEACHING_SECTIONS:
         if heading not in anchors:
-            problems.append(f"README.md has no heading {heading!r} (the Grading section links it)")
-            out.append(f"- {what}: **missing from README.md: {heading}**")
+            problems.append(f"{TEACHING} has no heading {heading!r} (the Grading section links it)")
+            out.append(f"- {what}: **missing from {TEACHING}: {heading}**")
         else:
-            out.append(f"- {what}: [{heading}](../README.md#{anchors[heading]})")
+            out.append(f"- {what}: [{heading}](teaching.md#{anchors[heading]})")
     out += ["", "Limits, read from the code:", ""]
     out += [f"- {fact}" for fact in grader_limits()]
     out += ["", hand("grading", kept, "how to grade, and what a graded course can rely on")]
