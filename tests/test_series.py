@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import bp_lessons
-from bp_lessons.lab import lab_command
 from bp_lessons.series import (
     RECORD,
     CopyError,
@@ -175,21 +174,6 @@ def test_a_notebook_only_run_and_saved_is_not_the_learner_s_change(tmp_path):
     ran.write_text(notebook("x = 'my answer'", "q1()"))  # a cell edited
     assert copy_series(dest, source=v1).skipped == ["exercises/01_neuron.ipynb"]
     assert "my answer" in ran.read_text()
-
-
-def test_the_lab_command_starts_what_copy_tells_the_learner_to_run(tmp_path, capsys, monkeypatch):
-    dest = tmp_path / "lessons"
-    assert main(["copy", str(dest)]) == 0
-    printed = capsys.readouterr().out.splitlines()[-1]
-    assert printed == f"Start with: bp-lessons lab {dest}"
-    started = []
-    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(argv))
-    argv = printed.removeprefix("Start with: bp-lessons ").split() + ["--port", "8890"]
-    main(argv)
-    assert started == [lab_command(dest, ["--port", "8890"])]
-    with pytest.raises(SystemExit) as stopped:  # only lab passes options on, to JupyterLab
-        main(["copy", str(dest), "--port", "1"])
-    assert stopped.value.code == 2 and "unrecognized arguments: --port 1" in capsys.readouterr().err
 
 
 def test_the_command_fails_clearly_on_a_bad_destination_and_without_a_command(tmp_path, capsys):
