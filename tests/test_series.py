@@ -5,7 +5,6 @@ wheel in a fresh environment is `make test-wheel` (tests/test_wheel.py).
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
