@@ -48,8 +48,13 @@ class Lab:
     """A JupyterLab server started by `command` in `cwd`; `url` is the address it printed."""
 
     def __init__(self, command: list[str], cwd: Path, home: Path):
-        # a settings folder of its own: no workspace of an earlier run is restored
-        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "jupyter-config"))
+        # a settings folder of its own: no workspace of an earlier run is restored, and no
+        # autosave writes the answer typed below into the clone's exercise
+        config = home / "jupyter-config"
+        settings = config / "lab" / "user-settings" / "@jupyterlab" / "docmanager-extension"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config))
         self.log: list[str] = []
         self.process = subprocess.Popen(
             command,
@@ -124,7 +129,16 @@ def wait_for_idle_kernel(page, timeout=90):
     )
 
 
-def walk_the_first_hour(browser, lab: Lab, tmp_path: Path) -> None:
+def walk_the_first_hour(browser, lab: Lab, tmp_path: Path, folder: Path) -> None:
+    before = {p: p.read_bytes() for p in folder.glob("*/[0-9][0-9]_*.ipynb")}
+    try:
+        walk(browser, lab, tmp_path)
+    finally:
+        after = {p: p.read_bytes() for p in folder.glob("*/[0-9][0-9]_*.ipynb")}
+        assert after == before, "the walk changed a notebook on disk"
+
+
+def walk(browser, lab: Lab, tmp_path: Path) -> None:
     # the address it prints opens the start page
     assert re.search(r"/lab/tree/notebooks/00_start_here\.ipynb\?token=", lab.url), lab.url
     for folder in ("notebooks", "exercises"):  # every lesson and exercise is served
@@ -175,7 +189,7 @@ def test_from_a_clone_make_lab_to_a_first_tick(browser, tmp_path):
     command = ["make", "lab", f"ARGS=--no-browser --port={free_port()}"]
     lab = Lab(command, ROOT, tmp_path)
     try:
-        walk_the_first_hour(browser, lab, tmp_path)
+        walk_the_first_hour(browser, lab, tmp_path, ROOT)
     finally:
         lab.stop()
 
@@ -191,6 +205,6 @@ def test_from_a_copy_the_printed_command_to_a_first_tick(browser, tmp_path):
     command[0] = str(BIN / command[0])  # the venv's, as on the learner's PATH
     lab = Lab([*command, "--no-browser", f"--port={free_port()}"], tmp_path, tmp_path)
     try:
-        walk_the_first_hour(browser, lab, tmp_path)
+        walk_the_first_hour(browser, lab, tmp_path, dest)
     finally:
         lab.stop()
