@@ -163,6 +163,21 @@ def test_the_html_table_has_one_row_per_case():
     assert page.count("<tr>") == 1 + 7 and "✗" in page and page.count("<td>wrong value</td>") == 6
 
 
+def test_the_html_headline_shows_code_as_code_and_a_learner_s_text_inert():
+    from bp_lessons.exercises.feedback import inline_code
+
+    assert inline_code("use `math.exp(x)` here") == "use <code>math.exp(x)</code> here"
+    assert inline_code("<b>`a<b`</b>") == "&lt;b&gt;<code>a&lt;b</code>&lt;/b&gt;"
+    assert inline_code("a lone ` stays") == "a lone ` stays"
+    from bp_lessons.exercises.neuron import q1
+
+    def sigmoid(z):
+        raise NotImplementedError("Exercise 1.1: write sigmoid")
+
+    page = q1.evaluate(sigmoid)._repr_html_()
+    assert "write <code>sigmoid</code>, replacing" in page and "`" not in page
+
+
 def test_check_wants_a_function():
     with pytest.raises(TypeError, match="check needs your function, e.g. double, got a number"):
         toy.check(2.0)

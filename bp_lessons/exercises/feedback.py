@@ -2,6 +2,7 @@
 
 import html
 import math
+import re
 import struct
 import sys
 from dataclasses import dataclass
@@ -160,7 +161,7 @@ class Result:
 
     def _repr_html_(self) -> str:
         color = {"passed": "#009E73", "failed": "#D55E00"}.get(self.status, "#0072B2")
-        parts = [f'<p style="color:{color};font-weight:bold">{html.escape(self.headline())}</p>']
+        parts = [f'<p style="color:{color};font-weight:bold">{inline_code(self.headline())}</p>']
         if self.rows:
             header = "".join(f"<th>{h}</th>" for h in ("", "input", "expected", "got", "off"))
             body = "".join(
@@ -173,6 +174,12 @@ class Result:
             parts.append(f"<table><tr>{header}</tr>{body}</table>")
             parts.append(f"<p><small>{html.escape(self.tolerance())}</small></p>")
         return "\n".join(parts)
+
+
+def inline_code(text: str) -> str:
+    """Text as HTML, its Markdown `code` spans as <code>: the messages are written once, in
+    Markdown (bp-grade's and Gradescope's feedback), and shown as HTML in the notebook."""
+    return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text, quote=False))
 
 
 def pattern(failed: list[Row], cases: int) -> str:
