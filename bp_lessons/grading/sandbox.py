@@ -113,7 +113,8 @@ class Sandbox:
     """Runs task requests in walled-in children; owns the views and scratch folders of a run."""
 
     def __init__(self, mode: str = "auto") -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="bp-grade-"))
+        # resolved: Landlock's rules are set on paths that hold no link (landlock.allow)
+        self.directory = Path(os.path.realpath(tempfile.mkdtemp(prefix="bp-grade-")))
         self.directory.chmod(0o755)  # a child running as a user of its own reads its view here
         self.lock = threading.Lock()
         self.views: dict[tuple[str, int], Path] = {}
@@ -381,7 +382,10 @@ def landlock_paths() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def without(path: str, masked: list[str], readable: list[str], listable: list[str]) -> None:
     """Add path to `readable` if nothing masked lies below it; else add it to `listable` and
-    go on with its entries (a masked path itself is neither)."""
+    go on with its entries (a masked path itself is neither). Paths are resolved, and a link
+    among the entries gets no rule of its own: Landlock judges what a path opens, so a rule
+    on a link would allow where it points, masked entries and all. Where it points is allowed
+    or not on its own (a link inside an allowed folder reaches nothing outside the walls)."""
     inside = [m for m in masked if m == path or m.startswith(path + os.sep)]
     if not inside:
         readable.append(path)
@@ -389,7 +393,8 @@ def without(path: str, masked: list[str], readable: list[str], listable: list[st
         listable.append(path)
         with os.scandir(path) as entries:
             for entry in entries:
-                without(entry.path, inside, readable, listable)
+                if not entry.is_symlink():  # a venv's lib64 -> lib: the rule would land on lib
+                    without(entry.path, inside, readable, listable)
 
 
 def readable_by_others() -> bool:
