@@ -17,10 +17,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from test_grading_support import correct, save
 
 from bp_lessons.grading import landlock, sandbox
 from bp_lessons.grading.bundle import build_wheel
-from test_grading_support import correct, save
 
 pytestmark = pytest.mark.lesson04
 VERSION = f"python{sys.version_info.major}.{sys.version_info.minor}"

@@ -10,10 +10,10 @@ import contextlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from bp_lessons.exercises import Task
+from bp_lessons.exercises import EXERCISES, Task
 from bp_lessons.grading.collect import Found, shown
 from bp_lessons.grading.isolation import PR_SET_DUMPABLE, prctl
-from bp_lessons.grading.judge import Grade, Judge
+from bp_lessons.grading.judge import Grade, Judge, not_graded
 from bp_lessons.grading.notebook import NotGradable, Submission, read_submission
 from bp_lessons.grading.points import Table
 from bp_lessons.grading.progress import Progress
@@ -56,7 +56,10 @@ def grade_all(judge: Judge, loaded: list, pool: ThreadPoolExecutor, progress) ->
     """Every task of every submission into the pool; each grade filled in as its tasks end."""
     grades, pending, left = [], {}, []
     for i, (found, submission) in enumerate(loaded):
-        grade, work = judge.start(found.name, shown(found.path), submission)
+        try:
+            grade, work = judge.start(found.name, shown(found.path), submission)
+        except Exception as error:  # a bug met in this notebook: its row says so, the class goes on
+            grade, work = could_not_grade(judge, found, submission, error), []
         grade.student, grade.relative = found.student, shown(found.relative)
         grades.append(grade)
         left.append(len(work))
@@ -81,6 +84,23 @@ def load(found: Found) -> Submission | NotGradable:
         return read_submission(found.path, follow=found.follow)
     except NotGradable as error:
         return error
+    except Exception as error:  # a bug met in this file: it alone is not graded, and says why
+        return NotGradable(failed(error))
+
+
+def failed(error: BaseException) -> str:
+    return (
+        f"could not be graded: the grader failed on this notebook ({type(error).__name__}: "
+        f"{error}); nothing was scored, ask for a regrade"
+    )
+
+
+def could_not_grade(judge: Judge, found: Found, submission, error: Exception) -> Grade:
+    """The row of a notebook the grader failed on: 0 for each task of its exercise, and why."""
+    exercise = getattr(submission, "exercise", None)
+    exercise = exercise if exercise in EXERCISES else None
+    only = judge.exercises[0] if judge.exercises and len(judge.exercises) == 1 else None
+    return not_graded(found.name, shown(found.path), exercise or only, failed(error), judge.points)
 
 
 def grade_task(judge: Judge, submission: Submission, k: int, task: Task, budget) -> TaskGrade:

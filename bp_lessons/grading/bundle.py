@@ -41,13 +41,29 @@ python3 -m pip install --no-cache-dir {wheel} \\
 RUN = """#!/usr/bin/env bash
 # Gradescope runs this for every submission, as root, in /autograder: it grades the notebook in
 # submission/ into results/results.json. BP_GRADE_ROOT replaces /autograder (the tests use it),
-# BP_GRADE_PYTHON the Python that has bp_lessons installed.
+# BP_GRADE_PYTHON the Python that has bp_lessons installed. Whatever fails (a module missing,
+# a sandbox that cannot start, a crash), results.json is written: 0 points and the reason.
 set -u
 root="${{BP_GRADE_ROOT:-/autograder}}"
 points=()
 [ -f "$root/source/points.json" ] && points=(--points-from "$root/source/points.json")
-exec "${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \\
-    "${{points[@]}}"
+mkdir -p "$root/results"
+log="$(mktemp)"
+status=0
+"${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \
+    "${{points[@]}}" 2> >(tee "$log" >&2) || status=$?
+wait
+if [ "$status" != 0 ]; then
+    # its last words, as plain text that cannot break the JSON
+    why="$(tail -c 600 "$log" | tr '\n' ' ' | tr -cd '[:alnum:] .,:;()/_=+-' | tail -c 400)"
+    why="This submission could not be graded: the grader stopped (exit status $status): \
+${{why:-no message}}. Nothing was scored; ask your instructor to regrade it."
+    rm -f "$root/results/results.json"
+    printf '{{"score": 0, "output": "%s", "visibility": "visible", %s}}\n' "$why" \
+        '"stdout_visibility": "hidden"' > "$root/results/results.json"
+fi
+rm -f "$log"
+exit 0
 """
 
 

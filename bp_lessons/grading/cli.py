@@ -28,6 +28,7 @@ from bp_lessons.grading.progress import Progress
 from bp_lessons.grading.report import (
     VISIBILITIES,
     assignment_results,
+    failed_results,
     open_folder,
     write,
     write_reports,
@@ -148,22 +149,38 @@ def gradescope_command(argv: list[str]) -> int:
     add_options(parser)
     parser.set_defaults(jobs=1)
     args = parser.parse_args(argv)
-    points = read_points(args.points_from) if args.points_from else None
-    folder = args.root / "submission"
     results = open_folder(args.root / "results")
     try:
-        files, skipped = collect([folder], os.fstat(results)) if folder.is_dir() else ([], [])
-        for found in files[MAX_PER_STUDENT:]:  # one student's upload
-            found.problem = f"more than {MAX_PER_STUDENT} notebooks handed in: not graded"
-        grades, run = grade(files, None, args, points) if files else ([], {"seed": None})
-        exercises = list(args.exercise or run.get("exercises") or [])
-        seen = ", ".join(shown(path.name) for path, _ in skipped)
-        result = assignment_results(grades, exercises, points, args.visibility, run["seed"], seen)
+        points = None
+        try:
+            points = read_points(args.points_from) if args.points_from else None
+            result = gradescope_results(args, points, os.fstat(results))
+        except (Exception, SystemExit) as error:  # whatever fails, the student reads why
+            print(f"bp-grade: {type(error).__name__}: {error}", file=sys.stderr)
+            result = failed_results(list(args.exercise or []), points, failure(error))
         write(results, "results.json", json.dumps(result, indent=2))
     finally:
         os.close(results)
-    print(f"graded {len(grades)} notebook(s): {result['score']:g}/{result['max_score']:g}")
+    print(f"graded: {result['score']:g}/{result['max_score']:g}")
     return 0
+
+
+def gradescope_results(args: argparse.Namespace, points, out: os.stat_result) -> dict:
+    """The assignment's one results.json: every notebook handed in, graded."""
+    folder = args.root / "submission"
+    files, skipped = collect([folder], out) if folder.is_dir() else ([], [])
+    for found in files[MAX_PER_STUDENT:]:  # one student's upload
+        found.problem = f"more than {MAX_PER_STUDENT} notebooks handed in: not graded"
+    grades, run = grade(files, None, args, points) if files else ([], {"seed": None})
+    exercises = list(args.exercise or run.get("exercises") or [])
+    seen = ", ".join(shown(path.name) for path, _ in skipped)
+    return assignment_results(grades, exercises, points, args.visibility, run["seed"], seen)
+
+
+def failure(error: BaseException) -> str:
+    if isinstance(error, SandboxUnavailable):
+        return f"the grader's sandbox cannot start on this machine ({error})"
+    return f"the grader failed ({type(error).__name__}: {error})"
 
 
 def bundle_command(argv: list[str]) -> int:

@@ -153,6 +153,17 @@ def feedback(student: Student, exercises: list[str], points: Table | None) -> st
     return "\n".join(lines).rstrip() + "\n"
 
 
+def page(student: Student, exercises: list[str], points: Table | None) -> str:
+    """The student's feedback page; where a bug stops it, a page that says so (the class's
+    other pages are written all the same)."""
+    try:
+        return feedback(student, exercises, points)
+    except Exception as error:
+        why = inert(f"{type(error).__name__}: {error}", 400)
+        name = inert(student.id, 200)
+        return f"# Feedback for {name}\n\nThis page could not be written ({why}).\n"
+
+
 def file_names(ids: list[str]) -> dict[str, str]:
     """A feedback file name per student id: the id itself where it is a safe name and no other
     id comes close (case aside, as some file systems do), else a safe form of it with a short
@@ -186,7 +197,7 @@ def write_gradebook(
     folder = fresh_folder(root, "feedback")
     try:
         names = file_names([student.id for student in students])
-        pages = {names[s.id]: feedback(s, exercises, points) for s in students}
+        pages = {names[s.id]: page(s, exercises, points) for s in students}
         for stale in set(os.listdir(folder)) - set(pages):
             if stale.endswith(".md"):
                 os.unlink(stale, dir_fd=folder)

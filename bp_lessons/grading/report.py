@@ -71,6 +71,35 @@ def results_json(grade: Grade, visibility: str = "visible", seed: int | None = N
     }
 
 
+def unwritten(grade: Grade, error: Exception) -> dict:
+    """A results.json for a grade whose full report could not be made: its score, and why."""
+    return {
+        "score": grade.score,
+        "max_score": grade.max_score,
+        "output": (
+            f"Graded {grade.score:g}/{grade.max_score:g}, but this report could not be "
+            f"written in full ({type(error).__name__}: {error}): ask for it."
+        ),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+    }
+
+
+def failed_results(exercises: list[str], points: Table | None, why: str) -> dict:
+    """Gradescope's results.json when grading could not run at all: 0 per task, and why."""
+    parts = [not_graded("submission", "", e, why, points) for e in exercises]
+    tests = [test for part in parts for test in results_json(part)["tests"]]
+    return {
+        "score": 0.0,
+        "max_score": sum(t["max_score"] for t in tests),
+        "output": f"This submission could not be graded: {why}. Nothing was scored; ask your "
+        "instructor to regrade it.",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
 def grades_csv(grades: list[Grade]) -> str:
     """submission, student, file, exercise, one column per task (points), total, max_score,
     problem, review (answers that copy a reference, for the instructor to look at)."""
@@ -119,8 +148,11 @@ def write_reports(
     for grade in grades:
         folder = fresh_folder(root, grade.name)
         try:
-            text = json.dumps(results_json(grade, visibility, run.get("seed")), indent=2)
-            write(folder, RESULTS, text)
+            try:
+                result = results_json(grade, visibility, run.get("seed"))
+            except Exception as error:  # a bug met in this report: the others are still written
+                result = unwritten(grade, error)
+            write(folder, RESULTS, json.dumps(result, indent=2))
         finally:
             os.close(folder)
     for stale in sorted(set(os.listdir(root)) - names):
