@@ -50,16 +50,16 @@ points=()
 mkdir -p "$root/results"
 log="$(mktemp)"
 status=0
-"${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \
+"${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \\
     "${{points[@]}}" 2> >(tee "$log" >&2) || status=$?
 wait
 if [ "$status" != 0 ]; then
     # its last words, as plain text that cannot break the JSON
-    why="$(tail -c 600 "$log" | tr '\n' ' ' | tr -cd '[:alnum:] .,:;()/_=+-' | tail -c 400)"
-    why="This submission could not be graded: the grader stopped (exit status $status): \
+    why="$(tail -c 600 "$log" | tr '\\n' ' ' | tr -cd '[:alnum:] .,:;()/_=+-' | tail -c 400)"
+    why="This submission could not be graded: the grader stopped (exit status $status): \\
 ${{why:-no message}}. Nothing was scored; ask your instructor to regrade it."
     rm -f "$root/results/results.json"
-    printf '{{"score": 0, "output": "%s", "visibility": "visible", %s}}\n' "$why" \
+    printf '{{"score": 0, "output": "%s", "visibility": "visible", %s}}\\n' "$why" \\
         '"stdout_visibility": "hidden"' > "$root/results/results.json"
 fi
 rm -f "$log"
