@@ -154,3 +154,21 @@ def test_run_autograder_writes_results_whatever_the_python_does(tmp_path, failur
     assert results["score"] == 0 and "could not be graded" in results["output"]
     if "matplotlib" in failure:
         assert "matplotlib" in results["output"]
+
+
+# --- the cap of notebooks per student ----------------------------------------------------
+
+
+def test_the_cap_counts_notebooks_per_matched_student_in_a_flat_layout(tmp_path):
+    folder = tmp_path / "submissions"
+    save(folder, "alice.ipynb", b"")
+    for i in range(1, 26):  # all hers by the roster, each file a "student" by its own name
+        save(folder, f"mallory-{i}.ipynb", b"")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nalice\nmallory\n")
+    out = tmp_path / "graded"
+    assert main([str(folder), "--out", str(out), "--roster", str(roster)]) == 0
+    rows = {row["submission"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    capped = [name for name, row in rows.items() if "more than 20 notebooks" in row["problem"]]
+    assert len(capped) == 5 and all(name.startswith("mallory-") for name in capped)
+    assert "more than 20" not in rows["alice"]["problem"]

@@ -21,7 +21,7 @@ from bp_lessons.exercises import EXERCISES
 from bp_lessons.grading.batch import grade_files
 from bp_lessons.grading.bundle import make_bundle
 from bp_lessons.grading.collect import cap_per_student, collect, shown
-from bp_lessons.grading.gradebook import assign, read_roster, write_gradebook
+from bp_lessons.grading.gradebook import assign, owner, read_roster, write_gradebook
 from bp_lessons.grading.judge import Grade
 from bp_lessons.grading.points import read_points
 from bp_lessons.grading.progress import Progress
@@ -90,7 +90,10 @@ def grade_command(argv: list[str]) -> int:
         parser.error(f"--out {shown(args.out)}: {error.strerror}; it must be a folder")
     try:
         files, skipped = collect(args.submissions, os.fstat(out))
-        files = cap_per_student(files, MAX_PER_STUDENT)
+        # per student as the gradebook credits them: with a roster, the one each matches
+        files = cap_per_student(
+            files, MAX_PER_STUDENT, lambda f: owner(shown(f.relative), roster) or f.student
+        )
         for path, why in skipped:
             print(f"skipped {shown(path)}: {why}", file=sys.stderr)
         if not files:

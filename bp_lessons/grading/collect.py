@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,13 +77,18 @@ def collect(
     return deduplicated(unique), skipped
 
 
-def cap_per_student(found: list[Found], most: int) -> list[Found]:
-    """Past `most` notebooks of one student (by `Found.student`), the rest are not read: a row
-    of 0 each that says so (hundreds of looping notebooks would hold a class run for hours)."""
+def cap_per_student(
+    found: list[Found], most: int, owner: Callable[[Found], str] | None = None
+) -> list[Found]:
+    """Past `most` notebooks of one student, the rest are not read: a row of 0 each that says
+    so (hundreds of looping notebooks would hold a class run for hours). Whose a notebook is:
+    `owner(found)`, the student the gradebook credits it to (with a roster, the one it
+    matches: mallory-1 ... mallory-25.ipynb are all mallory's), else `Found.student`."""
     counts: dict[str, int] = {}
     for entry in found:
-        counts[entry.student.lower()] = counts.get(entry.student.lower(), 0) + 1
-        if counts[entry.student.lower()] > most and not entry.problem:
+        who = (owner(entry) if owner else entry.student).lower()
+        counts[who] = counts.get(who, 0) + 1
+        if counts[who] > most and not entry.problem:
             entry.problem = (
                 f"more than {most} notebooks from {entry.student}: not graded (hand in the "
                 "ones that count)"

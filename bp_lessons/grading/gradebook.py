@@ -70,7 +70,7 @@ def assign(grades: list[Grade], roster: list[Student] | None) -> list[Student]:
     students = [Student(s.id, dict(s.fields)) for s in roster]
     strangers: dict[str, Student] = {}
     for grade in grades:
-        matches = [s for s in students if belongs(grade, s.id)]
+        matches = [s for s in students if belongs(grade.relative, s.id)]
         if len(matches) == 1:
             matches[0].grades.append(grade)
             continue
@@ -85,12 +85,19 @@ def assign(grades: list[Grade], roster: list[Student] | None) -> list[Student]:
     return students + [strangers[k] for k in sorted(strangers, key=str.lower)]
 
 
-def belongs(grade: Grade, sid: str) -> bool | re.Match:
+def owner(relative: str, roster: list[Student] | None) -> str | None:
+    """The roster's id of the one student a submission (by its path under the submitted
+    folder) belongs to; None if it matches nobody or several (or there is no roster)."""
+    matches = [s.id for s in roster or [] if belongs(relative, s.id)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def belongs(relative: str, sid: str) -> bool | re.Match:
     """Is this submission the student's (case aside)? In a folder, the folder decides (its
     name is the id, or holds it as a word: LMS exports name folders after students, while the
     file's name is the student's to choose); a file on its own, its name or a word of it."""
     sid = sid.lower()
-    parts = [p.lower() for p in Path(grade.relative).parts]
+    parts = [p.lower() for p in Path(relative).parts]
     owner = parts[0] if len(parts) > 1 else re.sub(r"\.ipynb.*$", "", parts[-1] if parts else "")
     # a word of it: the id, bounded by the name's ends or by what is not a letter or digit
     return owner == sid or re.search(rf"(^|[^a-z0-9]){re.escape(sid)}($|[^a-z0-9])", owner)
