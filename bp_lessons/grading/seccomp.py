@@ -3,8 +3,9 @@
 Landlock walls off paths and bubblewrap namespaces, but some system calls reach past both: a
 task running as its grader's user could change the mode of the grader's files (chmod and its
 kin are no Landlock right), lower the grader's own limits (prlimit on its pid), read or plant
-keys in the kernel's keyrings (not namespaced), hold memory outside its limit (memfd, System V
-shared memory, socket buffers), open a socket of a kind Landlock does not know (MPTCP, UDP,
+keys in the kernel's keyrings (not namespaced), leave a POSIX message queue behind (no IPC
+namespace under Landlock alone), hold memory outside its limit (memfd, System V shared memory,
+socket buffers), open a socket of a kind Landlock does not know (MPTCP, UDP,
 netlink, a Unix socket by path), or take a lease on a file, which makes every other task that
 opens it wait. `restrict()` makes each call in DENIED fail with EPERM for this process and
 all it could start; nothing a task's answer needs is among them. libseccomp knows each call's
@@ -33,6 +34,8 @@ DENIED = (
     "add_key", "request_key", "keyctl", "shmget", "shmat", "shmctl", "msgget", "msgsnd",
     "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl", "memfd_create",
     "memfd_secret",
+    # POSIX message queues: with Landlock alone (no IPC namespace) a queue outlives the task
+    "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
     # every socket and socket pair (the judge's pipe is neither: a pair's buffers are memory
     # outside the limit), and the kernel's side doors
     "socket", "socketpair", "io_uring_setup", "io_uring_enter", "io_uring_register",
