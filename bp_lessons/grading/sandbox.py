@@ -102,7 +102,7 @@ class Walls:
                 "the limit" + (", file modes and your processes' limits" * (not self.root))
             )
             if self.mode == "landlock":
-                missing.append("System V IPC objects")
+                missing.append("System V IPC objects and POSIX message queues")
         inside = f", Landlock ABI {self.landlock}" if self.landlock else ""
         inside += ", seccomp" if self.seccomp else ""
         text = f"sandbox: {self.mode}{inside}; a submission cannot reach " + ", ".join(kept)
