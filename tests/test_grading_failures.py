@@ -172,3 +172,23 @@ def test_the_cap_counts_notebooks_per_matched_student_in_a_flat_layout(tmp_path)
     capped = [name for name, row in rows.items() if "more than 20 notebooks" in row["problem"]]
     assert len(capped) == 5 and all(name.startswith("mallory-") for name in capped)
     assert "more than 20" not in rows["alice"]["problem"]
+
+
+# --- a report has a size bound -----------------------------------------------------------
+
+FORGER = """import json, os, sys
+
+fd = json.loads(sys.argv[1])["replies"]
+line = {{"cell_error": 0, "error": "Forged", "text": "{text}"}}
+for i in range(9000):
+    line["cell_error"] = i
+    os.write(fd, (json.dumps(line) + "\\n").encode())
+"""
+
+
+def test_forged_error_replies_cannot_bloat_a_report(tmp_path):
+    nb = correct()
+    nb.cells[3].source = FORGER.format(text="x" * 400) + "\n\n" + nb.cells[3].source
+    results = grade(tmp_path, {"mallory.ipynb": nb})["mallory"]
+    size = len(json.dumps(results))
+    assert size < 100_000, size

@@ -171,7 +171,7 @@ class Judge:
             left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
             budget.stopping.add(cells[i].grade_id)
             cells = cells[:i] + cells[i + 1 :]
-        return verdict(task, cases, outcome, left_out, allowed)
+        return verdict(task, cases, outcome, left_out, allowed, len(cells))
 
     def cases_of(self, exercise: str, k: int, task: Task) -> list[dict]:
         """The run's cases for a task: the same for every submission, drawn with the secret seed."""

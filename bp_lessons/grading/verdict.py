@@ -14,6 +14,7 @@ from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
 MARKDOWN = re.compile(r"[\\`*\[\]<>#|~]")
+MAX_OUTPUT = 16_000  # characters of one task's report
 ALL_OR_NOTHING = "all or nothing: a task earns its points when every case passes"
 TIMED_OUT = "stopped at the time limit ({:g} s per task): an endless loop?"
 NOT_DEFINED = (
@@ -39,9 +40,15 @@ class TaskGrade:
 
 
 def verdict(
-    task: Task, cases: list[dict], outcome: Outcome, notes: list[str], timeout: float
+    task: Task,
+    cases: list[dict],
+    outcome: Outcome,
+    notes: list[str],
+    timeout: float,
+    cells: int = 0,
 ) -> TaskGrade:
-    """Score and explain one task from what its child sent back."""
+    """Score and explain one task from what its child sent back (`cells`: how many cells it
+    was sent; an error reported for any other cell is forged, and ignored)."""
     rows, errors = judged_rows(task, cases, outcome.replies)
     task.explain(rows)  # the known mistake that gives these answers on every case, if one does
     function = next((r for r in outcome.replies if "function" in r), None)
@@ -71,8 +78,17 @@ def verdict(
     elif not any(row.off for row in rows):
         status = "passed"
     score = float(task.points) if status == "passed" else 0.0
-    notes = notes + cell_errors(outcome.replies)
-    return TaskGrade(task, score, status, text(task, status, score, rows, flags, why, notes))
+    notes = notes + cell_errors(outcome.replies, cells)
+    output = bounded(text(task, status, score, rows, flags, why, notes))
+    return TaskGrade(task, score, status, output)
+
+
+def bounded(output: str) -> str:
+    """A task's report within MAX_OUTPUT characters: what a child sends back cannot make a
+    report of megabytes (every part is bounded; this bounds their sum)."""
+    if len(output) <= MAX_OUTPUT:
+        return output
+    return output[:MAX_OUTPUT].rsplit("\n", 1)[0] + "\n\n(the rest of this report is cut)"
 
 
 def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[list[Row], dict]:
@@ -117,9 +133,14 @@ def plain(value: object) -> object:
     return [plain(item) for item in value] if isinstance(value, list) else float(value)
 
 
-def cell_errors(replies: list[dict]) -> list[str]:
-    """What the graded cells raised at top level (the learner may want to know; no points)."""
-    cells = {r["cell_error"]: r for r in replies if isinstance(r.get("cell_error"), int)}
+def cell_errors(replies: list[dict], count: int) -> list[str]:
+    """What the graded cells raised at top level (the learner may want to know; no points):
+    one note per cell that was sent (0 <= index < count), the first reply for each."""
+    cells: dict[int, dict] = {}
+    for r in replies:
+        i = r.get("cell_error")
+        if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < count:
+            cells.setdefault(i, r)
     return [
         f"a graded cell raised {inert(r.get('error'), 80)} at top level: "
         f"{inert(r.get('text'), MAX_TEXT)}"
