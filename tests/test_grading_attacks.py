@@ -356,10 +356,13 @@ def test_the_sandbox_holds_none_of_the_judges_secrets(tmp_path, monkeypatch):
     monkeypatch.setattr(judge, "draw_seed", lambda: SEED)
     secret = [Q1.reference(**args) for args in Q1.cases(SEED)[len(Q1.fixed) :]]
     shifted = [value + 1.0 for value in secret]
-    q1 = FINDER + f"\n\ndef sigmoid(z):\n    return leaks({shifted!r}) + 0.25\n"
+    # a right answer plus what it found: right on every case (the random ones are not shown)
+    # only if it found nothing
+    honest = solution(Q1).replace("def sigmoid(", "def honest(")
+    q1 = FINDER + f"\n\n{honest}\n\ndef sigmoid(z):\n    return honest(z) + leaks({shifted!r})\n"
     results = results_of(tmp_path, notebook({1: q1, 2: WRONG_NEURON}))
     output = results["tests"][0]["output"]
-    assert results["score"] == 0 and output.count(" | 0.25 | ") == len(Q1.cases()), output
+    assert results["tests"][0]["score"] == 1, output
     # the finder does find the secrets where they are: in the judge's own process
     namespace: dict = {}
     exec(FINDER, namespace)

@@ -457,9 +457,7 @@ def test_an_installed_copy_of_the_package_is_hidden(monkeypatch):
                 # the folder is listed again behind the walls (Python may or may not have
                 # listed it before: that differed between 3.11 and 3.13)
                 code = f"""def probe():
-    import ctypes
-import errno
-import importlib
+    import importlib
     importlib.invalidate_caches()
     import numpy_like  # the rest of site-packages stays readable, its folder listable
     try:

@@ -10,7 +10,13 @@ pipe to the judge, one JSON line per reply:
     {"cell": 0}  {"cell_error": 0, "error": "NameError", "text": "..."}
     {"function": "", "defined": true}          or where the function came from instead
     {"case": 0, "got": 0.5}  {"case": 1, "error": "ZeroDivisionError", "text": "..."}
+    {"batch": 0}                               a batch of cases answered (then the next)
     {"done": true}
+
+The cases come in batches, each on a line of its own once the judge has read what came before:
+the fixed cases after the cells ran, the secret random ones after the fixed were answered
+(sandbox.py). So no text the judge shows (an error in a cell, an answer to a fixed case) was
+written by code that knew a random case.
 
 Nothing written here is trusted: the submission can change anything in this process. The judge
 reads the replies as data and compares them in its own process; this process never holds an
@@ -22,7 +28,6 @@ import contextlib
 import inspect
 import json
 import os
-import sys
 import types
 
 MAX_TEXT = 400  # characters of an error message sent back
@@ -38,7 +43,8 @@ def main(config: dict) -> None:
     code = 0
     try:
         send = sender(config["replies"])  # the pipe the judge reads
-        request = json.loads(sys.stdin.buffer.readline())
+        requests = os.dup(0)  # the judge's lines: the request, then each batch of cases
+        request = json.loads(read_line(requests))
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):  # whatever it prints goes nowhere
             os.dup2(null, fd)
@@ -47,7 +53,7 @@ def main(config: dict) -> None:
         from bp_lessons.grading.isolation import raise_walls
 
         raise_walls(config, request["memory"], request["cpu"])
-        run(calling, request, send)
+        run(calling, request, send, lambda: json.loads(read_line(requests)))
     except BaseException:
         code = 70
     os._exit(code)  # no atexit handler or finalizer of the submission runs
@@ -64,7 +70,21 @@ def sender(fd: int):
     return send
 
 
-def run(calling: types.ModuleType, request: dict, send) -> None:
+def read_line(fd: int) -> bytes:
+    """One line from the judge (it sends the next only after a reply to this one)."""
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        line += chunk
+    return line
+
+
+def run(calling: types.ModuleType, request: dict, send, cases) -> None:
+    """Run the cells, then call the function on each batch of cases as the judge sends it:
+    the fixed cases once the cells are done, the random ones once the fixed are answered
+    (nothing that runs before knows them, so nothing it says can carry them)."""
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     for i, cell in enumerate(request["cells"]):
         send(cell=i)
@@ -78,13 +98,16 @@ def run(calling: types.ModuleType, request: dict, send) -> None:
     if not callable(fn):
         return send(done=True)
     call = getattr(calling, request["call"]) if request["call"] else None
-    for j, args in enumerate(request["cases"]):
-        try:
-            got = calling.call_on(fn, args, call, request["pure"])
-        except BaseException as error:
-            send(case=j, **failure(error))
-            continue
-        send(case=j, got=got)
+    for _ in range(request["batches"]):
+        batch = cases()
+        for j, args in enumerate(batch["cases"], batch["first"]):
+            try:
+                got = calling.call_on(fn, args, call, request["pure"])
+            except BaseException as error:
+                send(case=j, **failure(error))
+                continue
+            send(case=j, got=got)
+        send(batch=batch["first"])
     send(done=True)
 
 

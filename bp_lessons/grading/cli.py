@@ -13,6 +13,7 @@ when grading ran, whatever the scores, 2 for a usage error, and 3 when no sandbo
 import argparse
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -72,7 +73,10 @@ def grade_command(argv: list[str]) -> int:
         "named student, id, username or email): the gradebook's rows",
     )
     parser.add_argument(
-        "--seed", type=int, help="the secret seed of the random cases (run.json keeps each run's)"
+        "--seed",
+        type=int,
+        help="the secret seed of the random cases, to regrade a run alike (default: a fresh one "
+        "each run; only run.json holds it, never a file a student reads)",
     )
     add_options(parser)
     args = parser.parse_args(argv)
@@ -130,7 +134,8 @@ def grade(files, progress, args: argparse.Namespace, points) -> tuple[list[Grade
         sandbox.close()
     seen = [e for e in EXERCISES if any(g.exercise == e and not g.problem for g in grades)]
     run = {
-        "seed": seed,
+        "run": secrets.token_hex(8),  # results.json names its run by this, never by the seed
+        "seed": seed,  # the instructor's alone: a student who knew it could tabulate answers
         "exercises": list(exercises or seen),
         "bp_lessons": bp_lessons.__version__,
         "sandbox": sandbox.walls.promise(),
@@ -174,10 +179,10 @@ def gradescope_results(args: argparse.Namespace, points, out: os.stat_result) ->
     files, skipped = collect([folder], out) if folder.is_dir() else ([], [])
     for found in files[MAX_PER_STUDENT:]:  # one student's upload
         found.problem = f"more than {MAX_PER_STUDENT} notebooks handed in: not graded"
-    grades, run = grade(files, None, args, points) if files else ([], {"seed": None})
+    grades, run = grade(files, None, args, points) if files else ([], {"run": None})
     exercises = list(args.exercise or run.get("exercises") or [])
     seen = ", ".join(shown(path.name) for path, _ in skipped)
-    return assignment_results(grades, exercises, points, args.visibility, run["seed"], seen)
+    return assignment_results(grades, exercises, points, args.visibility, run["run"], seen)
 
 
 def failure(error: BaseException) -> str:

@@ -158,6 +158,7 @@ class Judge:
                 "pure": task.pure,
                 "cells": [{"grade_id": cell.grade_id, "source": cell.source} for cell in cells],
                 "cases": cases,
+                "secret_from": len(task.fixed),  # the random cases: sent last (sandbox.Feeder)
                 "memory": self.memory,
                 "cpu": int(seconds) + 1,
             }

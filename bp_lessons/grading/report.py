@@ -6,7 +6,8 @@
                                     (https://gradescope-autograders.readthedocs.io/en/latest/specs/)
     DIR/grades.csv                  one row per submission, one column per task, the total
     DIR/skipped.txt                 the files in the submitted folders that were not graded
-    DIR/run.json                    the run: its seed (for `--seed`), exercises, sandbox, version
+    DIR/run.json                    the run: its id, its secret seed (for `--seed`; no other
+                                    file holds it), exercises, sandbox, version
 
 (gradebook.py writes the per-student files beside them.) A folder of results left by an earlier
 run into the same DIR whose submission is gone is removed, so no stale result survives.
@@ -33,8 +34,9 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gra
 RESULTS = "results.json"
 
 
-def results_json(grade: Grade, visibility: str = "visible", seed: int | None = None) -> dict:
-    """One submission's results in Gradescope's format; `visibility` for every test."""
+def results_json(grade: Grade, visibility: str = "visible", run: str | None = None) -> dict:
+    """One submission's results in Gradescope's format; `visibility` for every test; `run`,
+    the run's id (run.json's "run"): never its seed, which only run.json holds."""
     passed = sum(t.status == "passed" for t in grade.tasks)
     summary = f"Exercise {grade.exercise}: {passed} of {len(grade.tasks)} tasks passed, "
     summary += f"{grade.score:g}/{grade.max_score:g} points (all or nothing per task)."
@@ -66,7 +68,7 @@ def results_json(grade: Grade, visibility: str = "visible", seed: int | None = N
         "extra_data": {
             "exercise": grade.exercise,
             "statuses": [t.status for t in grade.tasks],
-            "seed": seed,
+            "run": run,
         },
     }
 
@@ -149,7 +151,7 @@ def write_reports(
         folder = fresh_folder(root, grade.name)
         try:
             try:
-                result = results_json(grade, visibility, run.get("seed"))
+                result = results_json(grade, visibility, run.get("run"))
             except Exception as error:  # a bug met in this report: the others are still written
                 result = unwritten(grade, error)
             write(folder, RESULTS, json.dumps(result, indent=2))
@@ -167,7 +169,7 @@ def assignment_results(
     exercises: list[str],
     points: Table | None,
     visibility: str,
-    seed: int | None,
+    run: str | None,
     other_files: str = "",
 ) -> dict:
     """One result for an assignment of several notebooks (Gradescope's one results.json per
@@ -189,7 +191,7 @@ def assignment_results(
             notes.append(f"{exercise}: {Path(best.source).name} counted; not: {', '.join(others)}")
     notes += [f"{Path(g.source).name} not graded: {g.problem}" for g in grades if g.problem]
     notes += [f"also handed in, not notebooks: {other_files}"] if other_files else []
-    tests = [test for part in parts for test in results_json(part, visibility, seed)["tests"]]
+    tests = [test for part in parts for test in results_json(part, visibility, run)["tests"]]
     score, maximum = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
     summary = f"{score:g}/{maximum:g} points for " + ", ".join(
         f"exercise {p.exercise} ({p.score:g}/{p.max_score:g})" for p in parts
@@ -203,7 +205,7 @@ def assignment_results(
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
-        "extra_data": {"exercises": expected, "seed": seed},
+        "extra_data": {"exercises": expected, "run": run},
     }
 
 

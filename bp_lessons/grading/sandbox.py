@@ -63,6 +63,12 @@ class Outcome:
     replies: list[dict] = field(default_factory=list)
     ended: str = "reading"  # then "done", "timeout", "exited", "too much output", "garbled reply"
     seconds: float = 0.0
+    phases: list[int] = field(default_factory=list)  # per reply: batches of cases sent before it
+
+    def before(self, batches: int) -> list[dict]:
+        """The replies that came before the judge sent more than `batches` batches of cases:
+        written by code that knew no case past those."""
+        return [r for r, phase in zip(self.replies, self.phases) if phase <= batches]
 
     def last_cell(self) -> int | None:
         """The cell the child was running when it stopped (None once the cells are done)."""
@@ -161,15 +167,14 @@ class Sandbox:
             outcome.ended = "exited"
             return outcome
         os.close(theirs)
+        feeder = Feeder(process.stdin, request)
         try:
-            with contextlib.suppress(OSError):
-                process.stdin.write(json.dumps(request).encode() + b"\n")
-                process.stdin.close()
-            read_replies(ours, start + timeout, outcome)
+            read_replies(ours, start + timeout, outcome, feeder)
         finally:
             os.close(ours)
             kill_group(process.pid)
             process.wait()
+            feeder.close()  # once the child is gone, a write in progress fails at once
             remove(scratch)
         outcome.seconds = time.monotonic() - start
         return outcome
@@ -413,7 +418,52 @@ def readable_by_others() -> bool:
     return True
 
 
-def read_replies(fd: int, deadline: float, outcome: Outcome) -> None:
+class Feeder:
+    """What the judge writes to a child: the request (without its cases) at once, then each
+    batch of cases when the child has answered what came before: the fixed cases once it says
+    where its function came from (the cells have run), the random cases (from
+    request["secret_from"] on) once it has answered the fixed ones. So no reply that comes
+    before a batch was written by code that knew it (`Outcome.before`)."""
+
+    def __init__(self, stdin, request: dict) -> None:
+        cases = request.get("cases", [])
+        cut = request.get("secret_from", len(cases))
+        self.batches = [{"first": 0, "cases": cases[:cut]}]
+        self.batches += [{"first": cut, "cases": cases[cut:]}] if "secret_from" in request else []
+        self.stdin, self.sent, self.lock = stdin, 0, threading.Lock()
+        first = {k: v for k, v in request.items() if k not in ("cases", "secret_from")}
+        self.write(first | {"batches": len(self.batches)}, last=False)
+
+    def heard(self, reply: dict) -> int:
+        """Take note of a reply; the number of batches sent before it."""
+        sent = self.sent
+        cells_run = sent == 0 and "function" in reply
+        answered = (
+            0 < sent < len(self.batches) and reply.get("batch") == self.batches[sent - 1]["first"]
+        )
+        if cells_run or answered:
+            self.next()
+        return sent
+
+    def next(self) -> None:
+        self.sent += 1
+        batch, last = self.batches[self.sent - 1], self.sent == len(self.batches)
+        # in a thread: a child that does not read must not hold the judge (its deadline does)
+        threading.Thread(target=self.write, args=(batch, last), daemon=True).start()
+
+    def close(self) -> None:
+        with self.lock, contextlib.suppress(OSError, ValueError):
+            self.stdin.close()
+
+    def write(self, line: dict, last: bool) -> None:
+        with self.lock, contextlib.suppress(OSError, ValueError):
+            self.stdin.write(json.dumps(line).encode() + b"\n")
+            self.stdin.flush()
+            if last:
+                self.stdin.close()
+
+
+def read_replies(fd: int, deadline: float, outcome: Outcome, feeder: Feeder | None = None) -> None:
     """Collect JSON lines into outcome.replies until "done", the end, the cap or the deadline."""
     buffer, total = b"", 0
     while outcome.ended == "reading":
@@ -430,10 +480,10 @@ def read_replies(fd: int, deadline: float, outcome: Outcome) -> None:
             outcome.ended = "too much output"
         else:
             *lines, buffer = (buffer + chunk).split(b"\n")
-            add_replies(lines, outcome)
+            add_replies(lines, outcome, feeder)
 
 
-def add_replies(lines: list[bytes], outcome: Outcome) -> None:
+def add_replies(lines: list[bytes], outcome: Outcome, feeder: Feeder | None = None) -> None:
     for line in lines:
         try:
             reply = json.loads(line)
@@ -443,6 +493,7 @@ def add_replies(lines: list[bytes], outcome: Outcome) -> None:
             outcome.ended = "garbled reply"
             return
         outcome.replies.append(reply)
+        outcome.phases.append(feeder.heard(reply) if feeder else 0)
         if reply.get("done") is True:
             outcome.ended = "done"
             return

@@ -49,13 +49,23 @@ def verdict(
 ) -> TaskGrade:
     """Score and explain one task from what its child sent back (`cells`: how many cells it
     was sent; an error reported for any other cell is forged, and ignored)."""
-    rows, errors = judged_rows(task, cases, outcome.replies)
+    # what is read of each reply depends on what its writer could know (sandbox.Feeder): the
+    # cells' errors and the function's origin come before any case was sent, the fixed cases'
+    # answers before the random cases were; a random case's answer is judged, never shown
+    secret = min(len(task.fixed), len(cases))
+    fixed = [r for r in outcome.before(1) if is_case(r) and r["case"] < secret]
+    replies = fixed + [r for r in outcome.replies if is_case(r) and r["case"] >= secret]
+    rows, errors = judged_rows(task, cases, replies)
     task.explain(rows)  # the known mistake that gives these answers on every case, if one does
-    function = next((r for r in outcome.replies if "function" in r), None)
+    function = next((r for r in outcome.before(0) if "function" in r), None)
     defined = bool(function and function.get("defined") is True)
     where = inert(function.get("function"), 100) if defined else ""  # "" = written in a cell
     marker = OFF_LIMITS.format(number=task.number)
-    flags = [f"calls {text}" for _, text in errors.values() if marker in text]
+    flags = [
+        f"calls {text}" if j < secret else f"calls what Exercise {task.number} forbids"
+        for j, (_, text) in sorted(errors.items())
+        if marker in text
+    ]
     flags = list(dict.fromkeys(flags))
     if where.startswith("bp_lessons"):
         flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
@@ -78,9 +88,38 @@ def verdict(
     elif not any(row.off for row in rows):
         status = "passed"
     score = float(task.points) if status == "passed" else 0.0
-    notes = notes + cell_errors(outcome.replies, cells)
-    output = bounded(text(task, status, score, rows, flags, why, notes))
+    notes = notes + cell_errors(outcome.before(0), cells)
+    answered = sorted(j for r in replies if (j := r["case"]) < len(cases))
+    shown = shown_rows(rows, list(dict.fromkeys(answered)), secret)
+    output = bounded(text(task, status, score, rows, flags, why, notes, shown))
     return TaskGrade(task, score, status, output)
+
+
+def is_case(reply: dict) -> bool:
+    j = reply.get("case")
+    return isinstance(j, int) and not isinstance(j, bool) and j >= 0
+
+
+class Secret:
+    """What a report shows in place of a random case's input, expected value and answer."""
+
+    def __repr__(self) -> str:
+        return "kept secret"
+
+
+def shown_rows(rows: list[Row], numbers: list[int], secret: int) -> list[Row]:
+    """The rows as a report shows them: a random case (number `secret` and on) without its
+    input, expected value, answer or message (a learner who saw them could tabulate answers
+    for a regrade with the same seed; an answer or an error message could carry them)."""
+    shown = []
+    for j, row in zip(numbers, rows):
+        if j < secret:
+            shown.append(row)
+            continue
+        why = "raised an exception" if row.error else (row.message or "a wrong value")
+        hidden = Row({"a random case": Secret()}, Secret(), Secret(), row.off, why, why)
+        shown.append(hidden)
+    return shown
 
 
 def bounded(output: str) -> str:
@@ -148,10 +187,12 @@ def cell_errors(replies: list[dict], count: int) -> list[str]:
     ]
 
 
-def text(task, status, score, rows, flags, why, notes) -> str:
-    """The test's output, in Markdown: the points, then why, the failing cases and any notes."""
+def text(task, status, score, rows, flags, why, notes, shown=None) -> str:
+    """The test's output, in Markdown: the points, then why, the failing cases (as `shown`)
+    and any notes."""
     points = f"**{score:g}/{task.points:g}**"
     cases = Result(task, "failed" if any(row.off for row in rows) else "passed", rows)
+    cases.rows = rows if shown is None else shown  # the diagnosis is made on every case
     if status == "flagged":
         lines = [f"{points} flagged: " + "; ".join(flags)]
         lines += ["", f"(for information) {cases.markdown()}"] if rows else []
