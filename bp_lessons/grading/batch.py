@@ -112,7 +112,8 @@ def grade_task(judge: Judge, submission: Submission, k: int, task: Task, budget)
 
 
 def label(grade: Grade) -> str:
-    return f"{grade.name}: " + (grade.problem[:40] or f"{grade.score:g}/{grade.max_score:g}")
+    # shown: a terminal's escapes in a notebook's metadata are printed as text, not obeyed
+    return f"{grade.name}: " + (shown(grade.problem[:40]) or f"{grade.score:g}/{grade.max_score:g}")
 
 
 @contextlib.contextmanager

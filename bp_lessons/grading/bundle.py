@@ -51,8 +51,8 @@ mkdir -p "$root/results"
 log="$(mktemp)"
 status=0
 "${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \\
-    "${{points[@]}}" 2> >(tee "$log" >&2) || status=$?
-wait
+    "${{points[@]}}" 2> "$log" || status=$?
+cat "$log" >&2  # what it said, for Gradescope's log
 if [ "$status" != 0 ]; then
     # its last words, as plain text that cannot break the JSON
     why="$(tail -c 600 "$log" | tr '\\n' ' ' | tr -cd '[:alnum:] .,:;()/_=+-' | tail -c 400)"

@@ -14,7 +14,6 @@ two students share one, and what a submission's code printed is shown inert (ver
 """
 
 import csv
-import hashlib
 import io
 import os
 import re
@@ -171,10 +170,15 @@ def page(student: Student, exercises: list[str], points: Table | None) -> str:
         return f"# Feedback for {name}\n\nThis page could not be written ({why}).\n"
 
 
-def file_names(ids: list[str]) -> dict[str, str]:
-    """A feedback file name per student id: the id itself where it is a safe name and no other
-    id comes close (case aside, as some file systems do), else a safe form of it with a short
-    hash of the id, so that no two students ever share a page."""
+def file_names(ids: list[str]) -> list[str]:
+    """A feedback file name per student id, in the same order, unique by construction; the
+    ids come in the gradebook's order (the roster's rows, then submissions matching no one).
+
+    A student's page is `<id>.md` where the id is a safe file name and no other id of the run
+    comes close to it (case aside, as some file systems do); else the safe form of the id
+    with the student's row in the gradebook, `Ana_Lopez-1.md`. Names are handed out row by
+    row, each checked against those already given, so the roster's students are served first
+    and no file handed in can take their pages, whatever it is named."""
 
     def safe(sid: str) -> str:
         return re.sub(r"[^A-Za-z0-9@._+-]+", "_", sid).strip("._")[:80] or "student"
@@ -182,12 +186,16 @@ def file_names(ids: list[str]) -> dict[str, str]:
     clash: dict[str, int] = {}
     for sid in ids:
         clash[safe(sid).lower()] = clash.get(safe(sid).lower(), 0) + 1
-    names = {}
-    for sid in ids:
+    names: list[str] = []
+    taken: set[str] = set()
+    for row, sid in enumerate(ids, 1):
         name = safe(sid)
-        if name != sid or clash[name.lower()] > 1:
-            name += "-" + hashlib.sha256(sid.encode("utf-8", "backslashreplace")).hexdigest()[:8]
-        names[sid] = name + ".md"
+        if name != sid or clash[name.lower()] > 1 or name.lower() in taken:
+            name = f"{safe(sid)}-{row}"
+        while name.lower() in taken:  # a name some earlier row took: this row's number again
+            name += f"-{row}"
+        taken.add(name.lower())
+        names.append(name + ".md")
     return names
 
 
@@ -204,7 +212,7 @@ def write_gradebook(
     folder = fresh_folder(root, "feedback")
     try:
         names = file_names([student.id for student in students])
-        pages = {names[s.id]: page(s, exercises, points) for s in students}
+        pages = {name: page(s, exercises, points) for name, s in zip(names, students)}
         for stale in set(os.listdir(folder)) - set(pages):
             if stale.endswith(".md"):
                 os.unlink(stale, dir_fd=folder)

@@ -29,6 +29,7 @@ from bp_lessons.exercises import EXERCISES, tasks
 from bp_lessons.grading.collect import shown
 from bp_lessons.grading.judge import Grade, not_graded
 from bp_lessons.grading.points import Table
+from bp_lessons.grading.verdict import inert
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
 RESULTS = "results.json"
@@ -41,14 +42,14 @@ def results_json(grade: Grade, visibility: str = "visible", run: str | None = No
     summary = f"Exercise {grade.exercise}: {passed} of {len(grade.tasks)} tasks passed, "
     summary += f"{grade.score:g}/{grade.max_score:g} points (all or nothing per task)."
     if grade.problem:
-        summary = f"Not graded: {grade.problem}."
+        summary = f"Not graded: {inert(grade.problem, 2000)}."
     if grade.note:
         summary += f"\n{grade.note}"
     return {
         "score": grade.score,
         "max_score": grade.max_score,
         "execution_time": round(grade.seconds, 3),
-        "output": f"{summary}\n\nSubmission: {Path(grade.source).name}",
+        "output": f"{summary}\n\nSubmission: {inert(Path(grade.source).name, 300)}",
         "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -186,11 +187,11 @@ def assignment_results(
             continue
         best = max(mine, key=lambda g: g.score)  # the first of the best
         parts.append(best)
-        others = [Path(g.source).name for g in mine if g is not best]
+        others = [file_name(g) for g in mine if g is not best]
         if others:
-            notes.append(f"{exercise}: {Path(best.source).name} counted; not: {', '.join(others)}")
-    notes += [f"{Path(g.source).name} not graded: {g.problem}" for g in grades if g.problem]
-    notes += [f"also handed in, not notebooks: {other_files}"] if other_files else []
+            notes.append(f"{exercise}: {file_name(best)} counted; not: {', '.join(others)}")
+    notes += [f"{file_name(g)} not graded: {inert(g.problem, 2000)}" for g in grades if g.problem]
+    notes += [f"also handed in, not notebooks: {inert(other_files, 2000)}"] if other_files else []
     tests = [test for part in parts for test in results_json(part, visibility, run)["tests"]]
     score, maximum = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
     summary = f"{score:g}/{maximum:g} points for " + ", ".join(
@@ -207,6 +208,11 @@ def assignment_results(
         "tests": tests,
         "extra_data": {"exercises": expected, "run": run},
     }
+
+
+def file_name(grade: Grade) -> str:
+    """The submission's file name as Markdown shows it (escaped: the student chose it)."""
+    return inert(Path(grade.source).name, 300)
 
 
 def remove_results(root: int, name: str) -> None:

@@ -13,7 +13,7 @@ from bp_lessons.exercises.feedback import Result, Row
 from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
-MARKDOWN = re.compile(r"[\\`*\[\]<>#|~]")
+MARKDOWN = re.compile(r"[\\`*\[\]<>#|~&]")  # `_` acts only at a word's edge: names keep it
 MAX_OUTPUT = 16_000  # characters of one task's report
 ALL_OR_NOTHING = "all or nothing: a task earns its points when every case passes"
 TIMED_OUT = "stopped at the time limit ({:g} s per task): an endless loop?"
@@ -149,13 +149,15 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
 
 
 def inert(value: object, limit: int) -> str:
-    """Text from the child as it may appear in Markdown a student or instructor reads: one line,
-    no control character or lone surrogate, and nothing Markdown or HTML would act on (the
-    characters that start a link, an image, a tag, a heading, code, emphasis or a table cell
-    are escaped)."""
+    """Text from a submission as it may appear in Markdown a student or instructor reads: one
+    line, no control character or lone surrogate, and nothing Markdown or HTML would act on.
+    Each character that could start a tag, an entity, a link, an image, code, emphasis, a
+    heading or a table cell becomes a numeric character reference (`<` is `&#60;`): Markdown
+    and HTML show it as the character, and, unlike a backslash, no reader of the text that
+    takes escapes away (the checks' signature reading does) can turn it back into markup."""
     text = str(value)[:limit].encode("utf-8", "backslashreplace").decode("utf-8")
     text = "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text)
-    return MARKDOWN.sub(lambda match: "\\" + match.group(), text)
+    return MARKDOWN.sub(lambda match: f"&#{ord(match.group())};", text)
 
 
 def judge(task: Task, args: dict, got: object) -> Row:

@@ -1,0 +1,91 @@
+"""Reports are inert and collision-free: no string from a submission acts as Markdown or HTML in
+what a student or an instructor reads, and no two students ever share a feedback page.
+
+Three routes carried raw Markdown and HTML into results.json and the feedback pages: an
+exception's message (through the signature check, which reads the text unescaped), the
+notebook's metadata.bp_lessons.exercise, and the file's name.
+"""
+
+import csv
+import json
+import re
+
+import pytest
+from test_grading_support import correct, notebook, save
+
+from bp_lessons.grading.cli import main
+
+pytestmark = pytest.mark.lesson01
+EVIL = "<img src=x onerror=alert(1)>[click](https://evil.example)![i](https://e.example/i.png)"
+# what must never appear in a report: a tag, a link or an image, a code span opened by the
+# submission, a table cell boundary
+ACTIVE = re.compile(r"<img|<script|\]\(https?:|!\[")
+
+
+def run(tmp_path, submissions: dict, *options: str):
+    folder = tmp_path / "submitted"
+    for name, content in submissions.items():
+        save(folder, name, content)
+    out = tmp_path / "out"
+    assert main([str(folder), "--out", str(out), "--timeout", "5", *options]) == 0
+    return out
+
+
+def readable(out) -> dict[str, str]:
+    """Every text a student or an instructor reads in Markdown: each test's and each
+    results.json's output, each feedback page."""
+    texts = {}
+    for path in out.glob("*/results.json"):
+        results = json.loads(path.read_text())
+        texts[str(path)] = results["output"] + "\n".join(t["output"] for t in results["tests"])
+    for path in (out / "feedback").glob("*.md"):
+        texts[str(path)] = path.read_text()
+    return texts
+
+
+def assert_inert(out) -> None:
+    for where, text in readable(out).items():
+        assert not ACTIVE.search(text), (where, ACTIVE.search(text).group(), text[:600])
+    for name in ("grades.csv", "gradebook.csv"):
+        for row in csv.reader((out / name).open()):
+            assert all(cell[:1] not in ("=", "+", "-", "@") for cell in row), row
+
+
+def test_an_exception_message_stays_text_through_the_signature_check(tmp_path):
+    raising = (
+        "def sigmoid(z):\n    raise TypeError(\n"
+        f'        "sigmoid() takes {EVIL} positional arguments but 1 was given"\n    )\n'
+    )
+    out = run(tmp_path, {"alice.ipynb": notebook({1: raising})})
+    assert_inert(out)
+
+
+def test_the_notebooks_exercise_id_stays_text(tmp_path):
+    nb = correct()
+    nb.metadata["bp_lessons"]["exercise"] = EVIL
+    out = run(tmp_path, {"alice.ipynb": nb})
+    assert "unknown exercise" in json.loads((out / "alice" / "results.json").read_text())["output"]
+    assert_inert(out)
+
+
+def test_a_file_name_stays_text(tmp_path):
+    name = EVIL.replace("/", "_") + ".ipynb"
+    out = run(tmp_path, {name: correct(), "=cmd|calc.ipynb": correct()})
+    assert_inert(out)
+
+
+def test_a_loose_file_cannot_take_a_students_feedback_page(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nAna Lopez\nalice\n")
+    first = run(tmp_path, {"Ana Lopez/01_neuron.ipynb": correct()}, "--roster", str(roster))
+    pages = {p.name for p in (first / "feedback").glob("*.md")}
+    page = next(p for p in pages if p.lower().startswith("ana"))
+    # a stranger's loose file named after Ana's page: a row of its own, a page of its own
+    stem = page.removesuffix(".md")
+    out = run(tmp_path, {f"{stem}.ipynb": notebook(), "alice/x.ipynb": correct()}, "--roster",
+              str(roster))  # fmt: skip
+    pages = sorted((out / "feedback").glob("*.md"))
+    headings = [p.read_text().splitlines()[0] for p in pages]
+    assert len(pages) == len(set(headings)) == 3, headings  # Ana, alice and the stranger
+    ana = (out / "feedback" / page).read_text()
+    assert ana.startswith("# Feedback for Ana Lopez: 2 of 2 points"), ana[:200]
