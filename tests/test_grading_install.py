@@ -194,3 +194,35 @@ except OSError as error:
     assert done.returncode == 0, done.stderr
     # the rule is refused (no walls, nothing graded), or it allows nothing where the link points
     assert done.stdout.startswith("refused:") or done.stdout.strip() == "PermissionError"
+
+
+@pytest.mark.parametrize("mode", modes())
+def test_a_private_temporary_folder_does_not_cost_honest_work(venv, mode, tmp_path):
+    # as root each task (Landlock alone) is a user of its own: a TMPDIR inside a folder of mode
+    # 0700 is out of its reach, which once gave honest notebooks 0 in silence
+    private = Path(tempfile.mkdtemp(prefix="bp-private-"))
+    private.chmod(0o700)
+    source = Path(__file__).resolve().parent.parent / "exercises" / "source"
+    folder = tmp_path / "submitted"
+    folder.mkdir()
+    for name in ("04_chain_rule.ipynb", "11_computational_graph.ipynb"):
+        shutil.copy(source / name, folder / name)
+    out = tmp_path / "out"
+    try:
+        done = subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "bp_lessons.grading", str(folder)]
+            + ["--out", str(out), "--sandbox", mode, "--timeout", "20"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=venv.parent,
+            env={**clean_environment(), "TMPDIR": str(private)},
+        )
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    if done.returncode == 3 and "no sandbox works" in done.stderr:
+        pytest.skip(f"{mode} does not work here")
+    assert done.returncode == 0, done.stderr
+    for name in ("04_chain_rule", "11_computational_graph"):
+        results = json.loads((out / name / "results.json").read_text())
+        assert results["score"] == results["max_score"] == 3, results["output"]

@@ -54,3 +54,21 @@ def test_an_answer_that_uses_a_thread_pool_gets_its_points(tmp_path):
         pytest.skip("without libseccomp a task gets no thread (RLIMIT_NPROC = 0)")
     results = grade(tmp_path, {"alice.ipynb": notebook({1: solution(Q1), 2: THREADS})})["alice"]
     assert results["score"] == 2, [t["output"] for t in results["tests"]]
+
+
+def test_the_grader_refuses_to_grade_where_the_walls_stop_honest_work(
+    tmp_path, monkeypatch, capsys
+):
+    from bp_lessons.grading import judge
+    from bp_lessons.grading.cli import main
+
+    # a wall that breaks every setup cell: the self-test's reference run fails, so no grading
+    monkeypatch.setattr(judge, "SELF_TEST_SETUP", "raise ImportError('a wall')\n")
+    folder = tmp_path / "submitted"
+    from test_grading_support import correct, save
+
+    save(folder, "alice.ipynb", correct())
+    assert main([str(folder), "--out", str(tmp_path / "out"), "--timeout", "5"]) == 3
+    error = capsys.readouterr().err
+    assert "exercise 01_neuron: the walls stop honest work" in error
+    assert not (tmp_path / "out" / "alice").exists()

@@ -17,7 +17,7 @@ from bp_lessons.grading.judge import Grade, Judge, not_graded
 from bp_lessons.grading.notebook import NotGradable, Submission, read_submission
 from bp_lessons.grading.points import Table
 from bp_lessons.grading.progress import Progress
-from bp_lessons.grading.sandbox import Sandbox
+from bp_lessons.grading.sandbox import Sandbox, SandboxUnavailable
 from bp_lessons.grading.verdict import TaskGrade
 
 
@@ -45,11 +45,25 @@ def grade_files(
     try:
         with undumpable():
             judge = Judge(sandbox, exercises, timeout, memory_mb, seed, points)
+            self_test(judge, loaded, pool)
             return grade_all(judge, loaded, pool, progress), judge.seed
     finally:
         pool.shutdown(cancel_futures=True)  # on Ctrl-C: no new task starts
         if own_sandbox:
             sandbox.close()
+
+
+def self_test(judge: Judge, loaded: list, pool: ThreadPoolExecutor) -> None:
+    """Before any submission runs: every exercise to grade passes its own self-test (its
+    setup and its first task's reference, behind the walls), else SandboxUnavailable says
+    why, rather than honest work scoring 0 in silence."""
+    wanted = {s.exercise for _, s in loaded if isinstance(s, Submission)} & set(EXERCISES)
+    wanted &= set(judge.exercises or EXERCISES)
+    for exercise in sorted(wanted):  # the views are built here, in this thread (ast)
+        judge.sandbox.view(exercise, 1)
+    for exercise, why in zip(sorted(wanted), pool.map(judge.self_test, sorted(wanted))):
+        if why:
+            raise SandboxUnavailable(f"exercise {exercise}: {why}")
 
 
 def grade_all(judge: Judge, loaded: list, pool: ThreadPoolExecutor, progress) -> list[Grade]:

@@ -12,12 +12,13 @@ Scoring is all or nothing per task, as in nbgrader: `task.points` when every cas
 nothing is flagged, else 0.
 """
 
+import inspect
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 
-from bp_lessons.exercises import EXERCISES, Task
+from bp_lessons.exercises import EXERCISES, Task, tasks
 from bp_lessons.grading.copies import copies_reference
 from bp_lessons.grading.notebook import Cell, NotGradable, Submission
 from bp_lessons.grading.points import Table, graded_tasks
@@ -26,6 +27,20 @@ from bp_lessons.grading.verdict import TaskGrade, verdict
 
 MAX_LEFT_OUT = 3  # cells left out of one task before the judge gives up on it
 MIN_RUN_SECONDS = 1.0  # a run with less of the budget left would not start Python
+
+
+# the self-test's setup cell: what the exercises' setup cells import, all at once
+SELF_TEST_SETUP = """import math
+
+import numpy as np
+
+import bp_lessons
+from bp_lessons import MLP, datasets
+from bp_lessons.activations import *
+from bp_lessons.autograd import Value
+from bp_lessons.layer import *
+from bp_lessons.losses import *
+"""
 
 
 def draw_seed() -> int:
@@ -173,6 +188,22 @@ class Judge:
             budget.stopping.add(cells[i].grade_id)
             cells = cells[:i] + cells[i + 1 :]
         return verdict(task, cases, outcome, left_out, allowed, len(cells))
+
+    def self_test(self, exercise: str) -> str:
+        """Why honest work of this exercise would fail behind these walls: "" when its setup
+        and its first task's reference solution, run as a submission would be, pass."""
+        task = tasks(exercise)[0]
+        setup = SELF_TEST_SETUP + f"from {EXERCISES[exercise]} import q1\n"
+        cells = [Cell("setup", setup), Cell("q1", inspect.getsource(task.reference))]
+        grade = self.judge_task(Submission(exercise, cells), 1, task, Budget(self.timeout, 1))
+        if grade.status == "passed":
+            return ""
+        return (
+            f"the walls stop honest work: the reference solution of Exercise {task.number} "
+            f"does not pass in a task ({grade.status}: {grade.output[:300]}). As root each task "
+            "runs as a user of its own, who must be able to read this Python and the "
+            "temporary folder (TMPDIR)"
+        )
 
     def cases_of(self, exercise: str, k: int, task: Task) -> list[dict]:
         """The run's cases for a task: the same for every submission, drawn with the secret seed."""

@@ -120,7 +120,8 @@ class Sandbox:
 
     def __init__(self, mode: str = "auto") -> None:
         # resolved: Landlock's rules are set on paths that hold no link (landlock.allow)
-        self.directory = Path(os.path.realpath(tempfile.mkdtemp(prefix="bp-grade-")))
+        base = run_folder_base()
+        self.directory = Path(os.path.realpath(tempfile.mkdtemp(prefix="bp-grade-", dir=base)))
         self.directory.chmod(0o755)  # a child running as a user of its own reads its view here
         self.lock = threading.Lock()
         self.views: dict[tuple[str, int], Path] = {}
@@ -400,6 +401,29 @@ def without(path: str, masked: list[str], readable: list[str], listable: list[st
             for entry in entries:
                 if not entry.is_symlink():  # a venv's lib64 -> lib: the rule would land on lib
                     without(entry.path, inside, readable, listable)
+
+
+def run_folder_base() -> str:
+    """Where a run's views and scratch folders go: the temporary folder, unless the judge runs
+    as root and a user of its own (each task, with Landlock alone) could not reach it (a
+    TMPDIR in a folder of mode 0700): then the first of /tmp, /var/tmp, /dev/shm it can."""
+    base = tempfile.gettempdir()
+    if os.geteuid() != 0 or searchable_by_others(base):
+        return base
+    return next((f for f in ("/tmp", "/var/tmp", "/dev/shm") if searchable_by_others(f)), base)
+
+
+def searchable_by_others(folder: str) -> bool:
+    path = os.path.realpath(folder)
+    while True:
+        try:
+            if not os.stat(path).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+        if path == os.path.dirname(path):
+            return True
+        path = os.path.dirname(path)
 
 
 def readable_by_others() -> bool:
