@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import subprocess
+import zipfile
 
 import pytest
 from test_grading_bundle import make_autograder
@@ -192,3 +193,15 @@ def test_forged_error_replies_cannot_bloat_a_report(tmp_path):
     results = grade(tmp_path, {"mallory.ipynb": nb})["mallory"]
     size = len(json.dumps(results))
     assert size < 100_000, size
+
+
+def test_the_bundles_setup_runs_the_self_test_which_says_why_it_fails(tmp_path, monkeypatch):
+    bundle = tmp_path / "autograder.zip"
+    assert main(["gradescope-bundle", "--out", str(bundle), "--exercise", "01_neuron"]) == 0
+    with zipfile.ZipFile(bundle) as archive:
+        setup = archive.read("setup.sh").decode()
+    assert "python3 -m bp_lessons.grading self-test --exercise 01_neuron" in setup
+    assert "22.04" in setup and "3.10" in setup
+    assert main(["self-test", "--exercise", "01_neuron", "--exercise", "13_classification"]) == 0
+    monkeypatch.setattr(judge, "SELF_TEST_SETUP", "raise ImportError('a wall')\n")
+    assert main(["self-test", "--exercise", "01_neuron"]) == 3

@@ -5,6 +5,7 @@
              [--sandbox auto|bubblewrap|landlock|none]
     bp-grade gradescope-bundle --out autograder.zip [--exercise ID ...] [--points-from PATH] [...]
     bp-grade gradescope-run [ROOT] [--exercise ID ...] [...]   (the bundle's run_autograder)
+    bp-grade self-test [--exercise ID ...] [--sandbox MODE]    (the bundle's setup.sh runs it)
 
 It says first which sandbox it uses and what that promises (sandbox.py). The exit status is 0
 when grading ran, whatever the scores, 2 for a usage error, and 3 when no sandbox works here.
@@ -23,7 +24,7 @@ from bp_lessons.grading.batch import grade_files
 from bp_lessons.grading.bundle import make_bundle
 from bp_lessons.grading.collect import cap_per_student, collect, shown
 from bp_lessons.grading.gradebook import assign, owner, read_roster, write_gradebook
-from bp_lessons.grading.judge import Grade
+from bp_lessons.grading.judge import Grade, Judge
 from bp_lessons.grading.points import read_points
 from bp_lessons.grading.progress import Progress
 from bp_lessons.grading.report import (
@@ -42,7 +43,11 @@ MAX_PER_STUDENT = 20  # notebooks graded per student (each may cost its time bud
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"gradescope-bundle": bundle_command, "gradescope-run": gradescope_command}
+    commands = {
+        "gradescope-bundle": bundle_command,
+        "gradescope-run": gradescope_command,
+        "self-test": self_test_command,
+    }
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
@@ -189,6 +194,32 @@ def failure(error: BaseException) -> str:
     if isinstance(error, SandboxUnavailable):
         return f"the grader's sandbox cannot start on this machine ({error})"
     return f"the grader failed ({type(error).__name__}: {error})"
+
+
+def self_test_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bp-grade self-test",
+        description="Check that the sandbox works here and lets honest work pass: each "
+        "--exercise's (default: every exercise's) setup and first task's reference solution run "
+        "behind the walls. Exit status 0 when they pass, 3 (and why) when they do not.",
+    )
+    add_options(parser)
+    args = parser.parse_args(argv)
+    sandbox = Sandbox(args.sandbox)
+    try:
+        print(f"bp-grade: {sandbox.walls.promise()}", file=sys.stderr)
+        judge = Judge(sandbox, None, args.timeout, args.memory_mb)
+        exercises = args.exercise or list(EXERCISES)
+        for exercise in exercises:
+            sandbox.view(exercise, 1)
+            why = judge.self_test(exercise)
+            if why:
+                print(f"bp-grade: exercise {exercise}: {why}", file=sys.stderr)
+                return 3
+    finally:
+        sandbox.close()
+    print(f"self-test passed: {len(exercises)} exercise(s) graded as they should be here")
+    return 0
 
 
 def bundle_command(argv: list[str]) -> int:
