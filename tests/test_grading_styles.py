@@ -72,3 +72,23 @@ def test_the_grader_refuses_to_grade_where_the_walls_stop_honest_work(
     error = capsys.readouterr().err
     assert "exercise 01_neuron: the walls stop honest work" in error
     assert not (tmp_path / "out" / "alice").exists()
+
+
+# --- feedback a student can act on -------------------------------------------------------
+
+
+def test_a_syntax_error_is_named_before_what_it_caused(tmp_path):
+    broken = "def neuron_forward(inputs, weights, bias)\n    return 0.5\n"
+    results = grade(tmp_path, {"alice.ipynb": notebook({1: solution(Q1), 2: broken})})["alice"]
+    output = results["tests"][1]["output"]
+    cause, effect = output.find("SyntaxError"), output.find("is not defined by the graded cells")
+    assert 0 <= cause < effect, output
+
+
+def test_a_long_message_is_shown_once_not_on_every_row(tmp_path):
+    message = "the same long complaint, " * 5
+    raising = f"def neuron_forward(inputs, weights, bias):\n    raise ValueError({message!r})\n"
+    results = grade(tmp_path, {"alice.ipynb": notebook({1: solution(Q1), 2: raising})})["alice"]
+    output = results["tests"][1]["output"]
+    assert output.count(message.strip()) == 2, output  # the headline, then the first case
+    assert "as in case 1" in output

@@ -4,6 +4,7 @@ The replies are untrusted data: every answer is checked to be plain (numbers, li
 `task.judge` compares it with the expected value it recomputes here.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -70,13 +71,15 @@ def verdict(
     if where.startswith("bp_lessons"):
         flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
     stopped = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED.get(outcome.ended)
+    raised = cell_errors(outcome.before(0), cells)
     status, why = "failed", ""
     if flags:
         status = "flagged"
     elif function is None:  # the process stopped while running the cells
         why = stopped
-    elif not defined:
-        why = NOT_DEFINED.format(task.function)
+    elif not defined:  # the real cause first: a cell that raised (a syntax error) if one did
+        why = "; ".join([*raised[:1], NOT_DEFINED.format(task.function)])
+        raised = raised[1:]
     elif where:
         why = f"`{task.function}` is {where}, not a function written with def in your answer cell"
     elif rows and all(errors.get(j, ("",))[0] == "NotImplementedError" for j in range(len(rows))):
@@ -88,7 +91,7 @@ def verdict(
     elif not any(row.off for row in rows):
         status = "passed"
     score = float(task.points) if status == "passed" else 0.0
-    notes = notes + cell_errors(outcome.before(0), cells)
+    notes = notes + raised
     answered = sorted(j for r in replies if (j := r["case"]) < len(cases))
     shown = shown_rows(rows, list(dict.fromkeys(answered)), secret)
     output = bounded(text(task, status, score, rows, flags, why, notes, shown))
@@ -111,14 +114,20 @@ def shown_rows(rows: list[Row], numbers: list[int], secret: int) -> list[Row]:
     """The rows as a report shows them: a random case (number `secret` and on) without its
     input, expected value, answer or message (a learner who saw them could tabulate answers
     for a regrade with the same seed; an answer or an error message could carry them)."""
-    shown = []
-    for j, row in zip(numbers, rows):
+    shown: list[Row] = []
+    said: dict[str, int] = {}  # what a row says of its case -> the first row that said it
+    for i, (j, row) in enumerate(zip(numbers, rows), 1):
         if j < secret:
-            shown.append(row)
-            continue
-        why = "raised an exception" if row.error else (row.message or "a wrong value")
-        hidden = Row({"a random case": Secret()}, Secret(), Secret(), row.off, why, why)
-        shown.append(hidden)
+            row = dataclasses.replace(row)
+        else:
+            why = "raised an exception" if row.error else (row.message or "a wrong value")
+            row = Row({"a random case": Secret()}, Secret(), Secret(), row.off, why, why)
+        where = row.where()
+        if row.off and where in said and len(where) > 60:  # a long message once, not per row
+            row.detail, row.right = f"as in case {said[where]}", ""
+        elif row.off:
+            said.setdefault(where, i)
+        shown.append(row)
     return shown
 
 
