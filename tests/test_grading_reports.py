@@ -89,3 +89,18 @@ def test_a_loose_file_cannot_take_a_students_feedback_page(tmp_path):
     assert len(pages) == len(set(headings)) == 3, headings  # Ana, alice and the stranger
     ana = (out / "feedback" / page).read_text()
     assert ana.startswith("# Feedback for Ana Lopez: 2 of 2 points"), ana[:200]
+
+
+def test_a_changed_deleted_or_rebound_check_is_flagged_to_the_instructor(tmp_path):
+    nb = notebook(scratch="q1.check = lambda fn: None\n")
+    nb.cells[7].source = "pass  # q2.check(neuron_forward)"  # q2_check, changed
+    gone = correct()
+    del gone.cells[4]  # q1_check
+    out = run(tmp_path, {"alice.ipynb": nb, "bob.ipynb": gone, "carol.ipynb": correct()})
+    rows = {row["submission"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert "1.1: a cell rebinds q1 or q1.check" in rows["alice"]["review"]
+    assert "1.2: check cell q2_check changed" in rows["alice"]["review"]
+    assert "1.1: check cell q1_check deleted" in rows["bob"]["review"]
+    assert "check" not in rows["carol"]["review"]  # (the reference's own code: flagged as such)
+    feedback = (out / "feedback" / "alice.md").read_text()
+    assert "rebinds" not in feedback  # for the instructor's eyes

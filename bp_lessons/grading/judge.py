@@ -127,6 +127,9 @@ class Judge:
             sources = [cell.source for cell in submission.cells_for(k)]
             if copies_reference(sources, task.function, task.reference):
                 grade.reviews[k] = f"{task.number}: the same code as the reference solution"
+            check = check_review(submission, k, task)
+            if check:
+                grade.reviews[k] = "; ".join(filter(None, [grade.reviews.get(k), check]))
         return grade, work
 
     def problem(self, submission: Submission | NotGradable) -> str:
@@ -210,6 +213,25 @@ class Judge:
         if (exercise, k) not in self.cases:
             self.cases[exercise, k] = task.cases(self.seed)
         return self.cases[exercise, k]
+
+
+def check_review(submission: Submission, k: int, task: Task) -> str:
+    """What an instructor grading with nbgrader should know of task k's check cell: deleted,
+    changed, or its check rebound by some cell (nbgrader gives a task its points when its check
+    cell runs without an error; this grader does not run check cells). "" when none."""
+    if submission.checks is None:
+        return ""
+    found = []
+    source = submission.checks.get(k)
+    if source is None:
+        found.append(f"check cell q{k}_check deleted")
+    elif source.strip() != f"q{k}.check({task.function})":
+        found.append(f"check cell q{k}_check changed")
+    if k in submission.rebound:
+        found.append(f"a cell rebinds q{k} or q{k}.check")
+    if not found:
+        return ""
+    return f"{task.number}: " + ", ".join(found) + " (nbgrader's points for it cannot be trusted)"
 
 
 def culprit(outcome: Outcome, cells: list[Cell], k: int) -> int | None:
