@@ -567,3 +567,42 @@ def test_package_code_the_exercise_does_not_provide_is_off_limits(tmp_path, how)
         # writable with Landlock alone) or, in some versions, to start a thread (no thread)
         return
     assert test["output"].startswith("**0/1** flagged: calls "), test
+
+
+RESURRECT = """import bp_lessons.autograd as autograd
+
+
+def my_order(root):
+    order, seen = [], set()
+
+    def place(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            for child in node._prev:
+                place(child)
+            order.append(node)
+
+    place(root)
+    return order
+
+
+autograd.topological_order = my_order  # the forbidden helper, put back: backward lives again
+
+
+def shared_weight_gradient(x, w, y):
+    xv, wv = Value(x), Value(w)
+    loss = ((wv * (wv * xv).tanh()).tanh() - y) ** 2
+    loss.backward()
+    return wv.grad, xv.grad
+"""
+
+
+def test_what_calls_a_forbidden_helper_stays_out_of_reach_when_the_helper_is_put_back(tmp_path):
+    setup = (
+        "import math\n\nfrom bp_lessons.autograd import Value\n"
+        "from bp_lessons.exercises.computational_graph import q1, q2, q3\n"
+    )
+    nb = notebook({3: RESURRECT}, "11_computational_graph", setup)
+    results = results_of(tmp_path, nb)
+    test = results["tests"][2]
+    assert test["score"] == 0 and "off limits" in test["output"], test["output"]
