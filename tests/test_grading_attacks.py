@@ -606,3 +606,21 @@ def test_what_calls_a_forbidden_helper_stays_out_of_reach_when_the_helper_is_put
     results = results_of(tmp_path, nb)
     test = results["tests"][2]
     assert test["score"] == 0 and "off limits" in test["output"], test["output"]
+
+
+ARGUMENTS_CHANGED = """import copy
+
+copy.deepcopy = lambda value, memo=None: value  # the in-process rule's copy: a no-op
+
+
+def neuron_forward(inputs, weights, bias):
+    result = sigmoid(sum(w * i for w, i in zip(weights, inputs)) + bias)
+    inputs.append(0.0)  # the caller's list, changed
+    return result
+"""
+
+
+def test_the_arguments_unchanged_rule_is_judged_in_the_judges_process(tmp_path):
+    results = results_of(tmp_path, notebook({1: solution(Q1), 2: ARGUMENTS_CHANGED}))
+    test = results["tests"][1]
+    assert test["score"] == 0 and "changed its argument" in test["output"], test["output"]

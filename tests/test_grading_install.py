@@ -138,7 +138,9 @@ def probe():
     replies = json.loads(done.stdout)
     if isinstance(replies, dict):
         pytest.skip(f"{mode} does not work here: {replies['unavailable'][:200]}")
-    assert replies == [{"case": 0, "got": 1.0}]
+    assert [{k: r[k] for k in ("case", "got") if k in r} for r in replies] == [
+        {"case": 0, "got": 1.0}
+    ]
 
 
 @pytest.mark.parametrize("mode", modes())

@@ -102,6 +102,10 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
         batch = cases()
         for j, args in enumerate(batch["cases"], batch["first"]):
             try:
+                if call is None:  # fn(*args): the judge sees the arguments after the call
+                    got = plain_result(calling, fn(*args.values()))
+                    send(case=j, got=got, after=as_data(args))
+                    continue
                 got = calling.call_on(fn, args, call, request["pure"])
             except BaseException as error:
                 send(case=j, **failure(error))
@@ -109,6 +113,29 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
             send(case=j, got=got)
         send(batch=batch["first"])
     send(done=True)
+
+
+def plain_result(calling: types.ModuleType, result: object) -> object:
+    try:
+        return calling.to_plain(result)
+    except TypeError as error:
+        raise calling.NotPlainData(str(error)) from None
+
+
+def as_data(value: object, depth: int = 0) -> object:
+    """The arguments as they are after the call, as JSON can carry them: the judge compares
+    them with what it sent (a rule judged in its process, not in this one)."""
+    if depth > 50:
+        return "(too deep)"
+    if hasattr(value, "tolist") and not isinstance(value, (int, float)):
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {str(k): as_data(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_data(item, depth + 1) for item in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return f"({type(value).__name__})"
 
 
 def failure(error: BaseException) -> dict:

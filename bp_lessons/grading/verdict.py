@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bp_lessons.exercises import Task
 from bp_lessons.exercises.calling import OFF_LIMITS
-from bp_lessons.exercises.feedback import Result, Row
+from bp_lessons.exercises.feedback import Result, Row, short
 from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
@@ -148,13 +148,57 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
         if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < len(cases) or j in rows:
             continue
         args = cases[j]
-        if "got" in reply:
+        changed = changed_argument(task, args, reply) if "got" in reply else ""
+        if changed:
+            errors[j] = "InputChanged", changed
+            rows[j] = task.judge_error(args, "InputChanged", changed)
+        elif "got" in reply:
             rows[j] = judge(task, args, reply["got"])
         else:
             error, message = inert(reply.get("error"), 80), inert(reply.get("text"), MAX_TEXT)
             errors[j] = error, message
             rows[j] = task.judge_error(args, error, message)
     return [rows[j] for j in sorted(rows)], errors
+
+
+def changed_argument(task: Task, args: dict, reply: dict) -> str:
+    """Why the call changed an argument it must leave as it came ("" if none did), judged here
+    from the arguments the child sent back (for a task called as fn(*args)): a rule the
+    submission could switch off in its own process (rebind the check, make copying a no-op)."""
+    if task.call is not None or task.pure is False:
+        return ""
+    after = reply.get("after")
+    free = set() if task.pure is True else set(task.pure)
+    for name, before in args.items():
+        if name in free:
+            continue
+        now = after.get(name, None) if isinstance(after, dict) else None
+        if not same(now, plain_case(before)):
+            return inert(
+                f"your function changed its argument `{name}` in place, from {short(before)} "
+                f"to {short(now)}: leave it as it came and compute new values (`{name} = {name} "
+                f"* 2` makes a new one; `{name} *= 2`, `{name}[i] = ...` or a shuffle in place "
+                "change the caller's)",
+                MAX_TEXT,
+            )
+    return ""
+
+
+def plain_case(value: object) -> object:
+    """A case's value as it reached the child (through JSON: a tuple is a list)."""
+    return [plain_case(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+
+def same(a: object, b: object) -> bool:
+    """Equal as data: numbers by value (1 == 1.0, NaN == NaN), lists item by item."""
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers):
+        if isinstance(a, bool) or isinstance(b, bool):
+            return a is b
+        return a == b or (a != a and b != b)
+    return type(a) is type(b) and a == b
 
 
 def inert(value: object, limit: int) -> str:
