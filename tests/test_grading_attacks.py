@@ -624,3 +624,15 @@ def test_the_arguments_unchanged_rule_is_judged_in_the_judges_process(tmp_path):
     results = results_of(tmp_path, notebook({1: solution(Q1), 2: ARGUMENTS_CHANGED}))
     test = results["tests"][1]
     assert test["score"] == 0 and "changed its argument" in test["output"], test["output"]
+
+
+def test_two_tasks_that_must_leave_out_the_same_cell_both_get_their_rerun(tmp_path):
+    # tasks 2 and 3 both run cell q1, which never ends: each must be run again without it,
+    # in parallel, from the one spare time limit (the first rerun gives back what it did not use)
+    loss = tasks("03_loss")
+    answers = {k: solution(t) for k, t in enumerate(loss, 1)}
+    answers[1] = "while True:\n    pass\n"
+    setup = "from bp_lessons.exercises.loss import q1, q2, q3\n"
+    nb = notebook(answers, "03_loss", setup)
+    results = results_of(tmp_path, nb, "--timeout", "4", "--jobs", "3")
+    assert scores(results) == [0, 1, 1], [t["output"] for t in results["tests"]]

@@ -181,7 +181,7 @@ class Judge:
                 "cpu": int(seconds) + 1,
             }
             outcome = self.sandbox.run(request, submission.exercise, k, seconds)
-            budget.refund(seconds, outcome.seconds)
+            budget.refund(seconds, outcome.seconds, rerun=attempt > 0)
             allowed = seconds
             i = culprit(outcome, cells, k)
             if i is None:
@@ -269,7 +269,8 @@ class Budget:
         self.timeout, self.total = timeout, timeout * (tasks + 1)
         self.spent = timeout * tasks  # every first run, paid in advance
         self.stopping: set[str] = set()  # grade_ids of cells that stopped a run at top level
-        self.lock = threading.Lock()
+        self.reruns = 0  # reruns under way, each holding its seconds in advance
+        self.lock = threading.Condition()
 
     def take(self, first: bool) -> float | None:
         """Seconds for the next run of a task, or None when the budget cannot pay for one."""
@@ -277,14 +278,22 @@ class Budget:
             return self.timeout
         with self.lock:
             seconds = min(self.timeout, self.total - self.spent)
+            # another task's rerun holds the rest in advance: what it does not use comes back
+            until = time.monotonic() + self.timeout + 5.0  # a rerun ends by its deadline
+            while seconds < MIN_RUN_SECONDS and self.reruns and time.monotonic() < until:
+                self.lock.wait(until - time.monotonic())
+                seconds = min(self.timeout, self.total - self.spent)
             if seconds < MIN_RUN_SECONDS:
                 return None
             self.spent += seconds
+            self.reruns += 1
             return seconds
 
-    def refund(self, taken: float, used: float) -> None:
+    def refund(self, taken: float, used: float, rerun: bool = False) -> None:
         with self.lock:
             self.spent -= max(0.0, taken - used)
+            self.reruns -= rerun
+            self.lock.notify_all()
 
     def spent_note(self) -> str:
         return (
