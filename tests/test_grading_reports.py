@@ -104,3 +104,11 @@ def test_a_changed_deleted_or_rebound_check_is_flagged_to_the_instructor(tmp_pat
     assert "check" not in rows["carol"]["review"]  # (the reference's own code: flagged as such)
     feedback = (out / "feedback" / "alice.md").read_text()
     assert "rebinds" not in feedback  # for the instructor's eyes
+
+
+def test_the_summary_gives_the_mean_per_student_not_per_notebook(tmp_path, capsys):
+    # alice: a draft (0) and her final (2); bob: 0. Per student: (2 + 0) / 2 = 1
+    submissions = {"alice/draft.ipynb": notebook(), "alice/final.ipynb": correct()}
+    run(tmp_path, {**submissions, "bob/mine.ipynb": notebook()})
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "2 students, mean total 1.00" in line, line

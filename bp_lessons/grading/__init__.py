@@ -18,6 +18,7 @@ report. One module per piece:
     landlock    the kernel's Landlock interface (rules on resolved paths, no link followed)
     seccomp     the system calls no task may make (libseccomp)
     judge       a submission task by task, with the run's secret seed and a time budget
+    copies      answers that copy a reference solution (marked for the instructor)
     verdict     from a child's replies to a score and the text the learner reads
     batch       a class: read everything first, then grade in parallel
     report      results.json (Gradescope's format) and grades.csv

@@ -110,10 +110,11 @@ def grade_command(argv: list[str]) -> int:
         grades, run = grade(files, Progress(len(files)), args, points)
         write_reports(out, grades, skipped, run, args.visibility)
         exercises = run["exercises"]
-        write_gradebook(out, assign(grades, roster), exercises, points, fields)
+        students = assign(grades, roster)
+        write_gradebook(out, students, exercises, points, fields)
     finally:
         os.close(out)
-    print(summary(grades, args.out))
+    print(summary(grades, args.out, [s.total(exercises) for s in students]))
     return 0
 
 
@@ -294,11 +295,16 @@ def positive(kind: type):
     return parse
 
 
-def summary(grades: list[Grade], out: Path) -> str:
+def summary(grades: list[Grade], out: Path, totals: list[float] | None = None) -> str:
+    """One line: how many notebooks, how many with full marks or not gradable, and the mean
+    of the students' totals (the gradebook's: each exercise's best notebook), not of the
+    notebooks' scores (a student who handed in three drafts is one student)."""
     graded = [g for g in grades if not g.problem]
     full = sum(g.max_score > 0 and g.score == g.max_score for g in graded)
-    mean = sum(g.score for g in graded) / len(graded) if graded else 0.0
+    totals = totals if totals is not None else [g.score for g in graded]
+    mean = sum(totals) / len(totals) if totals else 0.0
     return (
         f"graded {len(grades)} submission{'s' * (len(grades) != 1)}: {full} with full marks, "
-        f"{len(grades) - len(graded)} not gradable, mean score {mean:.2f}; results in {out}"
+        f"{len(grades) - len(graded)} not gradable; {len(totals)} student"
+        f"{'s' * (len(totals) != 1)}, mean total {mean:.2f}; results in {out}"
     )

@@ -35,6 +35,10 @@ class Student:
     grades: list[Grade] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def total(self, exercises: list[str]) -> float:
+        """The gradebook's total: each exercise's best notebook."""
+        return sum(best.score for e in exercises if (best := self.best(e)))
+
     def best(self, exercise: str) -> Grade | None:
         """The student's best notebook of this exercise (the first of the best)."""
         mine = [g for g in self.grades if g.exercise == exercise and not g.problem]
