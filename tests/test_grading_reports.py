@@ -112,3 +112,11 @@ def test_the_summary_gives_the_mean_per_student_not_per_notebook(tmp_path, capsy
     run(tmp_path, {**submissions, "bob/mine.ipynb": notebook()})
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert "2 students, mean total 1.00" in line, line
+
+
+def test_nbgraders_own_files_are_not_reported_as_strays(tmp_path, capsys):
+    files = {"alice/ps1/01_neuron.ipynb": correct(), "alice/ps1/timestamp.txt": "2026-12-07"}
+    out = run(tmp_path, {**files, "alice/ps1/notes.txt": "mine"})
+    err = capsys.readouterr().err
+    assert "timestamp.txt" not in err and "notes.txt" in err
+    assert "timestamp.txt: nbgrader's record" in (out / "skipped.txt").read_text()

@@ -22,7 +22,7 @@ import bp_lessons
 from bp_lessons.exercises import EXERCISES
 from bp_lessons.grading.batch import grade_files
 from bp_lessons.grading.bundle import make_bundle
-from bp_lessons.grading.collect import cap_per_student, collect, shown
+from bp_lessons.grading.collect import NBGRADER_TIMESTAMP, cap_per_student, collect, shown
 from bp_lessons.grading.gradebook import assign, owner, read_roster, write_gradebook
 from bp_lessons.grading.judge import Grade, Judge
 from bp_lessons.grading.points import read_points
@@ -104,7 +104,8 @@ def grade_command(argv: list[str]) -> int:
             files, MAX_PER_STUDENT, lambda f: owner(shown(f.relative), roster) or f.student
         )
         for path, why in skipped:
-            print(f"skipped {shown(path)}: {why}", file=sys.stderr)
+            if why != NBGRADER_TIMESTAMP:  # nbgrader's own file: in skipped.txt, not on screen
+                print(f"skipped {shown(path)}: {why}", file=sys.stderr)
         if not files:
             parser.error("no submissions found: a submission's file name contains .ipynb")
         grades, run = grade(files, Progress(len(files)), args, points)

@@ -25,6 +25,7 @@ MAX_DEPTH = 20  # folders below a submitted folder
 # control characters (a terminal's escapes, a bare carriage return in a CSV) and the characters
 # that reorder text (a right-to-left override makes a name read as another)
 UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+NBGRADER_TIMESTAMP = "nbgrader's record of the submission time"  # submitted/<student>/<ps>/
 RESERVED = {"grades.csv", "skipped.txt", "gradebook.csv", "run.json", "feedback"}  # its own files
 
 
@@ -139,6 +140,8 @@ def judged_file(path: Path) -> tuple[Path, str, str]:
     """(path, why, kind): a notebook by name is graded (why = "" when it is a regular file)."""
     if path.name.startswith("."):
         return path, "a hidden file", "skip"
+    if path.name == "timestamp.txt":
+        return path, NBGRADER_TIMESTAMP, "skip"
     if ".ipynb" not in path.name.lower():
         return path, "not a notebook by its name (name it on the command line to grade it)", "skip"
     try:
