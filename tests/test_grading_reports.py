@@ -120,3 +120,14 @@ def test_nbgraders_own_files_are_not_reported_as_strays(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "timestamp.txt" not in err and "notes.txt" in err
     assert "timestamp.txt: nbgrader's record" in (out / "skipped.txt").read_text()
+
+
+@pytest.mark.parametrize("named", ["submitted", "submitted/alice", "submitted/alice/ps1"])
+def test_nbgraders_layout_names_the_student_whichever_folder_is_given(tmp_path, named):
+    folder = tmp_path / "submitted" / "alice" / "ps1"
+    save(folder, "01_neuron.ipynb", correct())
+    save(folder, "timestamp.txt", "2026-12-07 10:00:00")
+    out = tmp_path / "out"
+    assert main([str(tmp_path / named), "--out", str(out), "--timeout", "5"]) == 0
+    book = list(csv.DictReader((out / "gradebook.csv").open()))
+    assert [row["student"] for row in book] == ["alice"] and book[0]["total"] == "2"

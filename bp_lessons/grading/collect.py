@@ -64,7 +64,7 @@ def collect(
                 if kind == "skip":
                     skipped.append((file, why))
                 else:
-                    relative = file.relative_to(path)
+                    relative = nbgrader_relative(path, file.relative_to(path))
                     found.append(Found(file, name_for(relative), why, relative=relative))
         else:
             found.append(
@@ -76,6 +76,18 @@ def collect(
             seen.add(os.path.abspath(entry.path))
             unique.append(entry)
     return deduplicated(unique), skipped
+
+
+def nbgrader_relative(folder: Path, relative: Path) -> Path:
+    """A path under nbgrader's submitted/<student>/<assignment>/ (an assignment folder holds
+    nbgrader's timestamp.txt) made to start with the student's folder, whichever of these
+    folders was named: submitted/alice/ps1/01.ipynb is alice's, from submitted/alice too."""
+    parts = relative.parts
+    if len(parts) == 2 and os.path.isfile(folder / parts[0] / "timestamp.txt"):
+        return Path(folder.name) / relative  # the folder named is the student's
+    if len(parts) == 1 and os.path.isfile(folder / "timestamp.txt"):
+        return Path(folder.parent.name) / folder.name / relative  # the assignment's
+    return relative
 
 
 def cap_per_student(
