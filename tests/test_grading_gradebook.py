@@ -87,7 +87,7 @@ def test_each_student_gets_a_feedback_page_with_the_case_tables(tmp_path):
     out = run(tmp_path)
     page = (out / "feedback" / "alice.md").read_text()
     assert page.startswith("# Feedback for alice: 1 of 2 points")
-    assert "## Exercise 01_neuron: 1/2 (01_neuron.ipynb)" in page
+    assert "## Exercise 01_neuron · The neuron: 1/2 (01_neuron.ipynb)" in page
     assert "| case | input | expected | got | off |" in page
 
 

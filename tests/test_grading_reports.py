@@ -131,3 +131,12 @@ def test_nbgraders_layout_names_the_student_whichever_folder_is_given(tmp_path, 
     assert main([str(tmp_path / named), "--out", str(out), "--timeout", "5"]) == 0
     book = list(csv.DictReader((out / "gradebook.csv").open()))
     assert [row["student"] for row in book] == ["alice"] and book[0]["total"] == "2"
+
+
+def test_feedback_uses_the_rosters_names_and_the_exercises_titles(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("username,name\nalopez,Ana López\n")
+    out = run(tmp_path, {"alopez/01_neuron.ipynb": correct()}, "--roster", str(roster))
+    page = (out / "feedback" / "alopez.md").read_text()
+    assert page.startswith("# Feedback for Ana López (alopez): 2 of 2 points"), page[:100]
+    assert "## Exercise 01_neuron · The neuron: 2/2" in page

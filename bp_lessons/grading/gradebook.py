@@ -14,18 +14,21 @@ two students share one, and what a submission's code printed is shown inert (ver
 """
 
 import csv
+import importlib
 import io
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bp_lessons.exercises import EXERCISES
 from bp_lessons.grading.judge import Grade
 from bp_lessons.grading.points import Table, graded_tasks
 from bp_lessons.grading.report import fresh_folder, spreadsheet_safe, write
 from bp_lessons.grading.verdict import inert
 
 ID_COLUMNS = ("student", "id", "student_id", "username", "email")
+NAMES = ("name", "full name", "full_name", "display name", "display_name")  # a roster's names
 
 
 @dataclass
@@ -144,15 +147,18 @@ def feedback(student: Student, exercises: list[str], points: Table | None) -> st
     best = {e: student.best(e) for e in exercises}
     total = sum(g.score for g in best.values() if g)
     maximum = sum(t.points for e in exercises for t in graded_tasks(e, points))
-    lines = [f"# Feedback for {inert(student.id, 200)}: {total:g} of {maximum:g} points", ""]
+    who = inert(student.id, 200)
+    name = next((v for k, v in student.fields.items() if k.strip().lower() in NAMES and v), "")
+    who = f"{inert(name, 200)} ({who})" if name.strip() else who
+    lines = [f"# Feedback for {who}: {total:g} of {maximum:g} points", ""]
     lines += [f"- {inert(note, 400)}" for note in student.notes]
     for exercise in exercises:
         grade = best[exercise]
         if grade is None:
-            lines += [f"## Exercise {exercise}: not handed in, 0 points", ""]
+            lines += [f"## {heading(exercise)}: not handed in, 0 points", ""]
             continue
-        name = inert(Path(grade.source).name, 200)
-        lines += [f"## Exercise {exercise}: {grade.score:g}/{grade.max_score:g} ({name})", ""]
+        file = inert(Path(grade.source).name, 200)
+        lines += [f"## {heading(exercise)}: {grade.score:g}/{grade.max_score:g} ({file})", ""]
         for task_grade in grade.tasks:
             task = task_grade.task
             lines += [f"### Exercise {task.number} · `{task.function}`", "", task_grade.output, ""]
@@ -161,6 +167,17 @@ def feedback(student: Student, exercises: list[str], points: Table | None) -> st
             name, problem = inert(Path(grade.source).name, 200), inert(grade.problem, 400)
             lines += [f"## {name}: not graded", "", problem, ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def heading(exercise: str) -> str:
+    """`Exercise 01_neuron · The neuron`: the id, and the title its module's docstring opens
+    with ("Exercise 01 · The neuron: ...")."""
+    try:
+        doc = importlib.import_module(EXERCISES[exercise]).__doc__ or ""
+    except (KeyError, ImportError):
+        doc = ""
+    match = re.match(r"Exercise \d+ · ([^:\n]+)", doc)
+    return f"Exercise {exercise}" + (f" · {match.group(1).strip()}" if match else "")
 
 
 def page(student: Student, exercises: list[str], points: Table | None) -> str:
