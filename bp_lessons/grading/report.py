@@ -127,8 +127,10 @@ def grades_csv(grades: list[Grade]) -> str:
 
 
 def spreadsheet_safe(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a file may be named "=cmd|...")."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    """A cell a spreadsheet will not run as a formula (a file may be named "=cmd|...", or
+    " =cmd|..." for a spreadsheet that skips leading spaces)."""
+    first = cell.lstrip(" \t\r\n")[:1]
+    return "'" + cell if first in ("=", "+", "-", "@") or cell[:1] in ("\t", "\r") else cell
 
 
 def open_folder(path: Path) -> int:
