@@ -356,10 +356,13 @@ def test_the_sandbox_holds_none_of_the_judges_secrets(tmp_path, monkeypatch):
     monkeypatch.setattr(judge, "draw_seed", lambda: SEED)
     secret = [Q1.reference(**args) for args in Q1.cases(SEED)[len(Q1.fixed) :]]
     shifted = [value + 1.0 for value in secret]
-    q1 = FINDER + f"\n\ndef sigmoid(z):\n    return leaks({shifted!r}) + 0.25\n"
+    # a right answer plus what it found: right on every case (the random ones are not shown)
+    # only if it found nothing
+    honest = solution(Q1).replace("def sigmoid(", "def honest(")
+    q1 = FINDER + f"\n\n{honest}\n\ndef sigmoid(z):\n    return honest(z) + leaks({shifted!r})\n"
     results = results_of(tmp_path, notebook({1: q1, 2: WRONG_NEURON}))
     output = results["tests"][0]["output"]
-    assert results["score"] == 0 and output.count(" | 0.25 | ") == len(Q1.cases()), output
+    assert results["tests"][0]["score"] == 1, output
     # the finder does find the secrets where they are: in the judge's own process
     namespace: dict = {}
     exec(FINDER, namespace)
@@ -564,3 +567,72 @@ def test_package_code_the_exercise_does_not_provide_is_off_limits(tmp_path, how)
         # writable with Landlock alone) or, in some versions, to start a thread (no thread)
         return
     assert test["output"].startswith("**0/1** flagged: calls "), test
+
+
+RESURRECT = """import bp_lessons.autograd as autograd
+
+
+def my_order(root):
+    order, seen = [], set()
+
+    def place(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            for child in node._prev:
+                place(child)
+            order.append(node)
+
+    place(root)
+    return order
+
+
+autograd.topological_order = my_order  # the forbidden helper, put back: backward lives again
+
+
+def shared_weight_gradient(x, w, y):
+    xv, wv = Value(x), Value(w)
+    loss = ((wv * (wv * xv).tanh()).tanh() - y) ** 2
+    loss.backward()
+    return wv.grad, xv.grad
+"""
+
+
+def test_what_calls_a_forbidden_helper_stays_out_of_reach_when_the_helper_is_put_back(tmp_path):
+    setup = (
+        "import math\n\nfrom bp_lessons.autograd import Value\n"
+        "from bp_lessons.exercises.computational_graph import q1, q2, q3\n"
+    )
+    nb = notebook({3: RESURRECT}, "11_computational_graph", setup)
+    results = results_of(tmp_path, nb)
+    test = results["tests"][2]
+    assert test["score"] == 0 and "off limits" in test["output"], test["output"]
+
+
+ARGUMENTS_CHANGED = """import copy
+
+copy.deepcopy = lambda value, memo=None: value  # the in-process rule's copy: a no-op
+
+
+def neuron_forward(inputs, weights, bias):
+    result = sigmoid(sum(w * i for w, i in zip(weights, inputs)) + bias)
+    inputs.append(0.0)  # the caller's list, changed
+    return result
+"""
+
+
+def test_the_arguments_unchanged_rule_is_judged_in_the_judges_process(tmp_path):
+    results = results_of(tmp_path, notebook({1: solution(Q1), 2: ARGUMENTS_CHANGED}))
+    test = results["tests"][1]
+    assert test["score"] == 0 and "changed its argument" in test["output"], test["output"]
+
+
+def test_two_tasks_that_must_leave_out_the_same_cell_both_get_their_rerun(tmp_path):
+    # tasks 2 and 3 both run cell q1, which never ends: each must be run again without it,
+    # in parallel, from the one spare time limit (the first rerun gives back what it did not use)
+    loss = tasks("03_loss")
+    answers = {k: solution(t) for k, t in enumerate(loss, 1)}
+    answers[1] = "while True:\n    pass\n"
+    setup = "from bp_lessons.exercises.loss import q1, q2, q3\n"
+    nb = notebook(answers, "03_loss", setup)
+    results = results_of(tmp_path, nb, "--timeout", "4", "--jobs", "3")
+    assert scores(results) == [0, 1, 1], [t["output"] for t in results["tests"]]

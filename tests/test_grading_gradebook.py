@@ -8,7 +8,6 @@ import csv
 import inspect
 import io
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -88,7 +87,7 @@ def test_each_student_gets_a_feedback_page_with_the_case_tables(tmp_path):
     out = run(tmp_path)
     page = (out / "feedback" / "alice.md").read_text()
     assert page.startswith("# Feedback for alice: 1 of 2 points")
-    assert "## Exercise 01_neuron: 1/2 (01_neuron.ipynb)" in page
+    assert "## Exercise 01_neuron · The neuron: 1/2 (01_neuron.ipynb)" in page
     assert "| case | input | expected | got | off |" in page
 
 
@@ -101,7 +100,7 @@ def test_a_seed_gives_the_same_cases_and_is_recorded(tmp_path):
     first = run(tmp_path, "--seed", "1234")
     seed = json.loads((first / "run.json").read_text())["seed"]
     results = json.loads((first / "a" / "results.json").read_text())
-    assert seed == 1234 and results["extra_data"]["seed"] == 1234
+    assert seed == 1234 and "seed" not in results["extra_data"]  # run.json's alone
     again = json.loads((run(tmp_path, "--seed", "1234") / "a" / "results.json").read_text())
     assert again["tests"] == results["tests"]  # the same random cases, the same verdicts
     unseeded = run(tmp_path)
@@ -182,7 +181,7 @@ def test_no_student_can_take_anothers_feedback_page_or_write_into_it(tmp_path):
     assert sum(t.startswith("# Feedback for bob: 2 of 2 points") for t in texts) == 1
     (mallory,) = [t for t in texts if "RuntimeError" in t]
     assert "\n# Feedback for bob" not in mallory  # no heading of its own making
-    assert "\\<img" in mallory and not re.search(r"(?<!\\)<img", mallory)  # an inert tag
+    assert "&#60;img" in mallory and "<img" not in mallory  # an inert tag
 
 
 def test_with_a_roster_the_folder_decides_not_the_file_name(tmp_path):

@@ -6,12 +6,16 @@ walls must hold in both modes: bubblewrap (namespaces, with Landlock inside) and
 (as in a container without user namespaces).
 """
 
+import ctypes
+import errno
 import importlib
 import inspect
 import os
 import platform
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import uuid
@@ -252,6 +256,7 @@ def probe():
     assert sandbox.run(CALM, "04_chain_rule", 1, 20).ended == "done"  # the next task runs
 
 
+MQ_OPEN = {"x86_64": 240, "aarch64": 180}.get(platform.machine(), 240)  # mq_unlink: + 1
 CALM = {"cells": [], "function": "f", "call": None, "pure": True, "cases": [], "memory": 2**30}
 CALM["cpu"] = 20
 
@@ -264,12 +269,14 @@ def test_what_only_seccomp_stops_fails_from_inside(sandbox):
     (mine / "secret.txt").write_text("the instructor's")
     (mine / "secret.txt").chmod(0o600)
     add_key = {"x86_64": 248, "aarch64": 217}.get(platform.machine(), 248)
+    queue = f"bp-grade-left-behind-{uuid.uuid4().hex[:8]}".encode()
     code = f"""import ctypes, os, resource, socket
 
 from bp_lessons.exercises import calling
 
 libc = ctypes.CDLL(None, use_errno=True)
 ADD_KEY = {add_key}
+MQ_OPEN = {MQ_OPEN}
 
 
 def attempt(action):
@@ -292,6 +299,7 @@ def probe():
         attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM)),
         attempt(lambda: socket.socketpair()),  # its buffers: memory outside the limit
         attempt(lambda: lease(os.open(calling.__file__, os.O_RDONLY))),
+        attempt(lambda: libc.syscall(MQ_OPEN, {queue!r}, 0o102, 0o600, None)),  # outlives it
     ]
 
 
@@ -303,10 +311,11 @@ def lease(fd):  # a lease would make every other task that opens the file wait
 """
     try:
         got = probe(sandbox, code)["got"]
-        assert got == [0.0] * 11, got
+        assert got == [0.0] * 12, got
         assert oct((mine / "secret.txt").stat().st_mode)[-3:] == "600"
     finally:
         shutil.rmtree(mine)
+        ctypes.CDLL(None).syscall(MQ_OPEN + 1, queue)  # mq_unlink, should it be there
 
 
 def test_the_network_is_out_of_reach(sandbox):
@@ -485,3 +494,23 @@ def test_a_copy_installed_for_the_whole_system_is_hidden_too(monkeypatch):
         monkeypatch.undo()
         shutil.rmtree(root)
         clear_caches()
+
+
+def test_the_seccomp_filter_denies_posix_message_queues():
+    # a queue outlives its task where there is no IPC namespace (Landlock alone); this checks
+    # the filter itself, since the walls around a task may stop mq_open for another reason
+    if not sandbox_module.seccomp.available():
+        pytest.skip("libseccomp is not installed")
+    queue = f"bp-grade-filter-{uuid.uuid4().hex[:8]}".encode()
+    code = f"""import ctypes
+from bp_lessons.grading import seccomp
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(38, 1, 0, 0, 0)  # no_new_privs
+seccomp.restrict()
+print(libc.syscall({MQ_OPEN}, {queue!r}, 0o102, 0o600, None), ctypes.get_errno())
+"""
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.stdout.split() == ["-1", str(errno.EPERM)], done.stdout + done.stderr
+    finally:
+        ctypes.CDLL(None).syscall(MQ_OPEN + 1, queue)  # mq_unlink

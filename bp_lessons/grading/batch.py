@@ -10,14 +10,14 @@ import contextlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from bp_lessons.exercises import Task
+from bp_lessons.exercises import EXERCISES, Task
 from bp_lessons.grading.collect import Found, shown
 from bp_lessons.grading.isolation import PR_SET_DUMPABLE, prctl
-from bp_lessons.grading.judge import Grade, Judge
+from bp_lessons.grading.judge import Grade, Judge, not_graded
 from bp_lessons.grading.notebook import NotGradable, Submission, read_submission
 from bp_lessons.grading.points import Table
 from bp_lessons.grading.progress import Progress
-from bp_lessons.grading.sandbox import Sandbox
+from bp_lessons.grading.sandbox import Sandbox, SandboxUnavailable
 from bp_lessons.grading.verdict import TaskGrade
 
 
@@ -45,6 +45,7 @@ def grade_files(
     try:
         with undumpable():
             judge = Judge(sandbox, exercises, timeout, memory_mb, seed, points)
+            self_test(judge, loaded, pool)
             return grade_all(judge, loaded, pool, progress), judge.seed
     finally:
         pool.shutdown(cancel_futures=True)  # on Ctrl-C: no new task starts
@@ -52,11 +53,27 @@ def grade_files(
             sandbox.close()
 
 
+def self_test(judge: Judge, loaded: list, pool: ThreadPoolExecutor) -> None:
+    """Before any submission runs: every exercise to grade passes its own self-test (its
+    setup and its first task's reference, behind the walls), else SandboxUnavailable says
+    why, rather than honest work scoring 0 in silence."""
+    wanted = {s.exercise for _, s in loaded if isinstance(s, Submission)} & set(EXERCISES)
+    wanted &= set(judge.exercises or EXERCISES)
+    for exercise in sorted(wanted):  # the views are built here, in this thread (ast)
+        judge.sandbox.view(exercise, 1)
+    for exercise, why in zip(sorted(wanted), pool.map(judge.self_test, sorted(wanted))):
+        if why:
+            raise SandboxUnavailable(f"exercise {exercise}: {why}")
+
+
 def grade_all(judge: Judge, loaded: list, pool: ThreadPoolExecutor, progress) -> list[Grade]:
     """Every task of every submission into the pool; each grade filled in as its tasks end."""
     grades, pending, left = [], {}, []
     for i, (found, submission) in enumerate(loaded):
-        grade, work = judge.start(found.name, shown(found.path), submission)
+        try:
+            grade, work = judge.start(found.name, shown(found.path), submission)
+        except Exception as error:  # a bug met in this notebook: its row says so, the class goes on
+            grade, work = could_not_grade(judge, found, submission, error), []
         grade.student, grade.relative = found.student, shown(found.relative)
         grades.append(grade)
         left.append(len(work))
@@ -81,6 +98,23 @@ def load(found: Found) -> Submission | NotGradable:
         return read_submission(found.path, follow=found.follow)
     except NotGradable as error:
         return error
+    except Exception as error:  # a bug met in this file: it alone is not graded, and says why
+        return NotGradable(failed(error))
+
+
+def failed(error: BaseException) -> str:
+    return (
+        f"could not be graded: the grader failed on this notebook ({type(error).__name__}: "
+        f"{error}); nothing was scored, ask for a regrade"
+    )
+
+
+def could_not_grade(judge: Judge, found: Found, submission, error: Exception) -> Grade:
+    """The row of a notebook the grader failed on: 0 for each task of its exercise, and why."""
+    exercise = getattr(submission, "exercise", None)
+    exercise = exercise if exercise in EXERCISES else None
+    only = judge.exercises[0] if judge.exercises and len(judge.exercises) == 1 else None
+    return not_graded(found.name, shown(found.path), exercise or only, failed(error), judge.points)
 
 
 def grade_task(judge: Judge, submission: Submission, k: int, task: Task, budget) -> TaskGrade:
@@ -92,7 +126,8 @@ def grade_task(judge: Judge, submission: Submission, k: int, task: Task, budget)
 
 
 def label(grade: Grade) -> str:
-    return f"{grade.name}: " + (grade.problem[:40] or f"{grade.score:g}/{grade.max_score:g}")
+    # shown: a terminal's escapes in a notebook's metadata are printed as text, not obeyed
+    return f"{grade.name}: " + (shown(grade.problem[:40]) or f"{grade.score:g}/{grade.max_score:g}")
 
 
 @contextlib.contextmanager

@@ -23,7 +23,8 @@ from bp_lessons.grading.points import Table, save_points
 DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same package gives the same zip
 
 SETUP = """#!/usr/bin/env bash
-# Gradescope runs this once, as root, when it builds the autograder image.
+# Gradescope runs this once, as root, when it builds the autograder image. Supported base images:
+# Ubuntu 22.04 and 24.04 (Python 3.10 or later; 20.04's Python 3.8 is too old).
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! python3 -m pip --version > /dev/null 2>&1 || ! command -v bwrap > /dev/null; then
@@ -33,21 +34,44 @@ if ! python3 -m pip --version > /dev/null 2>&1 || ! command -v bwrap > /dev/null
     # and says so when it starts
     apt-get install -y bubblewrap || echo "bubblewrap could not be installed: Landlock alone"
 fi
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+    echo "bp-grade needs Python 3.10 or later; this image has $(python3 --version 2>&1):" \\
+        "choose Ubuntu 22.04 or 24.04 as the base image" >&2
+    exit 1
+fi
 # Ubuntu 24.04 marks its Python as externally managed; this image is the grader's alone.
 python3 -m pip install --no-cache-dir {wheel} \\
     || python3 -m pip install --no-cache-dir --break-system-packages {wheel}
+# the image fails to build, saying why, where the sandbox cannot grade honest work here
+python3 -m bp_lessons.grading self-test {exercises}
 """
 
 RUN = """#!/usr/bin/env bash
 # Gradescope runs this for every submission, as root, in /autograder: it grades the notebook in
 # submission/ into results/results.json. BP_GRADE_ROOT replaces /autograder (the tests use it),
-# BP_GRADE_PYTHON the Python that has bp_lessons installed.
+# BP_GRADE_PYTHON the Python that has bp_lessons installed. Whatever fails (a module missing,
+# a sandbox that cannot start, a crash), results.json is written: 0 points and the reason.
 set -u
 root="${{BP_GRADE_ROOT:-/autograder}}"
 points=()
 [ -f "$root/source/points.json" ] && points=(--points-from "$root/source/points.json")
-exec "${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \\
-    "${{points[@]}}"
+mkdir -p "$root/results"
+log="$(mktemp)"
+status=0
+"${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \\
+    "${{points[@]}}" 2> "$log" || status=$?
+cat "$log" >&2  # what it said, for Gradescope's log
+if [ "$status" != 0 ]; then
+    # its last words, as plain text that cannot break the JSON
+    why="$(tail -c 600 "$log" | tr '\\n' ' ' | tr -cd '[:alnum:] .,:;()/_=+-' | tail -c 400)"
+    why="This submission could not be graded: the grader stopped (exit status $status): \\
+${{why:-no message}}. Nothing was scored; ask your instructor to regrade it."
+    rm -f "$root/results/results.json"
+    printf '{{"score": 0, "output": "%s", "visibility": "visible", %s}}\\n' "$why" \\
+        '"stdout_visibility": "hidden"' > "$root/results/results.json"
+fi
+rm -f "$log"
+exit 0
 """
 
 
@@ -63,10 +87,10 @@ def make_bundle(
     wheel_name, wheel = build_wheel()
     options = ["--timeout", f"{timeout:g}", "--memory-mb", str(memory_mb)]
     options += ["--visibility", visibility]
-    for exercise in exercises:
-        options += ["--exercise", exercise]
+    chosen = [word for exercise in exercises for word in ("--exercise", exercise)]
+    options += chosen
     files = {
-        "setup.sh": (SETUP.format(wheel=wheel_name).encode(), 0o755),
+        "setup.sh": (SETUP.format(wheel=wheel_name, exercises=shlex.join(chosen)).encode(), 0o755),
         "run_autograder": (RUN.format(options=shlex.join(options)).encode(), 0o755),
         wheel_name: (wheel, 0o644),
     }

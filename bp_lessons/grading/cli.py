@@ -5,6 +5,7 @@
              [--sandbox auto|bubblewrap|landlock|none]
     bp-grade gradescope-bundle --out autograder.zip [--exercise ID ...] [--points-from PATH] [...]
     bp-grade gradescope-run [ROOT] [--exercise ID ...] [...]   (the bundle's run_autograder)
+    bp-grade self-test [--exercise ID ...] [--sandbox MODE]    (the bundle's setup.sh runs it)
 
 It says first which sandbox it uses and what that promises (sandbox.py). The exit status is 0
 when grading ran, whatever the scores, 2 for a usage error, and 3 when no sandbox works here.
@@ -13,6 +14,7 @@ when grading ran, whatever the scores, 2 for a usage error, and 3 when no sandbo
 import argparse
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -20,14 +22,15 @@ import bp_lessons
 from bp_lessons.exercises import EXERCISES
 from bp_lessons.grading.batch import grade_files
 from bp_lessons.grading.bundle import make_bundle
-from bp_lessons.grading.collect import cap_per_student, collect, shown
-from bp_lessons.grading.gradebook import assign, read_roster, write_gradebook
-from bp_lessons.grading.judge import Grade
+from bp_lessons.grading.collect import NBGRADER_TIMESTAMP, cap_per_student, collect, shown
+from bp_lessons.grading.gradebook import assign, owner, read_roster, write_gradebook
+from bp_lessons.grading.judge import Grade, Judge
 from bp_lessons.grading.points import read_points
 from bp_lessons.grading.progress import Progress
 from bp_lessons.grading.report import (
     VISIBILITIES,
     assignment_results,
+    failed_results,
     open_folder,
     write,
     write_reports,
@@ -40,7 +43,11 @@ MAX_PER_STUDENT = 20  # notebooks graded per student (each may cost its time bud
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"gradescope-bundle": bundle_command, "gradescope-run": gradescope_command}
+    commands = {
+        "gradescope-bundle": bundle_command,
+        "gradescope-run": gradescope_command,
+        "self-test": self_test_command,
+    }
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
@@ -71,7 +78,10 @@ def grade_command(argv: list[str]) -> int:
         "named student, id, username or email): the gradebook's rows",
     )
     parser.add_argument(
-        "--seed", type=int, help="the secret seed of the random cases (run.json keeps each run's)"
+        "--seed",
+        type=int,
+        help="the secret seed of the random cases, to regrade a run alike (default: a fresh one "
+        "each run; only run.json holds it, never a file a student reads)",
     )
     add_options(parser)
     args = parser.parse_args(argv)
@@ -89,18 +99,23 @@ def grade_command(argv: list[str]) -> int:
         parser.error(f"--out {shown(args.out)}: {error.strerror}; it must be a folder")
     try:
         files, skipped = collect(args.submissions, os.fstat(out))
-        files = cap_per_student(files, MAX_PER_STUDENT)
+        # per student as the gradebook credits them: with a roster, the one each matches
+        files = cap_per_student(
+            files, MAX_PER_STUDENT, lambda f: owner(shown(f.relative), roster) or f.student
+        )
         for path, why in skipped:
-            print(f"skipped {shown(path)}: {why}", file=sys.stderr)
+            if why != NBGRADER_TIMESTAMP:  # nbgrader's own file: in skipped.txt, not on screen
+                print(f"skipped {shown(path)}: {why}", file=sys.stderr)
         if not files:
             parser.error("no submissions found: a submission's file name contains .ipynb")
         grades, run = grade(files, Progress(len(files)), args, points)
         write_reports(out, grades, skipped, run, args.visibility)
         exercises = run["exercises"]
-        write_gradebook(out, assign(grades, roster), exercises, points, fields)
+        students = assign(grades, roster)
+        write_gradebook(out, students, exercises, points, fields)
     finally:
         os.close(out)
-    print(summary(grades, args.out))
+    print(summary(grades, args.out, [s.total(exercises) for s in students]))
     return 0
 
 
@@ -126,7 +141,8 @@ def grade(files, progress, args: argparse.Namespace, points) -> tuple[list[Grade
         sandbox.close()
     seen = [e for e in EXERCISES if any(g.exercise == e and not g.problem for g in grades)]
     run = {
-        "seed": seed,
+        "run": secrets.token_hex(8),  # results.json names its run by this, never by the seed
+        "seed": seed,  # the instructor's alone: a student who knew it could tabulate answers
         "exercises": list(exercises or seen),
         "bp_lessons": bp_lessons.__version__,
         "sandbox": sandbox.walls.promise(),
@@ -148,21 +164,63 @@ def gradescope_command(argv: list[str]) -> int:
     add_options(parser)
     parser.set_defaults(jobs=1)
     args = parser.parse_args(argv)
-    points = read_points(args.points_from) if args.points_from else None
-    folder = args.root / "submission"
     results = open_folder(args.root / "results")
     try:
-        files, skipped = collect([folder], os.fstat(results)) if folder.is_dir() else ([], [])
-        for found in files[MAX_PER_STUDENT:]:  # one student's upload
-            found.problem = f"more than {MAX_PER_STUDENT} notebooks handed in: not graded"
-        grades, run = grade(files, None, args, points) if files else ([], {"seed": None})
-        exercises = list(args.exercise or run.get("exercises") or [])
-        seen = ", ".join(shown(path.name) for path, _ in skipped)
-        result = assignment_results(grades, exercises, points, args.visibility, run["seed"], seen)
+        points = None
+        try:
+            points = read_points(args.points_from) if args.points_from else None
+            result = gradescope_results(args, points, os.fstat(results))
+        except (Exception, SystemExit) as error:  # whatever fails, the student reads why
+            print(f"bp-grade: {type(error).__name__}: {error}", file=sys.stderr)
+            result = failed_results(list(args.exercise or []), points, failure(error))
         write(results, "results.json", json.dumps(result, indent=2))
     finally:
         os.close(results)
-    print(f"graded {len(grades)} notebook(s): {result['score']:g}/{result['max_score']:g}")
+    print(f"graded: {result['score']:g}/{result['max_score']:g}")
+    return 0
+
+
+def gradescope_results(args: argparse.Namespace, points, out: os.stat_result) -> dict:
+    """The assignment's one results.json: every notebook handed in, graded."""
+    folder = args.root / "submission"
+    files, skipped = collect([folder], out) if folder.is_dir() else ([], [])
+    for found in files[MAX_PER_STUDENT:]:  # one student's upload
+        found.problem = f"more than {MAX_PER_STUDENT} notebooks handed in: not graded"
+    grades, run = grade(files, None, args, points) if files else ([], {"run": None})
+    exercises = list(args.exercise or run.get("exercises") or [])
+    seen = ", ".join(shown(path.name) for path, _ in skipped)
+    return assignment_results(grades, exercises, points, args.visibility, run["run"], seen)
+
+
+def failure(error: BaseException) -> str:
+    if isinstance(error, SandboxUnavailable):
+        return f"the grader's sandbox cannot start on this machine ({error})"
+    return f"the grader failed ({type(error).__name__}: {error})"
+
+
+def self_test_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bp-grade self-test",
+        description="Check that the sandbox works here and lets honest work pass: each "
+        "--exercise's (default: every exercise's) setup and first task's reference solution run "
+        "behind the walls. Exit status 0 when they pass, 3 (and why) when they do not.",
+    )
+    add_options(parser)
+    args = parser.parse_args(argv)
+    sandbox = Sandbox(args.sandbox)
+    try:
+        print(f"bp-grade: {sandbox.walls.promise()}", file=sys.stderr)
+        judge = Judge(sandbox, None, args.timeout, args.memory_mb)
+        exercises = args.exercise or list(EXERCISES)
+        for exercise in exercises:
+            sandbox.view(exercise, 1)
+            why = judge.self_test(exercise)
+            if why:
+                print(f"bp-grade: exercise {exercise}: {why}", file=sys.stderr)
+                return 3
+    finally:
+        sandbox.close()
+    print(f"self-test passed: {len(exercises)} exercise(s) graded as they should be here")
     return 0
 
 
@@ -238,11 +296,16 @@ def positive(kind: type):
     return parse
 
 
-def summary(grades: list[Grade], out: Path) -> str:
+def summary(grades: list[Grade], out: Path, totals: list[float] | None = None) -> str:
+    """One line: how many notebooks, how many with full marks or not gradable, and the mean
+    of the students' totals (the gradebook's: each exercise's best notebook), not of the
+    notebooks' scores (a student who handed in three drafts is one student)."""
     graded = [g for g in grades if not g.problem]
     full = sum(g.max_score > 0 and g.score == g.max_score for g in graded)
-    mean = sum(g.score for g in graded) / len(graded) if graded else 0.0
+    totals = totals if totals is not None else [g.score for g in graded]
+    mean = sum(totals) / len(totals) if totals else 0.0
     return (
         f"graded {len(grades)} submission{'s' * (len(grades) != 1)}: {full} with full marks, "
-        f"{len(grades) - len(graded)} not gradable, mean score {mean:.2f}; results in {out}"
+        f"{len(grades) - len(graded)} not gradable; {len(totals)} student"
+        f"{'s' * (len(totals) != 1)}, mean total {mean:.2f}; results in {out}"
     )

@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ MAX_DEPTH = 20  # folders below a submitted folder
 # control characters (a terminal's escapes, a bare carriage return in a CSV) and the characters
 # that reorder text (a right-to-left override makes a name read as another)
 UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+NBGRADER_TIMESTAMP = "nbgrader's record of the submission time"  # submitted/<student>/<ps>/
 RESERVED = {"grades.csv", "skipped.txt", "gradebook.csv", "run.json", "feedback"}  # its own files
 
 
@@ -62,7 +64,7 @@ def collect(
                 if kind == "skip":
                     skipped.append((file, why))
                 else:
-                    relative = file.relative_to(path)
+                    relative = nbgrader_relative(path, file.relative_to(path))
                     found.append(Found(file, name_for(relative), why, relative=relative))
         else:
             found.append(
@@ -76,13 +78,30 @@ def collect(
     return deduplicated(unique), skipped
 
 
-def cap_per_student(found: list[Found], most: int) -> list[Found]:
-    """Past `most` notebooks of one student (by `Found.student`), the rest are not read: a row
-    of 0 each that says so (hundreds of looping notebooks would hold a class run for hours)."""
+def nbgrader_relative(folder: Path, relative: Path) -> Path:
+    """A path under nbgrader's submitted/<student>/<assignment>/ (an assignment folder holds
+    nbgrader's timestamp.txt) made to start with the student's folder, whichever of these
+    folders was named: submitted/alice/ps1/01.ipynb is alice's, from submitted/alice too."""
+    parts = relative.parts
+    if len(parts) == 2 and os.path.isfile(folder / parts[0] / "timestamp.txt"):
+        return Path(folder.name) / relative  # the folder named is the student's
+    if len(parts) == 1 and os.path.isfile(folder / "timestamp.txt"):
+        return Path(folder.parent.name) / folder.name / relative  # the assignment's
+    return relative
+
+
+def cap_per_student(
+    found: list[Found], most: int, owner: Callable[[Found], str] | None = None
+) -> list[Found]:
+    """Past `most` notebooks of one student, the rest are not read: a row of 0 each that says
+    so (hundreds of looping notebooks would hold a class run for hours). Whose a notebook is:
+    `owner(found)`, the student the gradebook credits it to (with a roster, the one it
+    matches: mallory-1 ... mallory-25.ipynb are all mallory's), else `Found.student`."""
     counts: dict[str, int] = {}
     for entry in found:
-        counts[entry.student.lower()] = counts.get(entry.student.lower(), 0) + 1
-        if counts[entry.student.lower()] > most and not entry.problem:
+        who = (owner(entry) if owner else entry.student).lower()
+        counts[who] = counts.get(who, 0) + 1
+        if counts[who] > most and not entry.problem:
             entry.problem = (
                 f"more than {most} notebooks from {entry.student}: not graded (hand in the "
                 "ones that count)"
@@ -133,6 +152,8 @@ def judged_file(path: Path) -> tuple[Path, str, str]:
     """(path, why, kind): a notebook by name is graded (why = "" when it is a regular file)."""
     if path.name.startswith("."):
         return path, "a hidden file", "skip"
+    if path.name == "timestamp.txt":
+        return path, NBGRADER_TIMESTAMP, "skip"
     if ".ipynb" not in path.name.lower():
         return path, "not a notebook by its name (name it on the command line to grade it)", "skip"
     try:

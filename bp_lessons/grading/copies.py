@@ -67,5 +67,5 @@ def same_tree(sources: list[str], name: str, reference: Callable) -> bool:
     try:
         theirs = definition([inspect.getsource(reference)], reference.__name__)
         return theirs is not None and normalized(learner) == normalized(theirs)
-    except (OSError, TypeError, RecursionError):
-        return False
+    except Exception:  # noqa: BLE001 a tree Python cannot unparse (ValueError), a source not found
+        return False  # the flag is advice to the instructor: without it, the grade stands

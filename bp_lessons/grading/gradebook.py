@@ -14,19 +14,21 @@ two students share one, and what a submission's code printed is shown inert (ver
 """
 
 import csv
-import hashlib
+import importlib
 import io
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bp_lessons.exercises import EXERCISES
 from bp_lessons.grading.judge import Grade
 from bp_lessons.grading.points import Table, graded_tasks
 from bp_lessons.grading.report import fresh_folder, spreadsheet_safe, write
 from bp_lessons.grading.verdict import inert
 
 ID_COLUMNS = ("student", "id", "student_id", "username", "email")
+NAMES = ("name", "full name", "full_name", "display name", "display_name")  # a roster's names
 
 
 @dataclass
@@ -35,6 +37,10 @@ class Student:
     fields: dict[str, str] = field(default_factory=dict)  # the roster's other columns
     grades: list[Grade] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def total(self, exercises: list[str]) -> float:
+        """The gradebook's total: each exercise's best notebook."""
+        return sum(best.score for e in exercises if (best := self.best(e)))
 
     def best(self, exercise: str) -> Grade | None:
         """The student's best notebook of this exercise (the first of the best)."""
@@ -70,7 +76,7 @@ def assign(grades: list[Grade], roster: list[Student] | None) -> list[Student]:
     students = [Student(s.id, dict(s.fields)) for s in roster]
     strangers: dict[str, Student] = {}
     for grade in grades:
-        matches = [s for s in students if belongs(grade, s.id)]
+        matches = [s for s in students if belongs(grade.relative, s.id)]
         if len(matches) == 1:
             matches[0].grades.append(grade)
             continue
@@ -85,12 +91,19 @@ def assign(grades: list[Grade], roster: list[Student] | None) -> list[Student]:
     return students + [strangers[k] for k in sorted(strangers, key=str.lower)]
 
 
-def belongs(grade: Grade, sid: str) -> bool | re.Match:
+def owner(relative: str, roster: list[Student] | None) -> str | None:
+    """The roster's id of the one student a submission (by its path under the submitted
+    folder) belongs to; None if it matches nobody or several (or there is no roster)."""
+    matches = [s.id for s in roster or [] if belongs(relative, s.id)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def belongs(relative: str, sid: str) -> bool | re.Match:
     """Is this submission the student's (case aside)? In a folder, the folder decides (its
     name is the id, or holds it as a word: LMS exports name folders after students, while the
     file's name is the student's to choose); a file on its own, its name or a word of it."""
     sid = sid.lower()
-    parts = [p.lower() for p in Path(grade.relative).parts]
+    parts = [p.lower() for p in Path(relative).parts]
     owner = parts[0] if len(parts) > 1 else re.sub(r"\.ipynb.*$", "", parts[-1] if parts else "")
     # a word of it: the id, bounded by the name's ends or by what is not a letter or digit
     return owner == sid or re.search(rf"(^|[^a-z0-9]){re.escape(sid)}($|[^a-z0-9])", owner)
@@ -134,15 +147,18 @@ def feedback(student: Student, exercises: list[str], points: Table | None) -> st
     best = {e: student.best(e) for e in exercises}
     total = sum(g.score for g in best.values() if g)
     maximum = sum(t.points for e in exercises for t in graded_tasks(e, points))
-    lines = [f"# Feedback for {inert(student.id, 200)}: {total:g} of {maximum:g} points", ""]
+    who = inert(student.id, 200)
+    name = next((v for k, v in student.fields.items() if k.strip().lower() in NAMES and v), "")
+    who = f"{inert(name, 200)} ({who})" if name.strip() else who
+    lines = [f"# Feedback for {who}: {total:g} of {maximum:g} points", ""]
     lines += [f"- {inert(note, 400)}" for note in student.notes]
     for exercise in exercises:
         grade = best[exercise]
         if grade is None:
-            lines += [f"## Exercise {exercise}: not handed in, 0 points", ""]
+            lines += [f"## {heading(exercise)}: not handed in, 0 points", ""]
             continue
-        name = inert(Path(grade.source).name, 200)
-        lines += [f"## Exercise {exercise}: {grade.score:g}/{grade.max_score:g} ({name})", ""]
+        file = inert(Path(grade.source).name, 200)
+        lines += [f"## {heading(exercise)}: {grade.score:g}/{grade.max_score:g} ({file})", ""]
         for task_grade in grade.tasks:
             task = task_grade.task
             lines += [f"### Exercise {task.number} · `{task.function}`", "", task_grade.output, ""]
@@ -153,10 +169,37 @@ def feedback(student: Student, exercises: list[str], points: Table | None) -> st
     return "\n".join(lines).rstrip() + "\n"
 
 
-def file_names(ids: list[str]) -> dict[str, str]:
-    """A feedback file name per student id: the id itself where it is a safe name and no other
-    id comes close (case aside, as some file systems do), else a safe form of it with a short
-    hash of the id, so that no two students ever share a page."""
+def heading(exercise: str) -> str:
+    """`Exercise 01_neuron · The neuron`: the id, and the title its module's docstring opens
+    with ("Exercise 01 · The neuron: ...")."""
+    try:
+        doc = importlib.import_module(EXERCISES[exercise]).__doc__ or ""
+    except (KeyError, ImportError):
+        doc = ""
+    match = re.match(r"Exercise \d+ · ([^:\n]+)", doc)
+    return f"Exercise {exercise}" + (f" · {match.group(1).strip()}" if match else "")
+
+
+def page(student: Student, exercises: list[str], points: Table | None) -> str:
+    """The student's feedback page; where a bug stops it, a page that says so (the class's
+    other pages are written all the same)."""
+    try:
+        return feedback(student, exercises, points)
+    except Exception as error:
+        why = inert(f"{type(error).__name__}: {error}", 400)
+        name = inert(student.id, 200)
+        return f"# Feedback for {name}\n\nThis page could not be written ({why}).\n"
+
+
+def file_names(ids: list[str]) -> list[str]:
+    """A feedback file name per student id, in the same order, unique by construction; the
+    ids come in the gradebook's order (the roster's rows, then submissions matching no one).
+
+    A student's page is `<id>.md` where the id is a safe file name and no other id of the run
+    comes close to it (case aside, as some file systems do); else the safe form of the id
+    with the student's row in the gradebook, `Ana_Lopez-1.md`. Names are handed out row by
+    row, each checked against those already given, so the roster's students are served first
+    and no file handed in can take their pages, whatever it is named."""
 
     def safe(sid: str) -> str:
         return re.sub(r"[^A-Za-z0-9@._+-]+", "_", sid).strip("._")[:80] or "student"
@@ -164,12 +207,16 @@ def file_names(ids: list[str]) -> dict[str, str]:
     clash: dict[str, int] = {}
     for sid in ids:
         clash[safe(sid).lower()] = clash.get(safe(sid).lower(), 0) + 1
-    names = {}
-    for sid in ids:
+    names: list[str] = []
+    taken: set[str] = set()
+    for row, sid in enumerate(ids, 1):
         name = safe(sid)
-        if name != sid or clash[name.lower()] > 1:
-            name += "-" + hashlib.sha256(sid.encode("utf-8", "backslashreplace")).hexdigest()[:8]
-        names[sid] = name + ".md"
+        if name != sid or clash[name.lower()] > 1 or name.lower() in taken:
+            name = f"{safe(sid)}-{row}"
+        while name.lower() in taken:  # a name some earlier row took: this row's number again
+            name += f"-{row}"
+        taken.add(name.lower())
+        names.append(name + ".md")
     return names
 
 
@@ -186,7 +233,7 @@ def write_gradebook(
     folder = fresh_folder(root, "feedback")
     try:
         names = file_names([student.id for student in students])
-        pages = {names[s.id]: feedback(s, exercises, points) for s in students}
+        pages = {name: page(s, exercises, points) for name, s in zip(names, students)}
         for stale in set(os.listdir(folder)) - set(pages):
             if stale.endswith(".md"):
                 os.unlink(stale, dir_fd=folder)

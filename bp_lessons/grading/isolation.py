@@ -7,11 +7,12 @@
                 of bp_lessons, write only its own scratch folder (where one is given), no TCP,
                 no signals out
     calls       seccomp (seccomp.py): no chmod, no prlimit, no keys, no System V IPC, no
-                memfd, no socket, ... what Landlock and namespaces do not cover
+                memfd, no socket, no new process, ... what Landlock and namespaces do not cover
     memory      RLIMIT_AS: the address space in use plus the budget (a memory bomb gets
                 MemoryError)
     time        RLIMIT_CPU: CPU seconds (the judge also kills it at a wall-clock deadline)
-    processes   RLIMIT_NPROC = 0: no fork, no thread, so nothing outlives the task
+    processes   no fork, so nothing outlives the task: seccomp refuses a new process and lets
+                threads start (a thread pool); without seccomp, RLIMIT_NPROC = 0 (no thread)
     disk        RLIMIT_FSIZE: no file in the scratch folder grows past a few megabytes
     files open  RLIMIT_NOFILE: a few dozen (each pipe holds memory the kernel does not count)
 
@@ -44,7 +45,8 @@ def raise_walls(config: dict, memory_bytes: int, cpu_seconds: int) -> None:
         drop_root(config["uid"])
     limit(resource.RLIMIT_CORE, 0)
     limit(resource.RLIMIT_FSIZE, MAX_FILE_BYTES)
-    limit(resource.RLIMIT_NPROC, 0)
+    if not config["seccomp"]:  # else seccomp refuses new processes and lets threads start
+        limit(resource.RLIMIT_NPROC, 0)
     limit(resource.RLIMIT_NOFILE, MAX_FILES)
     limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)  # SIGXCPU, then SIGKILL
     if in_use:

@@ -12,12 +12,13 @@ Scoring is all or nothing per task, as in nbgrader: `task.points` when every cas
 nothing is flagged, else 0.
 """
 
+import inspect
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 
-from bp_lessons.exercises import EXERCISES, Task
+from bp_lessons.exercises import EXERCISES, Task, tasks
 from bp_lessons.grading.copies import copies_reference
 from bp_lessons.grading.notebook import Cell, NotGradable, Submission
 from bp_lessons.grading.points import Table, graded_tasks
@@ -26,6 +27,20 @@ from bp_lessons.grading.verdict import TaskGrade, verdict
 
 MAX_LEFT_OUT = 3  # cells left out of one task before the judge gives up on it
 MIN_RUN_SECONDS = 1.0  # a run with less of the budget left would not start Python
+
+
+# the self-test's setup cell: what the exercises' setup cells import, all at once
+SELF_TEST_SETUP = """import math
+
+import numpy as np
+
+import bp_lessons
+from bp_lessons import MLP, datasets
+from bp_lessons.activations import *
+from bp_lessons.autograd import Value
+from bp_lessons.layer import *
+from bp_lessons.losses import *
+"""
 
 
 def draw_seed() -> int:
@@ -112,6 +127,9 @@ class Judge:
             sources = [cell.source for cell in submission.cells_for(k)]
             if copies_reference(sources, task.function, task.reference):
                 grade.reviews[k] = f"{task.number}: the same code as the reference solution"
+            check = check_review(submission, k, task)
+            if check:
+                grade.reviews[k] = "; ".join(filter(None, [grade.reviews.get(k), check]))
         return grade, work
 
     def problem(self, submission: Submission | NotGradable) -> str:
@@ -158,11 +176,12 @@ class Judge:
                 "pure": task.pure,
                 "cells": [{"grade_id": cell.grade_id, "source": cell.source} for cell in cells],
                 "cases": cases,
+                "secret_from": len(task.fixed),  # the random cases: sent last (sandbox.Feeder)
                 "memory": self.memory,
                 "cpu": int(seconds) + 1,
             }
             outcome = self.sandbox.run(request, submission.exercise, k, seconds)
-            budget.refund(seconds, outcome.seconds)
+            budget.refund(seconds, outcome.seconds, rerun=attempt > 0)
             allowed = seconds
             i = culprit(outcome, cells, k)
             if i is None:
@@ -171,13 +190,48 @@ class Judge:
             left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
             budget.stopping.add(cells[i].grade_id)
             cells = cells[:i] + cells[i + 1 :]
-        return verdict(task, cases, outcome, left_out, allowed)
+        return verdict(task, cases, outcome, left_out, allowed, len(cells))
+
+    def self_test(self, exercise: str) -> str:
+        """Why honest work of this exercise would fail behind these walls: "" when its setup
+        and its first task's reference solution, run as a submission would be, pass."""
+        task = tasks(exercise)[0]
+        setup = SELF_TEST_SETUP + f"from {EXERCISES[exercise]} import q1\n"
+        cells = [Cell("setup", setup), Cell("q1", inspect.getsource(task.reference))]
+        grade = self.judge_task(Submission(exercise, cells), 1, task, Budget(self.timeout, 1))
+        if grade.status == "passed":
+            return ""
+        return (
+            f"the walls stop honest work: the reference solution of Exercise {task.number} "
+            f"does not pass in a task ({grade.status}: {grade.output[:300]}). As root each task "
+            "runs as a user of its own, who must be able to read this Python and the "
+            "temporary folder (TMPDIR)"
+        )
 
     def cases_of(self, exercise: str, k: int, task: Task) -> list[dict]:
         """The run's cases for a task: the same for every submission, drawn with the secret seed."""
         if (exercise, k) not in self.cases:
             self.cases[exercise, k] = task.cases(self.seed)
         return self.cases[exercise, k]
+
+
+def check_review(submission: Submission, k: int, task: Task) -> str:
+    """What an instructor grading with nbgrader should know of task k's check cell: deleted,
+    changed, or its check rebound by some cell (nbgrader gives a task its points when its check
+    cell runs without an error; this grader does not run check cells). "" when none."""
+    if submission.checks is None:
+        return ""
+    found = []
+    source = submission.checks.get(k)
+    if source is None:
+        found.append(f"check cell q{k}_check deleted")
+    elif source.strip() != f"q{k}.check({task.function})":
+        found.append(f"check cell q{k}_check changed")
+    if k in submission.rebound:
+        found.append(f"a cell rebinds q{k} or q{k}.check")
+    if not found:
+        return ""
+    return f"{task.number}: " + ", ".join(found) + " (nbgrader's points for it cannot be trusted)"
 
 
 def culprit(outcome: Outcome, cells: list[Cell], k: int) -> int | None:
@@ -215,7 +269,8 @@ class Budget:
         self.timeout, self.total = timeout, timeout * (tasks + 1)
         self.spent = timeout * tasks  # every first run, paid in advance
         self.stopping: set[str] = set()  # grade_ids of cells that stopped a run at top level
-        self.lock = threading.Lock()
+        self.reruns = 0  # reruns under way, each holding its seconds in advance
+        self.lock = threading.Condition()
 
     def take(self, first: bool) -> float | None:
         """Seconds for the next run of a task, or None when the budget cannot pay for one."""
@@ -223,14 +278,22 @@ class Budget:
             return self.timeout
         with self.lock:
             seconds = min(self.timeout, self.total - self.spent)
+            # another task's rerun holds the rest in advance: what it does not use comes back
+            until = time.monotonic() + self.timeout + 5.0  # a rerun ends by its deadline
+            while seconds < MIN_RUN_SECONDS and self.reruns and time.monotonic() < until:
+                self.lock.wait(until - time.monotonic())
+                seconds = min(self.timeout, self.total - self.spent)
             if seconds < MIN_RUN_SECONDS:
                 return None
             self.spent += seconds
+            self.reruns += 1
             return seconds
 
-    def refund(self, taken: float, used: float) -> None:
+    def refund(self, taken: float, used: float, rerun: bool = False) -> None:
         with self.lock:
             self.spent -= max(0.0, taken - used)
+            self.reruns -= rerun
+            self.lock.notify_all()
 
     def spent_note(self) -> str:
         return (

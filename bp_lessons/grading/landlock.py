@@ -11,6 +11,7 @@ calls; this module calls them through ctypes. `abi()` says what the kernel offer
 """
 
 import ctypes
+import errno
 import os
 import stat
 
@@ -26,6 +27,7 @@ FILE_RIGHTS = {1: EXECUTE | WRITE_FILE | READ_FILE, 3: TRUNCATE, 5: IOCTL_DEV}  
 ALL_RIGHTS = {1: EXECUTE | WRITE_FILE | READ_FILE | READ_DIR | MAKE_AND_REMOVE, 2: REFER}
 NET_TCP = 0b11  # bind and connect (ABI 4)
 SCOPE_ALL = 0b11  # abstract Unix sockets and signals (ABI 6)
+OPENAT2, AT_FDCWD, RESOLVE_NO_SYMLINKS = 437, -100, 0x04  # openat2: one number everywhere
 
 
 class RulesetAttr(ctypes.Structure):
@@ -85,15 +87,47 @@ def restrict(readable: list[str], writable: list[str], listable: list[str] = ())
 
 
 def allow(ruleset: int, path: str, allowed: int, version: int) -> None:
-    """Allow `allowed` below path (a file gets only the rights that apply to files)."""
+    """Allow `allowed` below path (a file gets only the rights that apply to files).
+
+    The rule lands on what the kernel finds at path with no symbolic link followed, anywhere on
+    the way: a rule for a venv's `lib64 -> lib` would otherwise cover all of `lib`, whatever
+    was kept out of it. The caller gives resolved paths (os.path.realpath); a path that holds a
+    link is refused (ValueError), never followed.
+    """
     try:
-        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-    except OSError:
+        fd = open_no_links(path)
+    except FileNotFoundError:
         return  # a path that does not exist needs no rule
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.EXDEV):
+            raise ValueError(f"a Landlock rule on {path}, which holds a symbolic link") from None
+        raise
     try:
-        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISLNK(mode):  # O_PATH | O_NOFOLLOW opens the link itself
+            raise ValueError(f"a Landlock rule on {path}, a symbolic link")
+        if not stat.S_ISDIR(mode):
             allowed &= rights(FILE_RIGHTS, version)
         attr = PathBeneathAttr(allowed, fd)
         syscall(ADD_RULE, ruleset, RULE_PATH_BENEATH, ctypes.byref(attr), 0)
     finally:
         os.close(fd)
+
+
+class OpenHow(ctypes.Structure):  # struct open_how, for openat2
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+
+def open_no_links(path: str) -> int:
+    """An O_PATH handle on path, following no symbolic link: openat2 with RESOLVE_NO_SYMLINKS
+    (Linux 5.6, older than any Landlock) refuses a link anywhere on the way (ELOOP); without
+    it, O_NOFOLLOW at least opens a last link as itself (which `allow` refuses)."""
+    flags = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
+    how = OpenHow(flags, 0, RESOLVE_NO_SYMLINKS)
+    try:
+        return syscall(OPENAT2, AT_FDCWD, os.fsencode(path), ctypes.byref(how),
+                       ctypes.c_size_t(ctypes.sizeof(how)))  # fmt: skip
+    except OSError as error:
+        if error.errno not in (errno.ENOSYS, errno.EPERM):  # EPERM: a seccomp filter's answer
+            raise
+    return os.open(path, flags)

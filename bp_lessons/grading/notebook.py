@@ -12,13 +12,20 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 20 * 2**20  # a larger file is not an exercise notebook (outputs included)
 MAX_SOURCE_CHARS = 2**20  # all graded cells together
 MAX_GRADED_CELLS = 100  # an exercise has a setup cell and one answer cell per task
 ANSWER = re.compile(r"q([1-9][0-9]?)")
+CHECK = re.compile(r"q([1-9][0-9]?)_check")
+# an assignment to q<k>.check or to q<k> itself, setattr on it, or a `del` of either
+REBINDING = re.compile(
+    r"(?:^|[^\w.])q([1-9][0-9]?)\s*(?:\.\s*check\s*)?(?:=(?!=)|:=)"
+    r"|setattr\s*\(\s*q([1-9][0-9]?)\b|\bdel\s+q([1-9][0-9]?)\b",
+    re.MULTILINE,
+)
 
 # the first bytes of files that get renamed .ipynb by mistake
 SIGNATURES = {
@@ -45,6 +52,8 @@ class Cell:
 class Submission:
     exercise: str
     cells: list[Cell]  # the graded cells, in notebook order
+    checks: dict[int, str] | None = None  # task k -> its check cell's source (None: not read)
+    rebound: set[int] = field(default_factory=set)  # tasks whose check some cell rebinds
 
     def answer(self, k: int) -> bool:
         return any(cell.grade_id == f"q{k}" for cell in self.cells)
@@ -98,7 +107,32 @@ def parse_submission(data: bytes) -> Submission:
     sources = [(grade_id, cell_source(grade_id, raw)) for grade_id, raw in graded]
     if sum(len(source) for _, source in sources) > MAX_SOURCE_CHARS:
         raise NotGradable(f"the graded cells hold more than {MAX_SOURCE_CHARS:,} characters")
-    return Submission(exercise[:100], [Cell(i, without_magics(s)) for i, s in sources])
+    cells = [Cell(i, without_magics(s)) for i, s in sources]
+    checks, rebound = check_cells(notebook["cells"])
+    return Submission(exercise[:100], cells, checks, rebound)
+
+
+def check_cells(raw_cells: list) -> tuple[dict[int, str], set[int]]:
+    """The check cells (grade_id q<k>_check) by task, and the tasks whose check object some
+    code cell rebinds (`q3.check = lambda fn: None`, `q3 = ...`): for the instructor, since
+    nbgrader gives a task its points when its check cell runs without an error."""
+    checks: dict[int, str] = {}
+    rebound: set[int] = set()
+    for raw in raw_cells:
+        if not isinstance(raw, dict) or raw.get("cell_type") != "code":
+            continue
+        metadata = raw.get("metadata")
+        nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+        grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+        try:
+            source = cell_source("check", raw)
+        except NotGradable:
+            continue
+        match = CHECK.fullmatch(grade_id) if isinstance(grade_id, str) else None
+        if match:
+            checks[int(match.group(1))] = source
+        rebound |= {int(k) for found in REBINDING.findall(source) for k in found if k}
+    return checks, rebound
 
 
 def parse_notebook(data: bytes) -> dict:

@@ -6,7 +6,8 @@
                                     (https://gradescope-autograders.readthedocs.io/en/latest/specs/)
     DIR/grades.csv                  one row per submission, one column per task, the total
     DIR/skipped.txt                 the files in the submitted folders that were not graded
-    DIR/run.json                    the run: its seed (for `--seed`), exercises, sandbox, version
+    DIR/run.json                    the run: its id, its secret seed (for `--seed`; no other
+                                    file holds it), exercises, sandbox, version
 
 (gradebook.py writes the per-student files beside them.) A folder of results left by an earlier
 run into the same DIR whose submission is gone is removed, so no stale result survives.
@@ -28,25 +29,27 @@ from bp_lessons.exercises import EXERCISES, tasks
 from bp_lessons.grading.collect import shown
 from bp_lessons.grading.judge import Grade, not_graded
 from bp_lessons.grading.points import Table
+from bp_lessons.grading.verdict import inert
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
 RESULTS = "results.json"
 
 
-def results_json(grade: Grade, visibility: str = "visible", seed: int | None = None) -> dict:
-    """One submission's results in Gradescope's format; `visibility` for every test."""
+def results_json(grade: Grade, visibility: str = "visible", run: str | None = None) -> dict:
+    """One submission's results in Gradescope's format; `visibility` for every test; `run`,
+    the run's id (run.json's "run"): never its seed, which only run.json holds."""
     passed = sum(t.status == "passed" for t in grade.tasks)
     summary = f"Exercise {grade.exercise}: {passed} of {len(grade.tasks)} tasks passed, "
     summary += f"{grade.score:g}/{grade.max_score:g} points (all or nothing per task)."
     if grade.problem:
-        summary = f"Not graded: {grade.problem}."
+        summary = f"Not graded: {inert(grade.problem, 2000)}."
     if grade.note:
         summary += f"\n{grade.note}"
     return {
         "score": grade.score,
         "max_score": grade.max_score,
         "execution_time": round(grade.seconds, 3),
-        "output": f"{summary}\n\nSubmission: {Path(grade.source).name}",
+        "output": f"{summary}\n\nSubmission: {inert(Path(grade.source).name, 300)}",
         "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -66,8 +69,37 @@ def results_json(grade: Grade, visibility: str = "visible", seed: int | None = N
         "extra_data": {
             "exercise": grade.exercise,
             "statuses": [t.status for t in grade.tasks],
-            "seed": seed,
+            "run": run,
         },
+    }
+
+
+def unwritten(grade: Grade, error: Exception) -> dict:
+    """A results.json for a grade whose full report could not be made: its score, and why."""
+    return {
+        "score": grade.score,
+        "max_score": grade.max_score,
+        "output": (
+            f"Graded {grade.score:g}/{grade.max_score:g}, but this report could not be "
+            f"written in full ({type(error).__name__}: {error}): ask for it."
+        ),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+    }
+
+
+def failed_results(exercises: list[str], points: Table | None, why: str) -> dict:
+    """Gradescope's results.json when grading could not run at all: 0 per task, and why."""
+    parts = [not_graded("submission", "", e, why, points) for e in exercises]
+    tests = [test for part in parts for test in results_json(part)["tests"]]
+    return {
+        "score": 0.0,
+        "max_score": sum(t["max_score"] for t in tests),
+        "output": f"This submission could not be graded: {why}. Nothing was scored; ask your "
+        "instructor to regrade it.",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
     }
 
 
@@ -95,8 +127,10 @@ def grades_csv(grades: list[Grade]) -> str:
 
 
 def spreadsheet_safe(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a file may be named "=cmd|...")."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    """A cell a spreadsheet will not run as a formula (a file may be named "=cmd|...", or
+    " =cmd|..." for a spreadsheet that skips leading spaces)."""
+    first = cell.lstrip(" \t\r\n")[:1]
+    return "'" + cell if first in ("=", "+", "-", "@") or cell[:1] in ("\t", "\r") else cell
 
 
 def open_folder(path: Path) -> int:
@@ -119,8 +153,11 @@ def write_reports(
     for grade in grades:
         folder = fresh_folder(root, grade.name)
         try:
-            text = json.dumps(results_json(grade, visibility, run.get("seed")), indent=2)
-            write(folder, RESULTS, text)
+            try:
+                result = results_json(grade, visibility, run.get("run"))
+            except Exception as error:  # a bug met in this report: the others are still written
+                result = unwritten(grade, error)
+            write(folder, RESULTS, json.dumps(result, indent=2))
         finally:
             os.close(folder)
     for stale in sorted(set(os.listdir(root)) - names):
@@ -135,7 +172,7 @@ def assignment_results(
     exercises: list[str],
     points: Table | None,
     visibility: str,
-    seed: int | None,
+    run: str | None,
     other_files: str = "",
 ) -> dict:
     """One result for an assignment of several notebooks (Gradescope's one results.json per
@@ -152,12 +189,12 @@ def assignment_results(
             continue
         best = max(mine, key=lambda g: g.score)  # the first of the best
         parts.append(best)
-        others = [Path(g.source).name for g in mine if g is not best]
+        others = [file_name(g) for g in mine if g is not best]
         if others:
-            notes.append(f"{exercise}: {Path(best.source).name} counted; not: {', '.join(others)}")
-    notes += [f"{Path(g.source).name} not graded: {g.problem}" for g in grades if g.problem]
-    notes += [f"also handed in, not notebooks: {other_files}"] if other_files else []
-    tests = [test for part in parts for test in results_json(part, visibility, seed)["tests"]]
+            notes.append(f"{exercise}: {file_name(best)} counted; not: {', '.join(others)}")
+    notes += [f"{file_name(g)} not graded: {inert(g.problem, 2000)}" for g in grades if g.problem]
+    notes += [f"also handed in, not notebooks: {inert(other_files, 2000)}"] if other_files else []
+    tests = [test for part in parts for test in results_json(part, visibility, run)["tests"]]
     score, maximum = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
     summary = f"{score:g}/{maximum:g} points for " + ", ".join(
         f"exercise {p.exercise} ({p.score:g}/{p.max_score:g})" for p in parts
@@ -171,8 +208,13 @@ def assignment_results(
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
-        "extra_data": {"exercises": expected, "seed": seed},
+        "extra_data": {"exercises": expected, "run": run},
     }
+
+
+def file_name(grade: Grade) -> str:
+    """The submission's file name as Markdown shows it (escaped: the student chose it)."""
+    return inert(Path(grade.source).name, 300)
 
 
 def remove_results(root: int, name: str) -> None:

@@ -63,6 +63,12 @@ class Outcome:
     replies: list[dict] = field(default_factory=list)
     ended: str = "reading"  # then "done", "timeout", "exited", "too much output", "garbled reply"
     seconds: float = 0.0
+    phases: list[int] = field(default_factory=list)  # per reply: batches of cases sent before it
+
+    def before(self, batches: int) -> list[dict]:
+        """The replies that came before the judge sent more than `batches` batches of cases:
+        written by code that knew no case past those."""
+        return [r for r, phase in zip(self.replies, self.phases) if phase <= batches]
 
     def last_cell(self) -> int | None:
         """The cell the child was running when it stopped (None once the cells are done)."""
@@ -102,7 +108,7 @@ class Walls:
                 "the limit" + (", file modes and your processes' limits" * (not self.root))
             )
             if self.mode == "landlock":
-                missing.append("System V IPC objects")
+                missing.append("System V IPC objects and POSIX message queues")
         inside = f", Landlock ABI {self.landlock}" if self.landlock else ""
         inside += ", seccomp" if self.seccomp else ""
         text = f"sandbox: {self.mode}{inside}; a submission cannot reach " + ", ".join(kept)
@@ -113,7 +119,9 @@ class Sandbox:
     """Runs task requests in walled-in children; owns the views and scratch folders of a run."""
 
     def __init__(self, mode: str = "auto") -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="bp-grade-"))
+        # resolved: Landlock's rules are set on paths that hold no link (landlock.allow)
+        base = run_folder_base()
+        self.directory = Path(os.path.realpath(tempfile.mkdtemp(prefix="bp-grade-", dir=base)))
         self.directory.chmod(0o755)  # a child running as a user of its own reads its view here
         self.lock = threading.Lock()
         self.views: dict[tuple[str, int], Path] = {}
@@ -160,15 +168,14 @@ class Sandbox:
             outcome.ended = "exited"
             return outcome
         os.close(theirs)
+        feeder = Feeder(process.stdin, request)
         try:
-            with contextlib.suppress(OSError):
-                process.stdin.write(json.dumps(request).encode() + b"\n")
-                process.stdin.close()
-            read_replies(ours, start + timeout, outcome)
+            read_replies(ours, start + timeout, outcome, feeder)
         finally:
             os.close(ours)
             kill_group(process.pid)
             process.wait()
+            feeder.close()  # once the child is gone, a write in progress fails at once
             remove(scratch)
         outcome.seconds = time.monotonic() - start
         return outcome
@@ -381,7 +388,10 @@ def landlock_paths() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def without(path: str, masked: list[str], readable: list[str], listable: list[str]) -> None:
     """Add path to `readable` if nothing masked lies below it; else add it to `listable` and
-    go on with its entries (a masked path itself is neither)."""
+    go on with its entries (a masked path itself is neither). Paths are resolved, and a link
+    among the entries gets no rule of its own: Landlock judges what a path opens, so a rule
+    on a link would allow where it points, masked entries and all. Where it points is allowed
+    or not on its own (a link inside an allowed folder reaches nothing outside the walls)."""
     inside = [m for m in masked if m == path or m.startswith(path + os.sep)]
     if not inside:
         readable.append(path)
@@ -389,7 +399,31 @@ def without(path: str, masked: list[str], readable: list[str], listable: list[st
         listable.append(path)
         with os.scandir(path) as entries:
             for entry in entries:
-                without(entry.path, inside, readable, listable)
+                if not entry.is_symlink():  # a venv's lib64 -> lib: the rule would land on lib
+                    without(entry.path, inside, readable, listable)
+
+
+def run_folder_base() -> str:
+    """Where a run's views and scratch folders go: the temporary folder, unless the judge runs
+    as root and a user of its own (each task, with Landlock alone) could not reach it (a
+    TMPDIR in a folder of mode 0700): then the first of /tmp, /var/tmp, /dev/shm it can."""
+    base = tempfile.gettempdir()
+    if os.geteuid() != 0 or searchable_by_others(base):
+        return base
+    return next((f for f in ("/tmp", "/var/tmp", "/dev/shm") if searchable_by_others(f)), base)
+
+
+def searchable_by_others(folder: str) -> bool:
+    path = os.path.realpath(folder)
+    while True:
+        try:
+            if not os.stat(path).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+        if path == os.path.dirname(path):
+            return True
+        path = os.path.dirname(path)
 
 
 def readable_by_others() -> bool:
@@ -408,7 +442,52 @@ def readable_by_others() -> bool:
     return True
 
 
-def read_replies(fd: int, deadline: float, outcome: Outcome) -> None:
+class Feeder:
+    """What the judge writes to a child: the request (without its cases) at once, then each
+    batch of cases when the child has answered what came before: the fixed cases once it says
+    where its function came from (the cells have run), the random cases (from
+    request["secret_from"] on) once it has answered the fixed ones. So no reply that comes
+    before a batch was written by code that knew it (`Outcome.before`)."""
+
+    def __init__(self, stdin, request: dict) -> None:
+        cases = request.get("cases", [])
+        cut = request.get("secret_from", len(cases))
+        self.batches = [{"first": 0, "cases": cases[:cut]}]
+        self.batches += [{"first": cut, "cases": cases[cut:]}] if "secret_from" in request else []
+        self.stdin, self.sent, self.lock = stdin, 0, threading.Lock()
+        first = {k: v for k, v in request.items() if k not in ("cases", "secret_from")}
+        self.write(first | {"batches": len(self.batches)}, last=False)
+
+    def heard(self, reply: dict) -> int:
+        """Take note of a reply; the number of batches sent before it."""
+        sent = self.sent
+        cells_run = sent == 0 and "function" in reply
+        answered = (
+            0 < sent < len(self.batches) and reply.get("batch") == self.batches[sent - 1]["first"]
+        )
+        if cells_run or answered:
+            self.next()
+        return sent
+
+    def next(self) -> None:
+        self.sent += 1
+        batch, last = self.batches[self.sent - 1], self.sent == len(self.batches)
+        # in a thread: a child that does not read must not hold the judge (its deadline does)
+        threading.Thread(target=self.write, args=(batch, last), daemon=True).start()
+
+    def close(self) -> None:
+        with self.lock, contextlib.suppress(OSError, ValueError):
+            self.stdin.close()
+
+    def write(self, line: dict, last: bool) -> None:
+        with self.lock, contextlib.suppress(OSError, ValueError):
+            self.stdin.write(json.dumps(line).encode() + b"\n")
+            self.stdin.flush()
+            if last:
+                self.stdin.close()
+
+
+def read_replies(fd: int, deadline: float, outcome: Outcome, feeder: Feeder | None = None) -> None:
     """Collect JSON lines into outcome.replies until "done", the end, the cap or the deadline."""
     buffer, total = b"", 0
     while outcome.ended == "reading":
@@ -425,10 +504,10 @@ def read_replies(fd: int, deadline: float, outcome: Outcome) -> None:
             outcome.ended = "too much output"
         else:
             *lines, buffer = (buffer + chunk).split(b"\n")
-            add_replies(lines, outcome)
+            add_replies(lines, outcome, feeder)
 
 
-def add_replies(lines: list[bytes], outcome: Outcome) -> None:
+def add_replies(lines: list[bytes], outcome: Outcome, feeder: Feeder | None = None) -> None:
     for line in lines:
         try:
             reply = json.loads(line)
@@ -438,6 +517,7 @@ def add_replies(lines: list[bytes], outcome: Outcome) -> None:
             outcome.ended = "garbled reply"
             return
         outcome.replies.append(reply)
+        outcome.phases.append(feeder.heard(reply) if feeder else 0)
         if reply.get("done") is True:
             outcome.ended = "done"
             return

@@ -4,16 +4,18 @@ The replies are untrusted data: every answer is checked to be plain (numbers, li
 `task.judge` compares it with the expected value it recomputes here.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from bp_lessons.exercises import Task
 from bp_lessons.exercises.calling import OFF_LIMITS
-from bp_lessons.exercises.feedback import Result, Row
+from bp_lessons.exercises.feedback import Result, Row, short
 from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
-MARKDOWN = re.compile(r"[\\`*\[\]<>#|~]")
+MARKDOWN = re.compile(r"[\\`*\[\]<>#|~&]")  # `_` acts only at a word's edge: names keep it
+MAX_OUTPUT = 16_000  # characters of one task's report
 ALL_OR_NOTHING = "all or nothing: a task earns its points when every case passes"
 TIMED_OUT = "stopped at the time limit ({:g} s per task): an endless loop?"
 NOT_DEFINED = (
@@ -39,27 +41,45 @@ class TaskGrade:
 
 
 def verdict(
-    task: Task, cases: list[dict], outcome: Outcome, notes: list[str], timeout: float
+    task: Task,
+    cases: list[dict],
+    outcome: Outcome,
+    notes: list[str],
+    timeout: float,
+    cells: int = 0,
 ) -> TaskGrade:
-    """Score and explain one task from what its child sent back."""
-    rows, errors = judged_rows(task, cases, outcome.replies)
+    """Score and explain one task from what its child sent back (`cells`: how many cells it
+    was sent; an error reported for any other cell is forged, and ignored)."""
+    # what is read of each reply depends on what its writer could know (sandbox.Feeder): the
+    # cells' errors and the function's origin come before any case was sent, the fixed cases'
+    # answers before the random cases were; a random case's answer is judged, never shown
+    secret = min(len(task.fixed), len(cases))
+    fixed = [r for r in outcome.before(1) if is_case(r) and r["case"] < secret]
+    replies = fixed + [r for r in outcome.replies if is_case(r) and r["case"] >= secret]
+    rows, errors = judged_rows(task, cases, replies)
     task.explain(rows)  # the known mistake that gives these answers on every case, if one does
-    function = next((r for r in outcome.replies if "function" in r), None)
+    function = next((r for r in outcome.before(0) if "function" in r), None)
     defined = bool(function and function.get("defined") is True)
     where = inert(function.get("function"), 100) if defined else ""  # "" = written in a cell
     marker = OFF_LIMITS.format(number=task.number)
-    flags = [f"calls {text}" for _, text in errors.values() if marker in text]
+    flags = [
+        f"calls {text}" if j < secret else f"calls what Exercise {task.number} forbids"
+        for j, (_, text) in sorted(errors.items())
+        if marker in text
+    ]
     flags = list(dict.fromkeys(flags))
     if where.startswith("bp_lessons"):
         flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
     stopped = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED.get(outcome.ended)
+    raised = cell_errors(outcome.before(0), cells)
     status, why = "failed", ""
     if flags:
         status = "flagged"
     elif function is None:  # the process stopped while running the cells
         why = stopped
-    elif not defined:
-        why = NOT_DEFINED.format(task.function)
+    elif not defined:  # the real cause first: a cell that raised (a syntax error) if one did
+        why = "; ".join([*raised[:1], NOT_DEFINED.format(task.function)])
+        raised = raised[1:]
     elif where:
         why = f"`{task.function}` is {where}, not a function written with def in your answer cell"
     elif rows and all(errors.get(j, ("",))[0] == "NotImplementedError" for j in range(len(rows))):
@@ -71,8 +91,52 @@ def verdict(
     elif not any(row.off for row in rows):
         status = "passed"
     score = float(task.points) if status == "passed" else 0.0
-    notes = notes + cell_errors(outcome.replies)
-    return TaskGrade(task, score, status, text(task, status, score, rows, flags, why, notes))
+    notes = notes + raised
+    answered = sorted(j for r in replies if (j := r["case"]) < len(cases))
+    shown = shown_rows(rows, list(dict.fromkeys(answered)), secret)
+    output = bounded(text(task, status, score, rows, flags, why, notes, shown))
+    return TaskGrade(task, score, status, output)
+
+
+def is_case(reply: dict) -> bool:
+    j = reply.get("case")
+    return isinstance(j, int) and not isinstance(j, bool) and j >= 0
+
+
+class Secret:
+    """What a report shows in place of a random case's input, expected value and answer."""
+
+    def __repr__(self) -> str:
+        return "kept secret"
+
+
+def shown_rows(rows: list[Row], numbers: list[int], secret: int) -> list[Row]:
+    """The rows as a report shows them: a random case (number `secret` and on) without its
+    input, expected value, answer or message (a learner who saw them could tabulate answers
+    for a regrade with the same seed; an answer or an error message could carry them)."""
+    shown: list[Row] = []
+    said: dict[str, int] = {}  # what a row says of its case -> the first row that said it
+    for i, (j, row) in enumerate(zip(numbers, rows), 1):
+        if j < secret:
+            row = dataclasses.replace(row)
+        else:
+            why = "raised an exception" if row.error else (row.message or "a wrong value")
+            row = Row({"a random case": Secret()}, Secret(), Secret(), row.off, why, why)
+        where = row.where()
+        if row.off and where in said and len(where) > 60:  # a long message once, not per row
+            row.detail, row.right = f"as in case {said[where]}", ""
+        elif row.off:
+            said.setdefault(where, i)
+        shown.append(row)
+    return shown
+
+
+def bounded(output: str) -> str:
+    """A task's report within MAX_OUTPUT characters: what a child sends back cannot make a
+    report of megabytes (every part is bounded; this bounds their sum)."""
+    if len(output) <= MAX_OUTPUT:
+        return output
+    return output[:MAX_OUTPUT].rsplit("\n", 1)[0] + "\n\n(the rest of this report is cut)"
 
 
 def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[list[Row], dict]:
@@ -84,7 +148,11 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
         if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < len(cases) or j in rows:
             continue
         args = cases[j]
-        if "got" in reply:
+        changed = changed_argument(task, args, reply) if "got" in reply else ""
+        if changed:
+            errors[j] = "InputChanged", changed
+            rows[j] = task.judge_error(args, "InputChanged", changed)
+        elif "got" in reply:
             rows[j] = judge(task, args, reply["got"])
         else:
             error, message = inert(reply.get("error"), 80), inert(reply.get("text"), MAX_TEXT)
@@ -93,14 +161,56 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
     return [rows[j] for j in sorted(rows)], errors
 
 
+def changed_argument(task: Task, args: dict, reply: dict) -> str:
+    """Why the call changed an argument it must leave as it came ("" if none did), judged here
+    from the arguments the child sent back (for a task called as fn(*args)): a rule the
+    submission could switch off in its own process (rebind the check, make copying a no-op)."""
+    if task.call is not None or task.pure is False:
+        return ""
+    after = reply.get("after")
+    free = set() if task.pure is True else set(task.pure)
+    for name, before in args.items():
+        if name in free:
+            continue
+        now = after.get(name, None) if isinstance(after, dict) else None
+        if not same(now, plain_case(before)):
+            return inert(
+                f"your function changed its argument `{name}` in place, from {short(before)} "
+                f"to {short(now)}: leave it as it came and compute new values (`{name} = {name} "
+                f"* 2` makes a new one; `{name} *= 2`, `{name}[i] = ...` or a shuffle in place "
+                "change the caller's)",
+                MAX_TEXT,
+            )
+    return ""
+
+
+def plain_case(value: object) -> object:
+    """A case's value as it reached the child (through JSON: a tuple is a list)."""
+    return [plain_case(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+
+def same(a: object, b: object) -> bool:
+    """Equal as data: numbers by value (1 == 1.0, NaN == NaN), lists item by item."""
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers):
+        if isinstance(a, bool) or isinstance(b, bool):
+            return a is b
+        return a == b or (a != a and b != b)
+    return type(a) is type(b) and a == b
+
+
 def inert(value: object, limit: int) -> str:
-    """Text from the child as it may appear in Markdown a student or instructor reads: one line,
-    no control character or lone surrogate, and nothing Markdown or HTML would act on (the
-    characters that start a link, an image, a tag, a heading, code, emphasis or a table cell
-    are escaped)."""
+    """Text from a submission as it may appear in Markdown a student or instructor reads: one
+    line, no control character or lone surrogate, and nothing Markdown or HTML would act on.
+    Each character that could start a tag, an entity, a link, an image, code, emphasis, a
+    heading or a table cell becomes a numeric character reference (`<` is `&#60;`): Markdown
+    and HTML show it as the character, and, unlike a backslash, no reader of the text that
+    takes escapes away (the checks' signature reading does) can turn it back into markup."""
     text = str(value)[:limit].encode("utf-8", "backslashreplace").decode("utf-8")
     text = "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text)
-    return MARKDOWN.sub(lambda match: "\\" + match.group(), text)
+    return MARKDOWN.sub(lambda match: f"&#{ord(match.group())};", text)
 
 
 def judge(task: Task, args: dict, got: object) -> Row:
@@ -117,9 +227,14 @@ def plain(value: object) -> object:
     return [plain(item) for item in value] if isinstance(value, list) else float(value)
 
 
-def cell_errors(replies: list[dict]) -> list[str]:
-    """What the graded cells raised at top level (the learner may want to know; no points)."""
-    cells = {r["cell_error"]: r for r in replies if isinstance(r.get("cell_error"), int)}
+def cell_errors(replies: list[dict], count: int) -> list[str]:
+    """What the graded cells raised at top level (the learner may want to know; no points):
+    one note per cell that was sent (0 <= index < count), the first reply for each."""
+    cells: dict[int, dict] = {}
+    for r in replies:
+        i = r.get("cell_error")
+        if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < count:
+            cells.setdefault(i, r)
     return [
         f"a graded cell raised {inert(r.get('error'), 80)} at top level: "
         f"{inert(r.get('text'), MAX_TEXT)}"
@@ -127,10 +242,12 @@ def cell_errors(replies: list[dict]) -> list[str]:
     ]
 
 
-def text(task, status, score, rows, flags, why, notes) -> str:
-    """The test's output, in Markdown: the points, then why, the failing cases and any notes."""
+def text(task, status, score, rows, flags, why, notes, shown=None) -> str:
+    """The test's output, in Markdown: the points, then why, the failing cases (as `shown`)
+    and any notes."""
     points = f"**{score:g}/{task.points:g}**"
     cases = Result(task, "failed" if any(row.off for row in rows) else "passed", rows)
+    cases.rows = rows if shown is None else shown  # the diagnosis is made on every case
     if status == "flagged":
         lines = [f"{points} flagged: " + "; ".join(flags)]
         lines += ["", f"(for information) {cases.markdown()}"] if rows else []

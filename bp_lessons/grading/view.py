@@ -106,8 +106,43 @@ def raising(source: str, module: str, names: list[str], number: str) -> str:
     missing = sorted(set(names) - found)
     if missing:  # a task that forbids what does not exist forbids nothing: a bug in the checks
         raise ValueError(f"Exercise {number} forbids {module}.{missing[0]}, which is not defined")
+    callers(tree, module, found, number)
     header = f"# made by bp-grade for Exercise {number}: see bp_lessons.grading.view\n"
     return header + ast.unparse(tree) + "\n"
+
+
+def callers(tree: ast.Module, module: str, forbidden: set[str], number: str) -> None:
+    """Make raise every function and method of the module whose code names what is forbidden
+    (and so on, until none is left): an answer that put a forbidden helper back (`autograd.
+    topological_order = mine`) would else bring its callers back to life (`Value.backward`)."""
+    stubbed = set(forbidden)
+    while True:
+        found = []
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name not in stubbed:
+                found += [(node, node.name, True)] if names_in(node) & stubbed else []
+            elif isinstance(node, ast.ClassDef) and node.name not in stubbed:
+                found += [
+                    (method, f"{node.name}.{method.name}", False)
+                    for method in node.body
+                    if isinstance(method, ast.FunctionDef)
+                    and not is_stub(method)
+                    and names_in(method) & stubbed
+                ]
+        if not found:
+            return
+        for function, name, top in found:
+            function.body = [raise_statement(off_limits(f"{module}.{name}", number))]
+            if top:
+                stubbed.add(name)
+
+
+def names_in(function: ast.FunctionDef) -> set[str]:
+    return {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
+
+
+def is_stub(function: ast.FunctionDef) -> bool:
+    return len(function.body) == 1 and isinstance(function.body[0], ast.Raise)
 
 
 def raise_statement(message: str) -> ast.stmt:

@@ -1,0 +1,94 @@
+"""Honest answers in any style the notebook check accepts get the score the notebook shows.
+
+The check calls the function in the learner's kernel; the grader in a sandbox. Styles that
+differ only in how the function is made (a decorator, a callable object) or run (a thread
+pool) must not be told apart by the grader.
+"""
+
+import pytest
+from test_grading_support import grade, notebook, solution
+
+from bp_lessons.exercises import tasks
+
+pytestmark = pytest.mark.lesson01
+Q1, Q2 = tasks("01_neuron")
+VECTORIZED = "import numpy as np\n\n\n@np.vectorize\n" + solution(Q1)
+CALLABLE = (
+    "class Neuron:\n    def __call__(self, inputs, weights, bias):\n"
+    "        return sigmoid(sum(w * x for w, x in zip(weights, inputs)) + bias)\n\n\n"
+    "neuron_forward = Neuron()\n"
+)
+THREADS = (
+    "from concurrent.futures import ThreadPoolExecutor\n\n\n"
+    "def neuron_forward(inputs, weights, bias):\n"
+    "    with ThreadPoolExecutor(2) as pool:\n"
+    "        products = list(pool.map(lambda p: p[0] * p[1], zip(weights, inputs)))\n"
+    "    return sigmoid(sum(products) + bias)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{1: VECTORIZED, 2: solution(Q2)}, {1: solution(Q1), 2: CALLABLE}],
+    ids=["np.vectorize", "a callable object"],
+)
+def test_an_honest_style_gets_the_notebooks_score(tmp_path, answers):
+    namespace: dict = {}
+    exec("import math\n\n" + answers[1] + "\n" + answers[2], namespace)
+    assert [t.evaluate(namespace[t.function]).status for t in (Q1, Q2)] == ["passed"] * 2
+    results = grade(tmp_path, {"alice.ipynb": notebook(answers)})["alice"]
+    assert results["score"] == 2, [t["output"] for t in results["tests"]]
+
+
+def test_a_callable_object_of_the_package_is_still_not_the_learners(tmp_path):
+    answer = "import functools\n\nfrom bp_lessons.activations import sigmoid as s\n\n"
+    answer += "sigmoid = functools.partial(s)\n"
+    results = grade(tmp_path, {"alice.ipynb": notebook({1: answer})})["alice"]
+    assert results["tests"][0]["score"] == 0
+
+
+def test_an_answer_that_uses_a_thread_pool_gets_its_points(tmp_path):
+    from bp_lessons.grading import seccomp
+
+    if not seccomp.available():
+        pytest.skip("without libseccomp a task gets no thread (RLIMIT_NPROC = 0)")
+    results = grade(tmp_path, {"alice.ipynb": notebook({1: solution(Q1), 2: THREADS})})["alice"]
+    assert results["score"] == 2, [t["output"] for t in results["tests"]]
+
+
+def test_the_grader_refuses_to_grade_where_the_walls_stop_honest_work(
+    tmp_path, monkeypatch, capsys
+):
+    from bp_lessons.grading import judge
+    from bp_lessons.grading.cli import main
+
+    # a wall that breaks every setup cell: the self-test's reference run fails, so no grading
+    monkeypatch.setattr(judge, "SELF_TEST_SETUP", "raise ImportError('a wall')\n")
+    folder = tmp_path / "submitted"
+    from test_grading_support import correct, save
+
+    save(folder, "alice.ipynb", correct())
+    assert main([str(folder), "--out", str(tmp_path / "out"), "--timeout", "5"]) == 3
+    error = capsys.readouterr().err
+    assert "exercise 01_neuron: the walls stop honest work" in error
+    assert not (tmp_path / "out" / "alice").exists()
+
+
+# --- feedback a student can act on -------------------------------------------------------
+
+
+def test_a_syntax_error_is_named_before_what_it_caused(tmp_path):
+    broken = "def neuron_forward(inputs, weights, bias)\n    return 0.5\n"
+    results = grade(tmp_path, {"alice.ipynb": notebook({1: solution(Q1), 2: broken})})["alice"]
+    output = results["tests"][1]["output"]
+    cause, effect = output.find("SyntaxError"), output.find("is not defined by the graded cells")
+    assert 0 <= cause < effect, output
+
+
+def test_a_long_message_is_shown_once_not_on_every_row(tmp_path):
+    message = "the same long complaint, " * 5
+    raising = f"def neuron_forward(inputs, weights, bias):\n    raise ValueError({message!r})\n"
+    results = grade(tmp_path, {"alice.ipynb": notebook({1: solution(Q1), 2: raising})})["alice"]
+    output = results["tests"][1]["output"]
+    assert output.count(message.strip()) == 2, output  # the headline, then the first case
+    assert "as in case 1" in output
