@@ -197,6 +197,22 @@ def test_one_batch_gives_our_2260_gradients_and_a_second_backward_adds(torch, da
     assert not np.allclose(other[0], our_gradients[0], rtol=0, atol=1e-6)
 
 
+def test_optimizer_zero_grad_sets_grad_to_none_which_backward_treats_as_0(torch, data):
+    (X_train, Y_train), _, _ = data
+    model = pytorch_model(torch)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    first = one_batch_gradients(torch, X_train[:10], Y_train[:10], model)
+    optimizer.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+    loss = torch.nn.functional.cross_entropy(
+        model(torch.from_numpy(X_train[:10])), torch.from_numpy(Y_train[:10])
+    )
+    loss.backward()
+    for parameter, gradient in zip(model.parameters(), first):
+        np.testing.assert_allclose(parameter.grad.numpy(), gradient, rtol=0, atol=SAME)
+    assert "sets `.grad` to `None`" in markdown()
+
+
 def test_a_second_backward_through_one_graph_needs_retain_graph(torch, data):
     (X_train, Y_train), _, _ = data
     model = pytorch_model(torch)
