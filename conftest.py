@@ -1,5 +1,6 @@
 """Shared test settings: Hypothesis repeats its examples, notebooks carry their lesson marker."""
 
+import importlib.util
 import re
 
 import pytest
@@ -14,6 +15,9 @@ SLOW = {  # the tests `make test` leaves to targets of their own, which CI runs 
     "wheel": "the lessons from a built wheel in a fresh venv: make test-wheel",
     "browser": "a learner's first hour in a real browser: make test-browser",
 }
+NEEDS = {  # a lesson that runs only where an optional extra is installed: its module, its extra
+    "14_pytorch.ipynb": ("torch", "pip install -e '.[torch]' (torch==2.13.0, the CPU build)"),
+}
 
 
 def pytest_addoption(parser):
@@ -23,7 +27,8 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(config, items):
     """Tag each notebook's cells with its lesson marker: `pytest -m lesson04` runs them too.
-    The nbgrader round trip, the wheel and the browser run only when asked (--nbgrader, ...)."""
+    The nbgrader round trip, the wheel and the browser run only when asked (--nbgrader, ...);
+    a lesson that needs an optional extra is skipped where that extra is missing."""
     for item in items:
         for name, reason in SLOW.items():
             if name in item.keywords and not config.getoption(f"--{name}"):
@@ -31,6 +36,11 @@ def pytest_collection_modifyitems(config, items):
         match = re.match(r"(\d\d)_", item.path.name)
         if item.path.suffix == ".ipynb" and match:
             item.add_marker(f"lesson{match.group(1)}")
+        if item.path.suffix == ".ipynb" and item.path.name in NEEDS:
+            module, install = NEEDS[item.path.name]
+            if importlib.util.find_spec(module) is None:
+                reason = f"{item.path.name} needs {module}, not installed here: {install}"
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture

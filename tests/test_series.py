@@ -39,7 +39,7 @@ def test_a_clone_copies_its_lessons_and_student_exercises_never_the_solutions():
     lessons = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     exercises = sorted(p.name for p in (ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
     assert files == [f"notebooks/{n}" for n in lessons] + [f"exercises/{n}" for n in exercises]
-    assert len(lessons) == 14 and len(exercises) == 13
+    assert len(lessons) == 15 and len(exercises) == 13  # lesson 14, PyTorch, has no exercise
     assert not any("source" in name for name in files)
 
 
@@ -118,13 +118,13 @@ def test_the_command_copies_says_what_it_did_and_names_what_it_skipped(tmp_path,
     dest = tmp_path / "lessons"
     assert main(["copy", str(dest)]) == 0
     out = capsys.readouterr().out
-    assert f"bp-lessons {bp_lessons.__version__} in {dest}: 27 new." in out
+    assert f"bp-lessons {bp_lessons.__version__} in {dest}: 28 new." in out
     assert out.splitlines()[-1] == f"Start with: bp-lessons lab {dest}"
     changed = dest / "exercises" / "04_chain_rule.ipynb"
     changed.write_text("my work")
     assert main(["copy", str(dest)]) == 0
     out = capsys.readouterr().out
-    assert "26 already up to date" in out and "Skipped 1 file you changed" in out
+    assert "27 already up to date" in out and "Skipped 1 file you changed" in out
     assert "    exercises/04_chain_rule.ipynb" in out and "--force" in out
     assert changed.read_text() == "my work"
     assert main(["copy", "--force", str(dest)]) == 0

@@ -1,10 +1,11 @@
 """The lessons travel with the package: from a built wheel, in a fresh virtual environment.
 
-Builds the wheel, installs it (and a Jupyter kernel) into a new venv, runs `bp-lessons copy`
-there, executes every lesson in the copied folder with that venv's kernel and compares what
-each prints with what the lesson says (its committed outputs); then a changed file survives a
-second copy and `--force` restores it. Runs with `make test-wheel` (CI runs it), not in
-`make test`: it installs from the package index and takes a few minutes.
+Builds the wheel, installs it with its torch extra (lesson 14 runs PyTorch) and a Jupyter kernel
+into a new venv, runs `bp-lessons copy` there, executes every lesson in the copied folder with
+that venv's kernel and compares what each prints with what the lesson says (its committed
+outputs); then a changed file survives a second copy and `--force` restores it. Runs with
+`make test-wheel` (CI runs it), not in `make test`: it installs from the package index and takes
+a few minutes.
 """
 
 import configparser
@@ -71,7 +72,9 @@ def installed(tmp_path_factory) -> Path:
     (wheel,) = work.glob("bp_lessons-*.whl")
     run([sys.executable, "-m", "venv", str(work / "venv")])
     bin_ = work / "venv" / "bin"
-    run([bin_ / "python", "-m", "pip", "install", "--quiet", str(wheel), "ipykernel", "nbclient"])
+    # with the torch extra: lesson 14 runs PyTorch (the pinned CPU build, from /opt/wheels here)
+    package = f"{wheel}[torch]"
+    run([bin_ / "python", "-m", "pip", "install", "--quiet", package, "ipykernel", "nbclient"])
     return bin_
 
 
