@@ -151,9 +151,10 @@ ALT: dict[str, dict[str, str]] = {
         "f87ecc9c": "Four log-scale plots of the loss on the data set over 300 epochs of "
         "training MLP([2, 3, 1]) at four learning rates. Too small, 0.01: slowly from 0.42 to "
         "0.25. Right, 0.2: a plateau, then a steady fall to 2.4e-6. Too large, 0.5: two sharp "
-        "spikes above 1 near epochs 80 and 120, then a fall to 0.0002. Divergent, 0.8: the loss "
-        "climbs along a straight line on the log scale until it overflows in epoch 218, marked "
-        "by a cross near 1e300.",
+        "spikes, up to 4 near epoch 85 and up to 0.6 near epoch 122, then a fall to 0.0002. "
+        "Divergent, 0.8: the loss climbs along a straight line on the log scale to 2.4e307 "
+        "after epoch 216, where the curve ends; a cross at the top of the axis marks epoch 218, "
+        "where training stops.",
         "e49356ca": "Left: the loss of the XOR data set over 2000 epochs at learning rate 2.0, "
         "full batch, on a log scale: one neuron [2, 1] stays flat at 0.25, while the MLP "
         "[2, 2, 1] sits on the same plateau for about 500 epochs, then falls to about 0.001. "
