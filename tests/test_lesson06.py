@@ -88,7 +88,7 @@ def test_each_sigmoid_layer_shrinks_the_spread_to_a_quarter_or_less():
     for z in map(np.array, zs):
         a = sigmoid_of(z)
         assert spread(a) / spread(z) < 0.25  # "below 0.25 in every layer"
-        assert 0.75 < spread(z) / spread_of_a[-1] < 1.25  # z varies about as much as a before
+        assert 0.75 < spread(z) / spread_of_a[-1] < 1.25  # "roughly unchanged (within a quarter)"
         spread_of_a.append(spread(a))
     first, last = np.array(zs[0]), np.array(zs[-1])
     assert first.min() < -3 and first.max() > 3  # layer 1's z is not small
