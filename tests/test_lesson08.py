@@ -3,6 +3,8 @@ surface, the four regimes of the learning rate, a saturated sigmoid, XOR solved 
 layer), and the two figures it draws with the package."""
 
 import copy
+import math
+import sys
 
 import matplotlib
 
@@ -184,6 +186,23 @@ def test_the_four_regimes_of_the_learning_rate():
     assert ratio[0] ** 2 == pytest.approx(growth, rel=0.01)  # the loss grows by its square
     with pytest.raises(FloatingPointError, match="smaller learning_rate"):
         train(make_network(), X, Y, epochs=300, batch_size=4, learning_rate=0.8)
+
+
+def test_the_divergent_run_s_epochs_are_counted_as_the_lesson_says():
+    """'The table's last finite loss, 2.4e+307, is the loss after epoch 216; epoch 217's step
+    multiplies it by the same factor once more, past the largest float'; `train` names epoch
+    218, 'the loss it meets in epoch 218'; the figure's cross marks epoch 218."""
+    run = record_training(make_network(), X, Y, epochs=300, batch_size=4, learning_rate=0.8)
+    assert len(run.losses) - 1 == 216  # the loss after epochs 0 to 216 is a number
+    assert run.losses[-1] == pytest.approx(2.4e307, rel=0.03)
+    assert run.diverged_in == 218  # the cross and the title
+    growth = run.losses[-1] / run.losses[-2]
+    assert 25 < growth < 35 and run.losses[-1] * growth > sys.float_info.max
+    model = make_network()
+    train(model, X, Y, epochs=217, batch_size=4, learning_rate=0.8)  # no error yet
+    assert math.isinf(data_loss(model, X, Y))  # the loss after epoch 217
+    with pytest.raises(FloatingPointError, match="inf in epoch 218"):
+        train(make_network(), X, Y, epochs=218, batch_size=4, learning_rate=0.8)
 
 
 def test_a_hidden_layer_solves_xor_as_or_and_not_and():

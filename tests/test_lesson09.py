@@ -15,6 +15,7 @@ from bp_lessons.training import (
     numerical_gradient_vector,
     per_example_gradients,
     record_training,
+    train,
 )
 
 pytestmark = pytest.mark.lesson09
@@ -111,3 +112,27 @@ def test_at_their_own_rates_small_batches_win_per_epoch_and_large_ones_per_step(
     assert accuracy(one.snapshots[10]) > 0.97  # the circle is there by epoch 10
     assert accuracy(ten.snapshots[10]) < 0.9 < accuracy(ten.snapshots[40])  # a little later
     assert accuracy(full.snapshots[40]) < 0.9  # still far from it
+
+
+def test_diverged_k_is_the_epoch_in_which_train_stops(search):
+    """'"diverged (k)" means that `train` stopped in epoch k: the loss, or a neuron's z, was no
+    longer a finite number'"""
+    for size, lr in [(1, 0.4), (1, 0.8), (10, 0.8)]:
+        k = search[size, lr].diverged_in
+        assert k == {(1, 0.4): 2, (1, 0.8): 1, (10, 0.8): 12}[size, lr]  # as the table prints
+        with pytest.raises(FloatingPointError, match=f"in epoch {k}: training diverged"):
+            train(make_model(), X, Y, epochs=EPOCHS, batch_size=size, learning_rate=lr)
+
+
+def test_with_a_sigmoid_output_a_rate_too_large_shows_only_as_a_high_loss():
+    """'a rate that is too large would not show as "diverged", only as a high loss, like a rate
+    that is too small'"""
+
+    def final(lr):
+        model = MLP([2, 8, 1], activation="tanh", output_activation="sigmoid", seed=0)
+        return record_training(model, X, Y, epochs=EPOCHS, batch_size=10, learning_rate=lr)
+
+    too_large, right, too_small = final(25.6), final(1.6), final(0.025)
+    assert too_large.diverged_in is None and too_large.losses[-1] > 0.2
+    assert too_small.losses[-1] > 0.2
+    assert right.losses[-1] < 0.05  # what a rate that suits reaches

@@ -139,7 +139,9 @@ def test_a_backward_pass_of_values_costs_about_two_forward_passes():
 
 def test_pytorch_needs_retain_graph_for_a_second_backward():
     """'backward() frees the graph; a second one needs backward(retain_graph=True) the first
-    time' (skipped where PyTorch is not installed)"""
+    time' (the table), and 'a second call on the same graph raises an error unless the first was
+    backward(retain_graph=True)' (under backward's code). Skipped where PyTorch is not
+    installed."""
     torch = pytest.importorskip("torch")
     x = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
     y = (x * x).tanh()

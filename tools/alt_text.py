@@ -127,7 +127,7 @@ ALT: dict[str, dict[str, str]] = {
     "notebooks/08_sgd.ipynb": {
         "a67d1375": "Contour lines of the loss L(w, b) of a one-input linear neuron over the "
         "weight w from -1 to 3 and the bias b from -2 to 3: a long, narrow, tilted valley with "
-        "its minimum, a star, near w = 0.85, b = 0.3. Green arrows of minus the gradient point "
+        "its minimum, a star, near w = 0.83, b = 0.31. Green arrows of minus the gradient point "
         "downhill, longest on the valley's steep walls. The 30 steps of gradient descent at "
         "learning rate 0.1 start at (-0.5, 2), run down the wall across the contours, then turn "
         "and creep along the valley floor, stopping short of the minimum.",
@@ -151,9 +151,10 @@ ALT: dict[str, dict[str, str]] = {
         "f87ecc9c": "Four log-scale plots of the loss on the data set over 300 epochs of "
         "training MLP([2, 3, 1]) at four learning rates. Too small, 0.01: slowly from 0.42 to "
         "0.25. Right, 0.2: a plateau, then a steady fall to 2.4e-6. Too large, 0.5: two sharp "
-        "spikes above 1 near epochs 80 and 120, then a fall to 0.0002. Divergent, 0.8: the loss "
-        "climbs along a straight line on the log scale until it overflows in epoch 218, marked "
-        "by a cross near 1e300.",
+        "spikes, up to 4 near epoch 85 and up to 0.6 near epoch 122, then a fall to 0.0002. "
+        "Divergent, 0.8: the loss climbs along a straight line on the log scale to 2.4e307 "
+        "after epoch 216, where the curve ends; a cross at the top of the axis marks epoch 218, "
+        "where training stops.",
         "e49356ca": "Left: the loss of the XOR data set over 2000 epochs at learning rate 2.0, "
         "full batch, on a log scale: one neuron [2, 1] stays flat at 0.25, while the MLP "
         "[2, 2, 1] sits on the same plateau for about 500 epochs, then falls to about 0.001. "
@@ -170,7 +171,7 @@ ALT: dict[str, dict[str, str]] = {
     "notebooks/09_mini_batch.ipynb": {
         "971c6c60": "A log-log plot of the root mean square distance between a mini-batch "
         "gradient and the full gradient against the batch size B, for N = 150 examples: the "
-        "measured points fall from about 1.8 at B = 1 to about 0.17 at the largest batch "
+        "measured points fall from about 1.8 at B = 1 to about 0.16 at the largest batch "
         "shown, and lie on the predicted curve, the square root of sigma squared (N - B) over "
         "B (N - 1), nearly a straight line that bends down as B nears N.",
         "a80b8f08": "Two plots of the loss on the data set for batch sizes 1, 10 and 150, each "
@@ -221,13 +222,14 @@ ALT: dict[str, dict[str, str]] = {
         "arrow. The boxes show the gradients after backward: L 1, y 4.667, h = 0.8337 with "
         "4.667, w x = 1.2 with 1.424, w 2.135, and x 5.806, the sum over its four paths to L: two "
         "to y, each continued along both arrows into y times y.",
-        "t11b": "Left: the loss of each of 300 batches of training on two moons, on a log scale, "
-        "for the network of Values (a thick pale blue line) and for the MLP (a thin black line), "
-        "falling noisily from about 0.3 to between 0.001 and 0.01; the black line lies on the "
-        "blue one at every step. Right: the decision boundary after the 300 steps over the 100 "
-        "training points, blue where the output is below 0.5 and orange above, a black curve "
-        "that bends between the upper moon of circles and the lower moon of squares, with one "
-        "circle just on the orange side.",
+        "t11b": "Left: the loss of each of 300 batches of training on two moons, on a log "
+        "scale, for the network of Values (a thick pale blue line) and for the MLP (a thin "
+        "black line), "
+        "falling noisily from 0.12 to 0.28 in the first epoch to 0.0007 to 0.045 in the last; "
+        "the black line lies on the blue one at every step. Right: the decision boundary after "
+        "the 300 steps over the 100 training points, blue where the output is below 0.5 and "
+        "orange above, a black curve that bends between the upper moon of circles and the lower "
+        "moon of squares, with one circle just on the orange side.",
     },
     "notebooks/12_deep_networks.ipynb": {
         "lesson12-03": "Validation accuracy against the learning rate, on a log scale from 0.125 "
