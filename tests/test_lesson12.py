@@ -138,6 +138,7 @@ def test_each_factor_back_is_within_a_fifth_of_its_prediction(some):
     assert worst < 0.25  # "within about a fifth"
     assert 3e-7 < np.prod(factors["sigmoid"][0]) < 5e-6  # "about 10^-6"
     assert 4 < np.prod(factors["relu, 4/n"][0]) < 15  # "grows ... 7 times over"
+    assert factors["relu, 4/n"][0][:-1].min() > 1  # "the factors between hidden layers above 1"
     for measured, _ in factors.values():  # "the last step is smaller for all"
         assert measured[-1] < measured[:-1].min()
 
@@ -189,7 +190,7 @@ def test_the_variance_of_z_and_what_each_activation_keeps(data):
     n = A.shape[1]
     W = np.random.default_rng(1).standard_normal((10_000, n)) * np.sqrt(1 / n)
     Z = A @ W.T
-    assert np.mean(Z**2) == pytest.approx(np.mean(A**2), rel=1e-3)  # "to the fourth decimal"
+    assert np.mean(Z**2) == pytest.approx(np.mean(A**2), abs=5e-4)  # "to three decimals"
     assert np.mean(np.maximum(Z, 0) ** 2) / np.mean(Z**2) == pytest.approx(0.5, abs=0.03)
     assert 0.75 < spread(np.tanh(Z)) / spread(Z) < 0.95  # "most of the spread"
     S = 1 / (1 + np.exp(-Z))
@@ -250,18 +251,73 @@ def test_saturation_and_the_histograms_layer_by_layer(started):
 # "Training again, fairly"
 
 
-def test_validation_chooses_he_for_the_deep_networks_that_learn(sweeps, chosen):
+def test_after_10_epochs_validation_chooses_he_for_the_deep_networks_that_learn(sweeps, chosen):
     assert chosen["10 layers", "tanh"][0] == "he" and chosen["10 layers", "relu"][0] == "he"
     for act in ACTIVATIONS:  # "for two layers the schemes lie within a point"
         best = [best_on_validation(sweeps["2 layers", act, s], RATES)[2] for s in SCHEMES]
         assert max(best) - min(best) <= 0.015
     relu = {s: best_on_validation(sweeps["10 layers", "relu", s], RATES)[2] for s in SCHEMES}
-    assert relu["1/n"] < 0.6 and relu["he"] > 0.8  # "0.44 with 1/n, 0.88 with He's"
+    assert relu["1/n"] < 0.6 and relu["he"] > 0.8  # "0.44 with 1/n and 0.88 with He's"
     for scheme in SCHEMES:  # "the deep tanh network learns with any scheme"
         assert best_on_validation(sweeps["10 layers", "tanh", scheme], RATES)[2] > 0.85
+    # "nearly all of these 18 best cells (16) lie at epoch 9 or 10, the end of the budget"
+    epochs = [best_on_validation(found, RATES)[1] for found in sweeps.values()]
+    assert len(epochs) == 18 and sum(e >= EPOCHS - 1 for e in epochs) >= 14
 
 
-def test_on_the_test_set_depth_does_not_help_and_good_starts_rescue(data, chosen):
+LONGER = 40
+
+
+@pytest.fixture(scope="module")
+def longer(data, sweeps):
+    """The lesson's 40-epoch runs, each network at the rate validation chose for 10 epochs."""
+    found = {}
+    for depth, act, scheme in [
+        ("2 layers", "tanh", "he"),
+        ("10 layers", "tanh", "he"),
+        ("10 layers", "relu", "he"),
+        ("10 layers", "relu", "1/n"),
+        ("10 layers", "sigmoid", "1/n"),
+    ]:
+        rate = best_on_validation(sweeps[depth, act, scheme], RATES)[0]
+        start = network(DEPTHS[depth], act, SCHEMES[scheme])
+        found[depth, act, scheme] = sweep_learning_rates(
+            start,
+            [rate],
+            data["training"],
+            data["validation"],
+            epochs=LONGER,
+            batch_size=BATCH_SIZE,
+        )[0]
+    return found
+
+
+def first_epoch_with(found, share):
+    reached = np.flatnonzero(found >= share)
+    return reached[0] + 1 if len(reached) else None
+
+
+def test_given_40_epochs_he_s_start_makes_the_deep_relu_network_learn_faster(longer):
+    he, one_over_n = longer["10 layers", "relu", "he"], longer["10 layers", "relu", "1/n"]
+    # "with 1/n reaches 0.87 on validation after 29 epochs; with He's it passed 0.85 after 9"
+    assert 0.85 <= np.nanmax(one_over_n) < 0.9 and np.nanargmax(one_over_n) + 1 > 20
+    assert first_epoch_with(he, 0.85) <= 10
+    assert (
+        2 <= first_epoch_with(one_over_n, 0.85) / first_epoch_with(he, 0.85) <= 5
+    )  # "three times"
+    # "neither run is steady": 1/n falls back to chance, He's from 0.95 to 0.84
+    assert one_over_n[-1] < 0.15
+    assert np.nanmax(he) >= 0.94 and he[-1] < np.nanmax(he) - 0.05
+
+
+def test_given_40_epochs_deep_tanh_comes_within_a_digit_and_sigmoid_stays_at_chance(longer):
+    deep, shallow = longer["10 layers", "tanh", "he"], longer["2 layers", "tanh", "he"]
+    digits_below = round(360 * (np.nanmax(shallow) - np.nanmax(deep)))
+    assert 0 <= digits_below <= 3  # "one validation digit below", "does not pass it"
+    assert np.nanmax(longer["10 layers", "sigmoid", "1/n"]) < 0.15  # "at chance all the way"
+
+
+def test_on_the_test_set_after_10_epochs_depth_does_not_help(data, chosen):
     tested = {}
     for (depth, act), (scheme, rate, epochs, on_validation) in chosen.items():
         net = network(DEPTHS[depth], act, SCHEMES[scheme])
