@@ -208,3 +208,49 @@ def test_from_a_copy_the_printed_command_to_a_first_tick(browser, tmp_path):
         walk_the_first_hour(browser, lab, tmp_path, dest)
     finally:
         lab.stop()
+
+
+OPEN_AND_CLOSE = """async (path) => {
+  const app = window.jupyterapp;
+  const widget = await app.commands.execute('docmanager:open', {path});
+  await widget.context.ready;
+  await widget.sessionContext.ready;
+  const kernel = widget.sessionContext.session.kernel;
+  for (let i = 0; i < 600 && kernel.status !== 'idle'; i++) {
+    await new Promise(r => setTimeout(r, 100));
+  }
+  await kernel.requestKernelInfo();  // what JupyterLab writes into the notebook has arrived
+  await new Promise(r => setTimeout(r, 500));
+  const dirty = widget.context.model.dirty;
+  await widget.sessionContext.shutdown();
+  widget.dispose();
+  return dirty;
+}"""
+
+
+def test_no_lesson_or_exercise_is_marked_modified_by_opening_it(browser, tmp_path):
+    """Every lesson and exercise, opened with its kernel started and closed: none asks to be
+    saved (JupyterLab marks a notebook modified when the kernel describes itself otherwise)."""
+    lab = Lab(
+        [BIN / "bp-lessons", "lab", str(ROOT), "--no-browser", f"--port={free_port()}"]
+        + ["--LabApp.expose_app_in_browser=True"],  # to open each notebook by its path
+        ROOT,
+        tmp_path,
+    )
+    page = browser.new_page()
+    try:
+        lab.status("notebooks")
+        page.set_default_timeout(90_000)
+        page.goto(lab.url)
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+        page.wait_for_selector(f"{CURRENT} .jp-MarkdownOutput h1")
+        paths = [
+            f"{folder}/{p.name}"
+            for folder in ("notebooks", "exercises")
+            for p in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+        ]
+        modified = {path: page.evaluate(OPEN_AND_CLOSE, path) for path in paths}
+        assert len(modified) > 20 and not any(modified.values()), modified
+    finally:
+        page.close()
+        lab.stop()
