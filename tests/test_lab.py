@@ -3,6 +3,7 @@
 The learner's whole path, in a real browser, is tests/test_browser.py (make test-browser)."""
 
 import copy
+import importlib.util
 import json
 import os
 import platform
@@ -17,7 +18,19 @@ from bp_lessons.series import main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_lab_roots_jupyterlab_where_lessons_and_exercises_both_live(tmp_path):
+@pytest.fixture
+def jupyterlab(monkeypatch):
+    """JupyterLab as if installed: `make test`'s environment need not have it (`make lab`'s
+    has; make test-browser starts the real one)."""
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: object() if name == "jupyterlab" else find_spec(name, *args),
+    )
+
+
+def test_lab_roots_jupyterlab_where_lessons_and_exercises_both_live(jupyterlab):
     command = lab_command(ROOT, ["--no-browser"])
     assert command[:3] == [sys.executable, "-m", "jupyterlab"]
     assert f"--ServerApp.root_dir={ROOT}" in command  # the lessons' ../exercises/ links open
@@ -27,14 +40,24 @@ def test_lab_roots_jupyterlab_where_lessons_and_exercises_both_live(tmp_path):
     assert ("--allow-root" in command) == (os.getuid() == 0)
 
 
-def test_lab_says_what_is_missing(tmp_path, capsys):
+def test_lab_says_what_is_missing(tmp_path, capsys, monkeypatch):
     with pytest.raises(LabError, match="has no notebooks/00_start_here.ipynb.*bp-lessons copy"):
         lab_command(tmp_path, [])
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "jupyterlab" else find_spec(name, *args),
+    )
+    with pytest.raises(LabError, match="JupyterLab is not installed in this Python .*pip install"):
+        lab_command(ROOT, [])
     assert main(["lab", str(tmp_path)]) == 1
     assert "bp-lessons lab: " in capsys.readouterr().err
 
 
-def test_the_lab_command_starts_what_copy_tells_the_learner_to_run(tmp_path, capsys, monkeypatch):
+def test_the_lab_command_starts_what_copy_tells_the_learner_to_run(
+    tmp_path, capsys, monkeypatch, jupyterlab
+):
     dest = tmp_path / "lessons"
     assert main(["copy", str(dest)]) == 0
     printed = capsys.readouterr().out.splitlines()[-1]
