@@ -317,6 +317,19 @@ def batch_gradients(model, X_batch, y_batch, loss: str = "mse") -> tuple[np.ndar
     return np.array(outputs), np.array(input_gradients)
 
 
+def parameter_vector(model) -> np.ndarray:
+    """Every weight and bias of the model as one vector, in `gradient_vector`'s order: layer by
+    layer, neuron by neuron, each neuron's weights then its bias (in the matrix form: row j of
+    [W | b])."""
+    if isinstance(model, VectorizedMLP):
+        return np.concatenate(
+            [np.column_stack([layer.W, layer.b]).ravel() for layer in model.layers]
+        )
+    return np.array(
+        [value for layer in model.layers for n in layer.neurons for value in [*n.weights, n.bias]]
+    )
+
+
 def gradient_vector(model) -> np.ndarray:
     """Every ∂L/∂w and ∂L/∂b the model holds, as one vector: layer by layer, neuron by neuron,
     each neuron's weights then its bias (in the matrix form: row j of [dW | db])."""

@@ -10,7 +10,7 @@ from bp_lessons.autograd import Value
 from bp_lessons.backward_trace import cpu_seconds
 from bp_lessons.gradcheck import numerical_gradient
 from bp_lessons.plotting import model_outputs
-from bp_lessons.training import iterate_minibatches, train
+from bp_lessons.training import iterate_minibatches, parameter_vector, train
 
 pytestmark = pytest.mark.lesson11
 
@@ -33,10 +33,6 @@ def value_forward(network, inputs):
 
 def value_loss(outputs, labels):
     return sum((a - y) ** 2 for a, y in zip(outputs, labels)) / len(labels)
-
-
-def flat_parameters(mlp):
-    return [p for layer in mlp.layers for n in layer.neurons for p in n.weights + [n.bias]]
 
 
 def paths(node, leaf):
@@ -101,7 +97,7 @@ def test_the_network_of_values_takes_the_steps_of_mlp():
     X, Y, mlp, parameters, value_losses, mlp_losses = train_both()
     assert len(value_losses) == len(mlp_losses) == 300
     assert max(abs(a - b) for a, b in zip(value_losses, mlp_losses)) < 1e-12
-    mlp_parameters = flat_parameters(mlp)
+    mlp_parameters = parameter_vector(mlp)
     assert max(abs(v.data - p) for v, p in zip(parameters, mlp_parameters)) < 1e-12
     assert 0.15 < np.mean(value_losses[:10]) < 0.3
     assert 0.005 < np.mean(value_losses[-10:]) < 0.02
@@ -120,7 +116,7 @@ def test_tracking_would_notice_a_different_step():
     for v in parameters:
         v.data -= 2.1 * v.grad  # not 2.0
     train(mlp, X, Y, epochs=1, batch_size=20, learning_rate=2.0)
-    mlp_parameters = flat_parameters(mlp)
+    mlp_parameters = parameter_vector(mlp)
     assert max(abs(v.data - p) for v, p in zip(parameters, mlp_parameters)) > 1e-6
 
 

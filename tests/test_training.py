@@ -17,6 +17,7 @@ from bp_lessons.training import (
     gradient_vector,
     iterate_minibatches,
     numerical_gradient_vector,
+    parameter_vector,
     per_example_gradients,
     record_training,
     train,
@@ -410,3 +411,14 @@ def test_train_classifier_wants_the_matrix_form_logits_and_one_hot_labels():
         train_classifier(model, X, 2 * Y, **settings)
     with pytest.raises(ValueError, match="unknown loss 'ce'"):
         data_loss(model, X, Y, loss="ce")
+
+
+def test_the_parameter_vector_is_every_weight_and_bias_in_the_gradient_vector_s_order():
+    mlp = MLP([3, 4, 2], activation="tanh", seed=5)
+    expected = [v for layer in mlp.layers for n in layer.neurons for v in [*n.weights, n.bias]]
+    assert parameter_vector(mlp).tolist() == expected
+    matrix = VectorizedMLP.from_scalar(mlp)
+    assert parameter_vector(matrix).tolist() == expected  # the same order in the matrix form
+    mlp.layers[1].neurons[0].bias = 9.0  # after layer 1 (4 neurons of 3 + 1) and 4 weights
+    assert parameter_vector(mlp)[4 * (3 + 1) + 4] == 9.0
+    assert parameter_vector(mlp).shape == gradient_vector(mlp).shape
