@@ -16,6 +16,7 @@ Two things a plain `jupyter lab lesson.ipynb` gets wrong for a learner:
 import importlib.util
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,6 +45,15 @@ def lab_command(folder: Path, extra: list[str]) -> list[str]:
     if hasattr(os, "getuid") and os.getuid() == 0:  # as in many containers
         command.append("--allow-root")  # JupyterLab refuses root unless told it may
     return command + extra
+
+
+def start(command: list[str]) -> int:
+    """Run JupyterLab: on POSIX it takes this process over (Ctrl-C and its shutdown prompt are
+    its own); elsewhere it runs as a child and its exit status is returned."""
+    if os.name != "posix":
+        return subprocess.call(command)
+    os.execv(command[0], command)
+    return 0  # not reached: execv returns only by raising
 
 
 def with_kernel_version(notebook: dict) -> dict:

@@ -22,14 +22,12 @@ change of yours. `--force` overwrites your changed files too.
 import argparse
 import hashlib
 import json
-import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import bp_lessons
-from bp_lessons.lab import LabError, lab_command
+from bp_lessons.lab import LabError, lab_command, start
 
 FOLDERS = ("notebooks", "exercises")
 PATTERN = "[0-9][0-9]_*.ipynb"  # the numbered notebooks, not exercises/source/
@@ -100,7 +98,8 @@ def copy_series(dest: Path, force: bool = False, source: Path | None = None) -> 
         if target.is_dir():
             raise CopyError(f"{target} should be the notebook {name}, but it is a folder")
         current = target.read_bytes() if target.exists() else None
-        if current is not None and fingerprint(current) == fingerprint(data):
+        theirs = fingerprint(current) if current is not None else None
+        if theirs == fingerprint(data):
             report.up_to_date.append(name)  # the same cells; outputs from running are kept
         elif current is None:
             write(target, data)
@@ -108,7 +107,7 @@ def copy_series(dest: Path, force: bool = False, source: Path | None = None) -> 
         elif force:
             write(target, data)
             report.overwritten.append(name)
-        elif written.get(name) in (fingerprint(current), hashlib.sha256(current).hexdigest()):
+        elif written.get(name) in (theirs, hashlib.sha256(current).hexdigest()):
             # cells as the last copy wrote them (an older copy recorded every byte)
             write(target, data)
             report.refreshed.append(name)
@@ -218,19 +217,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.command == "lab":
-            command = lab_command(args.folder, extra)
-        else:
-            report = copy_series(args.dest, force=args.force)
+            return start(lab_command(args.folder, extra))
+        report = copy_series(args.dest, force=args.force)
     except (CopyError, LabError) as error:
         print(f"bp-lessons {args.command}: {error}", file=sys.stderr)
         return 1
-    if args.command == "copy":
-        print(summary(report, args.dest))
-        return 0
-    if os.name != "posix":
-        return subprocess.call(command)
-    os.execv(command[0], command)  # JupyterLab takes this process over: Ctrl-C is its own
-    return 0  # not reached: execv returns only by raising
+    print(summary(report, args.dest))
+    return 0
 
 
 if __name__ == "__main__":
