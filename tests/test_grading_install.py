@@ -79,6 +79,19 @@ def clean_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
 
 
+def grade(venv: Path, submission: Path, out: Path, mode: str, **environment: str):
+    """bp-grade run by the regular install in `venv`, as a course would run it."""
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "bp_lessons.grading", str(submission)]
+        + ["--out", str(out), "--sandbox", mode, "--timeout", "20"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=venv.parent,
+        env={**clean_environment(), **environment},
+    )
+
+
 PROBE = """import json, sys
 from bp_lessons.grading.sandbox import Sandbox, SandboxUnavailable
 
@@ -153,15 +166,7 @@ def test_a_task_that_reads_the_installed_reference_scores_nothing(venv, mode, tm
     nb.cells[3].source = f"{head}\n{read}{body}"
     submission = save(tmp_path, "mallory.ipynb", nb)
     out = tmp_path / "out"
-    done = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "bp_lessons.grading", str(submission)]
-        + ["--out", str(out), "--sandbox", mode, "--timeout", "20"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=venv.parent,
-        env=clean_environment(),
-    )
+    done = grade(venv, submission, out, mode)
     if done.returncode == 3:
         pytest.skip(f"{mode} does not work here: {done.stderr[:200]}")
     assert done.returncode == 0, done.stderr
@@ -211,15 +216,7 @@ def test_a_private_temporary_folder_does_not_cost_honest_work(venv, mode, tmp_pa
         shutil.copy(source / name, folder / name)
     out = tmp_path / "out"
     try:
-        done = subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "bp_lessons.grading", str(folder)]
-            + ["--out", str(out), "--sandbox", mode, "--timeout", "20"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=venv.parent,
-            env={**clean_environment(), "TMPDIR": str(private)},
-        )
+        done = grade(venv, folder, out, mode, TMPDIR=str(private))
     finally:
         shutil.rmtree(private, ignore_errors=True)
     if done.returncode == 3 and "no sandbox works" in done.stderr:
