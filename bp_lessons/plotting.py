@@ -285,6 +285,43 @@ class LossAgainstWeight:
         return slope
 
 
+# lesson 03: the error of a numerical derivative
+def difference_errors(
+    ax: Axes,
+    epsilons: np.ndarray,
+    one_sided: np.ndarray,
+    central: np.ndarray,
+    second: float,
+    third: float,
+    default: float,
+) -> dict[str, Line2D]:
+    r"""The errors of one-sided and central differences against the step $\epsilon$, log-log
+    and shrinking to the right, beside Taylor's predictions $\epsilon |L''|/2$ and
+    $\epsilon^2 |L'''|/6$, rounding's $10^{-16}/\epsilon$, and a line at the `default` step.
+    Returns the lines by name."""
+    taylor = {
+        "one-sided": (epsilons * abs(second) / 2, r"$\epsilon |L''|/2$"),
+        "central": (epsilons**2 * abs(third) / 6, r"$\epsilon^2 |L'''|/6$"),
+    }
+    lines = {}
+    for (name, measured), colour, marker in zip(
+        [("one-sided", one_sided), ("central", central)], COLORS[:2], "os"
+    ):
+        label = f"{name}, measured"
+        (lines[name],) = ax.loglog(epsilons, np.abs(measured), marker, color=colour, label=label)
+        predicted, formula = taylor[name]
+        (lines[f"{name}, Taylor"],) = ax.loglog(epsilons, predicted, color=colour, label=formula)
+    rounding = r"rounding: ~ $10^{-16}/\epsilon$"
+    (lines["rounding"],) = ax.loglog(epsilons, 1e-16 / epsilons, ":", color="gray", label=rounding)
+    label = f"numerical_gradient's default {default:.0e}"
+    lines["default"] = ax.axvline(default, color="black", linewidth=0.8, label=label)
+    ax.set(xlabel=r"step $\epsilon$", ylabel="|estimate - exact slope|", ylim=(1e-15, 1.0))
+    ax.set_title("the error of a numerical derivative: Taylor's lines, then rounding")
+    ax.invert_xaxis()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    return lines
+
+
 # lessons 02 and 06: what a model does over the input plane
 def decision_legend(ax: Axes, **kwargs):
     """A legend for `decision_boundary`: the two classes of points, the 0.5 line and the two

@@ -160,6 +160,19 @@ def test_loss_against_weight_draws_the_tangent_with_the_slope_at_the_weight(ax):
     assert plot.arrow.xy[0] - 0.0 == pytest.approx(steep_arrow * np.sqrt(0.5), rel=1e-6)
 
 
+def test_difference_errors_draws_the_measured_errors_beside_taylors_lines(ax):
+    epsilons = 10.0 ** -np.arange(1, 5)
+    one_sided, central = -0.5 * epsilons, 2.0 * epsilons**2  # any signs: drawn as sizes
+    lines = plotting.difference_errors(ax, epsilons, one_sided, central, -1.0, 12.0, 1e-3)
+    np.testing.assert_array_equal(lines["one-sided"].get_ydata(), 0.5 * epsilons)
+    np.testing.assert_array_equal(lines["central"].get_ydata(), 2.0 * epsilons**2)
+    np.testing.assert_allclose(lines["one-sided, Taylor"].get_ydata(), epsilons * 1.0 / 2)
+    np.testing.assert_allclose(lines["central, Taylor"].get_ydata(), epsilons**2 * 12.0 / 6)
+    np.testing.assert_allclose(lines["rounding"].get_ydata(), 1e-16 / epsilons)
+    assert list(lines["default"].get_xdata()) == [1e-3, 1e-3]
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert ax.xaxis_inverted()  # the step shrinks to the right
+
 def test_decision_boundary_draws_no_line_through_rounding_noise(ax):
     X, y = datasets.xor()
     flat = MLP([2, 1], seed=0)  # output 0.5 ± 1e-13 everywhere: no boundary to draw
