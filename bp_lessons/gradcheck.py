@@ -31,6 +31,16 @@ def relative_error(analytic: float, numeric: float) -> float:
     return abs(analytic - numeric) / max(abs(analytic), abs(numeric), FLOOR)
 
 
+def numerical_slopes(f: Callable[[list[float]], float], values: Sequence[float]) -> list[float]:
+    r"""$\frac{\partial f}{\partial v_k}$ for each entry $v_k$ of the list in turn, by central
+    differences, the other entries held fixed (lessons 04 and 05)."""
+    values = [float(v) for v in values]
+    return [
+        numerical_gradient(lambda v, k=k: f(values[:k] + [v] + values[k + 1 :]), x)
+        for k, x in enumerate(values)
+    ]
+
+
 def gradient_check(
     model, inputs: Sequence[float], labels: Sequence[float], epsilon: float = EPSILON
 ) -> float:

@@ -5,7 +5,12 @@ import pytest
 
 from bp_lessons import MLP
 from bp_lessons.activations import sigmoid
-from bp_lessons.gradcheck import gradient_check, numerical_gradient, relative_error
+from bp_lessons.gradcheck import (
+    gradient_check,
+    numerical_gradient,
+    numerical_slopes,
+    relative_error,
+)
 from bp_lessons.vectorized import VectorizedMLP
 
 pytestmark = [pytest.mark.lesson03, pytest.mark.lesson07]
@@ -39,6 +44,17 @@ def test_relative_error_is_relative_above_the_floor_and_absolute_below():
     assert relative_error(1.0, 1.01) == pytest.approx(0.01 / 1.01)
     assert relative_error(1e-9, 2e-9) == pytest.approx(1e-9 / 1e-4)
     assert relative_error(0.0, 0.0) == 0.0
+
+
+def test_numerical_slopes_gives_each_partial_derivative_with_the_others_held_fixed():
+    def f(values):  # f(x, y, z) = x^2 y + sin(z): slopes 2xy, x^2, cos(z)
+        x, y, z = values
+        return x * x * y + math.sin(z)
+
+    values = [1.5, -2.0, 0.3]
+    slopes = numerical_slopes(f, values)
+    np.testing.assert_allclose(slopes, [2 * 1.5 * -2.0, 1.5**2, math.cos(0.3)], rtol=1e-9)
+    assert values == [1.5, -2.0, 0.3]  # the list it was given is left as it was
 
 
 def test_gradient_check_passes_a_correct_network_and_leaves_it_unchanged():
