@@ -26,8 +26,8 @@ ALT: dict[str, dict[str, str]] = {
         "reads right after each of 10 epochs of training, rising from about 0.09, at the "
         "guessing line of 0.1, to about 0.54 after one epoch, 0.91 after three and 0.94 after "
         "ten. Right: a gallery of 8 by 8 pixel handwritten digits, the first 14 validation ones "
-        "with the digit the network reads, then 7 it reads wrong, titled in red with its answer "
-        "and the true digit, such as 'read as 4, is 9'.",
+        "it reads right, each titled with its answer, then the first 7 it reads wrong, titled in "
+        "red with its answer and the true digit, such as 'read as 4, is 9'.",
     },
     "notebooks/01_neuron.ipynb": {
         "ae3db6e2": "Three line charts of the activation a against z from -4 to 4. Left: sigmoid, "
