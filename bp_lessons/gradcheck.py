@@ -33,7 +33,7 @@ def relative_error(analytic: float, numeric: float) -> float:
 
 def numerical_slopes(f: Callable[[list[float]], float], values: Sequence[float]) -> list[float]:
     r"""$\frac{\partial f}{\partial v_k}$ for each entry $v_k$ of the list in turn, by central
-    differences, the other entries held fixed (lessons 04 and 05)."""
+    differences, the other entries held fixed (lessons 03 to 05)."""
     values = [float(v) for v in values]
     return [
         numerical_gradient(lambda v, k=k: f(values[:k] + [v] + values[k + 1 :]), x)
