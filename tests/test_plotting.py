@@ -173,6 +173,7 @@ def test_difference_errors_draws_the_measured_errors_beside_taylors_lines(ax):
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert ax.xaxis_inverted()  # the step shrinks to the right
 
+
 def test_decision_boundary_draws_no_line_through_rounding_noise(ax):
     X, y = datasets.xor()
     flat = MLP([2, 1], seed=0)  # output 0.5 ± 1e-13 everywhere: no boundary to draw
