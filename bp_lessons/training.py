@@ -431,3 +431,20 @@ def accuracy_by_epoch(
             break
         accuracies.append(accuracy(model, X_validation, y_validation))
     return accuracies
+
+
+# lesson 08: the four regimes of the learning rate, one line a run
+
+
+def regime_table(runs: dict[str, TrainingRun], rates: dict[str, float]) -> str:
+    """One line per run: its learning rate, its loss at epoch 0, its last finite loss and the
+    epoch after which it was measured, and the number of epochs in which the loss rose."""
+    lines = [
+        f"{'':>10} {'lr':>5} {'loss at epoch 0':>16} {'its last finite loss':>30}"
+        f" {'epochs in which it rose':>24}"
+    ]
+    for name, run in runs.items():
+        rises = sum(after > before for before, after in zip(run.losses, run.losses[1:]))
+        last = f"{run.losses[-1]:.1e} (after epoch {len(run.losses) - 1})"
+        lines.append(f"{name:>10} {rates[name]:>5} {run.losses[0]:>16.1e} {last:>30} {rises:>24}")
+    return "\n".join(lines)

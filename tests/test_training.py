@@ -422,3 +422,19 @@ def test_the_parameter_vector_is_every_weight_and_bias_in_the_gradient_vector_s_
     mlp.layers[1].neurons[0].bias = 9.0  # after layer 1 (4 neurons of 3 + 1) and 4 weights
     assert parameter_vector(mlp)[4 * (3 + 1) + 4] == 9.0
     assert parameter_vector(mlp).shape == gradient_vector(mlp).shape
+
+
+@pytest.mark.lesson08
+def test_regime_table_gives_each_run_its_last_finite_loss_and_its_rises():
+    from bp_lessons.training import regime_table
+
+    runs = {
+        "steady": TrainingRun(losses=[0.5, 0.4, 0.3]),
+        "bumpy": TrainingRun(losses=[0.5, 0.6, 0.2, 0.3]),
+        "divergent": TrainingRun(losses=[0.5, 5.0, 50.0], diverged_in=4),
+    }
+    lines = regime_table(runs, {"steady": 0.1, "bumpy": 0.5, "divergent": 2.0}).splitlines()
+    assert len(lines) == 4 and "epochs in which it rose" in lines[0]
+    assert lines[1].split() == ["steady", "0.1", "5.0e-01", "3.0e-01", "(after", "epoch", "2)", "0"]
+    assert lines[2].split()[-1] == "2"  # 0.5 -> 0.6 and 0.2 -> 0.3
+    assert "5.0e+01 (after epoch 2)" in lines[3] and lines[3].split()[-1] == "2"
