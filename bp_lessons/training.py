@@ -448,3 +448,21 @@ def regime_table(runs: dict[str, TrainingRun], rates: dict[str, float]) -> str:
         last = f"{run.losses[-1]:.1e} (after epoch {len(run.losses) - 1})"
         lines.append(f"{name:>10} {rates[name]:>5} {run.losses[0]:>16.1e} {last:>30} {rises:>24}")
     return "\n".join(lines)
+
+
+# lesson 10: the two engines side by side
+
+
+def engine_differences(mlp: MLP, X_batch, Y_batch) -> list[float]:
+    """The largest absolute difference between `mlp`, run example by example, and its matrix
+    form `VectorizedMLP.from_scalar(mlp)`, run on the whole batch at once: in the outputs, in
+    every ∂L/∂w and ∂L/∂b (`gradient_vector`), and in ∂L/∂A⁽⁰⁾, the gradient of the inputs."""
+    matrix = VectorizedMLP.from_scalar(mlp)
+    outputs, input_gradient = batch_gradients(mlp, X_batch, Y_batch)
+    matrix_outputs, matrix_input_gradient = batch_gradients(matrix, X_batch, Y_batch)
+    pairs = [
+        (outputs, matrix_outputs),
+        (gradient_vector(mlp), gradient_vector(matrix)),
+        (input_gradient, matrix_input_gradient),
+    ]
+    return [float(np.abs(a - b).max()) for a, b in pairs]

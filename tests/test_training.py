@@ -438,3 +438,18 @@ def test_regime_table_gives_each_run_its_last_finite_loss_and_its_rises():
     assert lines[1].split() == ["steady", "0.1", "5.0e-01", "3.0e-01", "(after", "epoch", "2)", "0"]
     assert lines[2].split()[-1] == "2"  # 0.5 -> 0.6 and 0.2 -> 0.3
     assert "5.0e+01 (after epoch 2)" in lines[3] and lines[3].split()[-1] == "2"
+
+
+@pytest.mark.lesson10
+def test_engine_differences_are_rounding_for_one_network_and_large_for_a_changed_one():
+    from bp_lessons.training import engine_differences
+
+    rng = np.random.default_rng(3)
+    mlp = MLP([3, 5, 2], activation="tanh", seed=1)
+    X, Y = rng.uniform(-1, 1, (6, 3)), rng.uniform(0, 1, (6, 2))
+    assert max(engine_differences(mlp, X, Y)) < 1e-12
+    changed = MLP([3, 5, 2], activation="tanh", seed=1)
+    changed.layers[0].neurons[0].delta_act = lambda z: 2 * (1 - math.tanh(z) ** 2)  # wrong slope
+    outputs, gradients, inputs = engine_differences(changed, X, Y)
+    assert outputs < 1e-12  # the forward pass is untouched
+    assert gradients > 1e-3 and inputs > 1e-3
