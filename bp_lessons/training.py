@@ -466,3 +466,26 @@ def engine_differences(mlp: MLP, X_batch, Y_batch) -> list[float]:
         (input_gradient, matrix_input_gradient),
     ]
     return [float(np.abs(a - b).max()) for a, b in pairs]
+
+
+# lesson 09: a search over batch sizes and learning rates, as a table
+
+
+def rate_search_table(search: dict[tuple[int, float], TrainingRun], best: dict[int, float]) -> str:
+    """The loss on the data set after the last epoch of every run of `search`, keyed (batch size,
+    learning rate): a row per rate, a column per batch size, "diverged (k)" where `train`
+    stopped in epoch k, and a last row with each batch size's `best` rate."""
+    sizes = list(dict.fromkeys(size for size, _ in search))
+    rates = list(dict.fromkeys(rate for _, rate in search))
+    epochs = max(len(run.losses) for run in search.values()) - 1
+    lines = [f"loss on the data set after {epochs} epochs"]
+    lines.append(f"{'learning rate':>13}" + "".join(f"{f'batch size {s}':>15}" for s in sizes))
+    for rate in rates:
+        runs = [search[size, rate] for size in sizes]
+        shown = [
+            f"diverged ({run.diverged_in})" if run.diverged_in else f"{run.losses[-1]:.3g}"
+            for run in runs
+        ]
+        lines.append(f"{rate:>13}" + "".join(f"{text:>15}" for text in shown))
+    lines.append(f"{'best':>13}" + "".join(f"{f'lr {best[size]}':>15}" for size in sizes))
+    return "\n".join(lines)

@@ -453,3 +453,21 @@ def test_engine_differences_are_rounding_for_one_network_and_large_for_a_changed
     outputs, gradients, inputs = engine_differences(changed, X, Y)
     assert outputs < 1e-12  # the forward pass is untouched
     assert gradients > 1e-3 and inputs > 1e-3
+
+
+@pytest.mark.lesson09
+def test_rate_search_table_shows_each_run_s_last_loss_or_where_it_diverged():
+    from bp_lessons.training import rate_search_table
+
+    search = {
+        (1, 0.1): TrainingRun(losses=[0.5, 0.2, 0.0213]),
+        (1, 0.2): TrainingRun(losses=[0.5, 9.0], diverged_in=2),
+        (4, 0.1): TrainingRun(losses=[0.5, 0.4, 0.3]),
+        (4, 0.2): TrainingRun(losses=[0.5, 0.3, 0.1]),
+    }
+    lines = rate_search_table(search, best={1: 0.1, 4: 0.2}).splitlines()
+    assert lines[0] == "loss on the data set after 2 epochs"
+    assert lines[1].split() == ["learning", "rate", "batch", "size", "1", "batch", "size", "4"]
+    assert lines[2].split() == ["0.1", "0.0213", "0.3"]
+    assert lines[3].split() == ["0.2", "diverged", "(2)", "0.1"]
+    assert lines[4].split() == ["best", "lr", "0.1", "lr", "0.2"]
