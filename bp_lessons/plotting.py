@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 from bp_lessons.activations import get_activation
 from bp_lessons.gradcheck import numerical_gradient
 from bp_lessons.neuron import neuron_forward
+from bp_lessons.training import describe_run
 
 # Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies
 OKABE_ITO = {
@@ -799,3 +800,52 @@ def rate_sweeps(
     axes[0].set_ylabel("validation accuracy")
     axes[0].legend(fontsize=9)
     return lines
+
+
+# lesson 08: paths of descent on one loss surface, and the four regimes of the learning rate
+def paths_on_contours(
+    ax: Axes,
+    loss: Callable[[float, float], float],
+    ws: Sequence[float],
+    bs: Sequence[float],
+    minimum: Sequence[float],
+    paths: dict[str, np.ndarray],
+) -> np.ndarray:
+    """Contour lines of `loss(w, b)` over ws × bs (`loss_contours`), its minimum as a star, and
+    up to two paths of (w, b) points, label -> array (steps + 1, 2): the first vermillion with
+    round markers, the second blue with small dots. Returns the grid of losses."""
+    if len(paths) > 2:
+        raise ValueError(f"expected at most two paths to tell apart, got {len(paths)}")
+    grid = loss_contours(ax, loss, ws, bs)
+    ax.plot(*minimum, "*", color="black", markersize=15, label="the minimum", zorder=5)
+    styles = [
+        {"fmt": "o-", "color": OKABE_ITO["vermillion"], "markersize": 4},
+        {"fmt": ".-", "color": OKABE_ITO["blue"], "markersize": 3, "linewidth": 0.8},
+    ]
+    for (label, path), style in zip(paths.items(), styles):
+        fmt = style.pop("fmt")
+        ax.plot(*np.asarray(path, dtype=float).T, fmt, label=label, **style)
+    ax.set(xlabel="weight $w$", ylabel="bias $b$", xlim=(ws[0], ws[-1]), ylim=(bs[0], bs[-1]))
+    if paths:
+        ax.legend(loc="lower left")
+    return grid
+
+
+def regime_curves(
+    axes: Sequence[Axes], runs: dict, rates: dict[str, float], epochs: int
+) -> list[tuple[float, float]]:
+    """One panel per `TrainingRun` of `runs` (name -> run): its loss on the data set after each
+    epoch (`data_loss_curve`), titled with its name, rate and how it ended. The runs that did not
+    diverge share one y scale, so their panels compare; a diverging run keeps the scale its
+    growth needs. Returns each panel's y limits."""
+    axes = list(np.ravel(axes))
+    for ax, (name, run) in zip(axes, runs.items()):
+        data_loss_curve(ax, run.losses, run.diverged_in)
+        ax.set(xlim=(0, epochs), title=f"{name}: lr = {rates[name]}\n{describe_run(run)}")
+    converged = [(ax, run) for ax, run in zip(axes, runs.values()) if run.diverged_in is None]
+    if converged:
+        low = min(min(run.losses) for _, run in converged) / 2
+        high = 4 * max(max(run.losses) for _, run in converged)
+        for ax, _ in converged:
+            ax.set_ylim(low, high)
+    return [ax.get_ylim() for ax in axes[: len(runs)]]

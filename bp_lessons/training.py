@@ -431,3 +431,61 @@ def accuracy_by_epoch(
             break
         accuracies.append(accuracy(model, X_validation, y_validation))
     return accuracies
+
+
+# lesson 08: the four regimes of the learning rate, one line a run
+
+
+def regime_table(runs: dict[str, TrainingRun], rates: dict[str, float]) -> str:
+    """One line per run: its learning rate, its loss at epoch 0, its last finite loss and the
+    epoch after which it was measured, and the number of epochs in which the loss rose."""
+    lines = [
+        f"{'':>10} {'lr':>5} {'loss at epoch 0':>16} {'its last finite loss':>30}"
+        f" {'epochs in which it rose':>24}"
+    ]
+    for name, run in runs.items():
+        rises = sum(after > before for before, after in zip(run.losses, run.losses[1:]))
+        last = f"{run.losses[-1]:.1e} (after epoch {len(run.losses) - 1})"
+        lines.append(f"{name:>10} {rates[name]:>5} {run.losses[0]:>16.1e} {last:>30} {rises:>24}")
+    return "\n".join(lines)
+
+
+# lesson 10: the two engines side by side
+
+
+def engine_differences(mlp: MLP, X_batch, Y_batch) -> list[float]:
+    """The largest absolute difference between `mlp`, run example by example, and its matrix
+    form `VectorizedMLP.from_scalar(mlp)`, run on the whole batch at once: in the outputs, in
+    every ∂L/∂w and ∂L/∂b (`gradient_vector`), and in ∂L/∂A⁽⁰⁾, the gradient of the inputs."""
+    matrix = VectorizedMLP.from_scalar(mlp)
+    outputs, input_gradient = batch_gradients(mlp, X_batch, Y_batch)
+    matrix_outputs, matrix_input_gradient = batch_gradients(matrix, X_batch, Y_batch)
+    pairs = [
+        (outputs, matrix_outputs),
+        (gradient_vector(mlp), gradient_vector(matrix)),
+        (input_gradient, matrix_input_gradient),
+    ]
+    return [float(np.abs(a - b).max()) for a, b in pairs]
+
+
+# lesson 09: a search over batch sizes and learning rates, as a table
+
+
+def rate_search_table(search: dict[tuple[int, float], TrainingRun], best: dict[int, float]) -> str:
+    """The loss on the data set after the last epoch of every run of `search`, keyed (batch size,
+    learning rate): a row per rate, a column per batch size, "diverged (k)" where `train`
+    stopped in epoch k, and a last row with each batch size's `best` rate."""
+    sizes = list(dict.fromkeys(size for size, _ in search))
+    rates = list(dict.fromkeys(rate for _, rate in search))
+    epochs = max(len(run.losses) for run in search.values()) - 1
+    lines = [f"loss on the data set after {epochs} epochs"]
+    lines.append(f"{'learning rate':>13}" + "".join(f"{f'batch size {s}':>15}" for s in sizes))
+    for rate in rates:
+        runs = [search[size, rate] for size in sizes]
+        shown = [
+            f"diverged ({run.diverged_in})" if run.diverged_in else f"{run.losses[-1]:.3g}"
+            for run in runs
+        ]
+        lines.append(f"{rate:>13}" + "".join(f"{text:>15}" for text in shown))
+    lines.append(f"{'best':>13}" + "".join(f"{f'lr {best[size]}':>15}" for size in sizes))
+    return "\n".join(lines)

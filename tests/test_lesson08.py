@@ -185,6 +185,17 @@ def test_the_four_regimes_of_the_learning_rate():
         train(make_network(), X, Y, epochs=300, batch_size=4, learning_rate=0.8)
 
 
+def test_on_the_right_rate_s_plateau_the_output_sits_near_the_average_label():
+    """'a plateau at first (the output sits near the average label while the hidden layer finds
+    useful features)': XOR's average label is 0.5"""
+    run = record_training(
+        make_network(), X, Y, epochs=40, batch_size=4, learning_rate=0.2, snapshot_epochs=[20, 40]
+    )
+    for epoch in (20, 40):
+        outputs = [run.snapshots[epoch].forward(x)[0] for x in X.tolist()]
+        assert all(abs(a - 0.5) < 0.1 for a in outputs)
+
+
 def test_the_divergent_run_s_epochs_are_counted_as_the_lesson_says():
     """'The table's last finite loss, 2.4e+307, is the loss after epoch 216; epoch 217's step
     multiplies it by the same factor once more, past the largest float'; `train` names epoch

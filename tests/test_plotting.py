@@ -431,3 +431,48 @@ def test_rate_sweeps_draw_the_best_epoch_at_each_rate_and_star_the_best_rate():
     assert [(s.get_xdata()[0], s.get_ydata()[0]) for s in stars] == [(1.0, 0.5), (10.0, 0.9)]
     assert axes[0].get_ylim() == axes[1].get_ylim() == (0, 1)
     plt.close(figure)
+
+
+@pytest.mark.lesson08
+def test_paths_on_contours_draws_the_minimum_and_each_path_in_its_own_style(ax):
+    def loss(w, b):
+        return (w - 1.0) ** 2 + 4 * (b + 0.5) ** 2
+
+    first = np.array([[-1.0, 1.0], [0.0, 0.5], [0.5, 0.0]])
+    second = np.array([[-1.0, 1.0], [0.2, 0.1]])
+    ws, bs = np.linspace(-2.0, 3.0, 11), np.linspace(-2.0, 2.0, 9)
+    paths = {"gradient descent": first, "SGD": second}
+    grid = plotting.paths_on_contours(ax, loss, ws, bs, (1.0, -0.5), paths)
+    assert grid[0, 0] == loss(ws[0], bs[0]) and grid.shape == (len(bs), len(ws))
+    star, drawn_first, drawn_second = ax.lines
+    assert star.get_marker() == "*" and (star.get_xdata()[0], star.get_ydata()[0]) == (1.0, -0.5)
+    np.testing.assert_array_equal(np.column_stack(drawn_first.get_data()), first)
+    np.testing.assert_array_equal(np.column_stack(drawn_second.get_data()), second)
+    assert drawn_first.get_color() != drawn_second.get_color()
+    assert ax.get_xlim() == (-2.0, 3.0) and ax.get_ylim() == (-2.0, 2.0)
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["the minimum", "gradient descent", "SGD"]
+    with pytest.raises(ValueError, match="at most two paths"):
+        plotting.paths_on_contours(
+            ax, loss, ws, bs, (1.0, -0.5), {"a": first, "b": first, "c": first}
+        )
+
+
+@pytest.mark.lesson08
+def test_regime_curves_share_one_scale_for_the_runs_that_converge():
+    from bp_lessons.training import TrainingRun
+
+    runs = {
+        "slow": TrainingRun(losses=[0.4, 0.3, 0.25]),
+        "fast": TrainingRun(losses=[0.4, 0.01, 0.001]),
+        "divergent": TrainingRun(losses=[0.4, 40.0, 4e5], diverged_in=4),
+    }
+    rates = {"slow": 0.1, "fast": 0.5, "divergent": 2.0}
+    figure, axes = plt.subplots(1, 3)
+    limits = plotting.regime_curves(axes, runs, rates, epochs=3)
+    assert limits[0] == limits[1] == pytest.approx((0.001 / 2, 4 * 0.4))
+    assert limits[2][1] > 4e5  # the divergent run keeps the scale its growth needs
+    assert axes[0].get_title() == "slow: lr = 0.1\nloss 0.4 → 0.25"
+    assert "diverged" in axes[2].get_title() and "epoch 4" in axes[2].get_title()
+    assert [line.get_marker() for line in axes[2].lines][-1] == "X"  # where train stopped
+    plt.close(figure)

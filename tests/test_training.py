@@ -422,3 +422,52 @@ def test_the_parameter_vector_is_every_weight_and_bias_in_the_gradient_vector_s_
     mlp.layers[1].neurons[0].bias = 9.0  # after layer 1 (4 neurons of 3 + 1) and 4 weights
     assert parameter_vector(mlp)[4 * (3 + 1) + 4] == 9.0
     assert parameter_vector(mlp).shape == gradient_vector(mlp).shape
+
+
+@pytest.mark.lesson08
+def test_regime_table_gives_each_run_its_last_finite_loss_and_its_rises():
+    from bp_lessons.training import regime_table
+
+    runs = {
+        "steady": TrainingRun(losses=[0.5, 0.4, 0.3]),
+        "bumpy": TrainingRun(losses=[0.5, 0.6, 0.2, 0.3]),
+        "divergent": TrainingRun(losses=[0.5, 5.0, 50.0], diverged_in=4),
+    }
+    lines = regime_table(runs, {"steady": 0.1, "bumpy": 0.5, "divergent": 2.0}).splitlines()
+    assert len(lines) == 4 and "epochs in which it rose" in lines[0]
+    assert lines[1].split() == ["steady", "0.1", "5.0e-01", "3.0e-01", "(after", "epoch", "2)", "0"]
+    assert lines[2].split()[-1] == "2"  # 0.5 -> 0.6 and 0.2 -> 0.3
+    assert "5.0e+01 (after epoch 2)" in lines[3] and lines[3].split()[-1] == "2"
+
+
+@pytest.mark.lesson10
+def test_engine_differences_are_rounding_for_one_network_and_large_for_a_changed_one():
+    from bp_lessons.training import engine_differences
+
+    rng = np.random.default_rng(3)
+    mlp = MLP([3, 5, 2], activation="tanh", seed=1)
+    X, Y = rng.uniform(-1, 1, (6, 3)), rng.uniform(0, 1, (6, 2))
+    assert max(engine_differences(mlp, X, Y)) < 1e-12
+    changed = MLP([3, 5, 2], activation="tanh", seed=1)
+    changed.layers[0].neurons[0].delta_act = lambda z: 2 * (1 - math.tanh(z) ** 2)  # wrong slope
+    outputs, gradients, inputs = engine_differences(changed, X, Y)
+    assert outputs < 1e-12  # the forward pass is untouched
+    assert gradients > 1e-3 and inputs > 1e-3
+
+
+@pytest.mark.lesson09
+def test_rate_search_table_shows_each_run_s_last_loss_or_where_it_diverged():
+    from bp_lessons.training import rate_search_table
+
+    search = {
+        (1, 0.1): TrainingRun(losses=[0.5, 0.2, 0.0213]),
+        (1, 0.2): TrainingRun(losses=[0.5, 9.0], diverged_in=2),
+        (4, 0.1): TrainingRun(losses=[0.5, 0.4, 0.3]),
+        (4, 0.2): TrainingRun(losses=[0.5, 0.3, 0.1]),
+    }
+    lines = rate_search_table(search, best={1: 0.1, 4: 0.2}).splitlines()
+    assert lines[0] == "loss on the data set after 2 epochs"
+    assert lines[1].split() == ["learning", "rate", "batch", "size", "1", "batch", "size", "4"]
+    assert lines[2].split() == ["0.1", "0.0213", "0.3"]
+    assert lines[3].split() == ["0.2", "diverged", "(2)", "0.1"]
+    assert lines[4].split() == ["best", "lr", "0.1", "lr", "0.2"]
