@@ -1064,6 +1064,17 @@ def _softplus_measured(x):
     return out
 
 
+def _power_measured(a, b):
+    """A power node whose local derivatives are central differences of a^b."""
+    from bp_lessons.autograd import Value
+
+    out = Value(a.data**b.data, (a, b), "**")
+    out._local_grads = tuple(
+        _central(lambda p: p[0] ** p[1], [a.data, b.data])
+    )  # measured, not derived
+    return out
+
+
 def _shared_loss(p):
     x, w, y = p
     return (math.tanh(w * math.tanh(w * x)) - y) ** 2
@@ -1125,6 +1136,7 @@ MEASURED = {
     ("11_computational_graph", "11.3"): lambda x, w, y: _central(
         lambda p: _shared_loss([p[1], p[0], y]), [w, x]
     ),
+    ("11_computational_graph", "11.4"): lambda a, b: _power_measured(a, b),
     ("12_deep_networks", "12.1"): None,  # not a slope: no central difference to try
     ("13_classification", "13.3"): _binary_measured,
 }
@@ -1164,8 +1176,10 @@ def _in_float32(value):
     return np.asarray(value, dtype=np.float32)
 
 
-# 11.1's answer is a Value, whose numbers are Python floats
-@pytest.mark.parametrize("exercise, number", [p for p in DERIVATIONS if p.id != "11.1"])
+# 11.1's and 11.4's answers are Values, whose numbers are Python floats
+@pytest.mark.parametrize(
+    "exercise, number", [p for p in DERIVATIONS if p.id not in ("11.1", "11.4")]
+)
 def test_a_float32_answer_is_told_float32_not_central_differences(exercise, number):
     task = task_of(exercise, number)
     result = task.evaluate(lambda *args: _in_float32(task.reference(*args)), rules=False)
@@ -1737,3 +1751,157 @@ def test_a_softmax_shifted_by_each_columns_max_is_named():
     for seed in SEEDS:
         said = ex.q1.evaluate(_shifted_softmax(lambda Z: Z.max(axis=0)), seed=seed).headline()
         assert "The max is taken down each column" in said, seed
+
+
+# --- issue 18, item 6: a new node for Value, the power with a Value exponent (11.4) ---------
+
+
+def _power_node(a, b):  # a correct node in another style: the slope in a from the output
+    from bp_lessons.autograd import Value
+
+    out = Value(math.pow(a.data, b.data), [a, b], "pow")
+    out._local_grads = [b.data * out.data / a.data, math.log(a.data) * out.data]
+    return out
+
+
+@pytest.mark.lesson11
+def test_the_power_node_is_the_slope_of_its_graphs_by_central_differences():
+    """The reference against central differences of the check's two graphs:
+    L = p·p + p·b with p = a^b, and x^x · x."""
+    from bp_lessons.exercises import computational_graph as ex
+    from bp_lessons.exercises.calling import a_power_node
+
+    def graph(a, b):
+        p = a**b
+        return p * p + p * b
+
+    for args in ex.q4.cases(seed=11):
+        a, b = args["a"], args["b"]
+        data, local, a_grad, b_grad, x_grad = a_power_node(ex.power, args)
+        assert data == pytest.approx(a**b, rel=1e-14)
+        assert local == pytest.approx(_central(lambda p: p[0] ** p[1], [a, b]), rel=1e-7, abs=1e-8)
+        assert [a_grad, b_grad] == pytest.approx(
+            _central(lambda p: graph(*p), [a, b]), rel=1e-6, abs=1e-8
+        )
+        (slope,) = _central(lambda p: p[0] ** p[0] * p[0], [a])
+        assert x_grad == pytest.approx(slope, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.lesson11
+def test_the_power_node_in_other_styles_passes_and_a_central_difference_does_not():
+    from bp_lessons.autograd import Value
+    from bp_lessons.exercises import computational_graph as ex
+
+    def through_exp(a, b):  # a^b = e^(b ln a), the derivation's own form
+        value = math.exp(b.data * math.log(a.data))
+        out = Value(value, (a, b))
+        out._local_grads = (b.data * a.data ** (b.data - 1), value * math.log(a.data))
+        return out
+
+    for answer in (_power_node, through_exp):
+        assert ex.q4.evaluate(answer).passed, str(ex.q4.evaluate(answer))
+    measured = ex.q4.evaluate(_power_measured).headline()
+    assert "an approximation, such as a central difference" in measured
+
+
+@pytest.mark.lesson11
+def test_the_power_nodes_slips_of_python_and_of_the_engine_get_their_advice():
+    from bp_lessons.autograd import Value
+    from bp_lessons.exercises import computational_graph as ex
+
+    def with_values(a, b):  # local derivatives built from Values, not numbers
+        out = Value(a.data**b.data, (a, b), "**")
+        out._local_grads = (b * a.data ** (b.data - 1), out.data * math.log(a.data))
+        return out
+
+    def exclusive_or(a, b):
+        return Value(a.data ^ b.data, (a, b), "**")
+
+    said = {
+        "with the engine's **": ex.q4.evaluate(lambda a, b: a**b).headline(),
+        "with ^": ex.q4.evaluate(exclusive_or).headline(),
+        "with Values": ex.q4.evaluate(with_values).headline(),
+    }
+    assert "The engine's ** takes a number exponent" in said["with the engine's **"]
+    assert "^ is Python's exclusive or" in said["with ^"]
+    assert "keep its local derivatives plain numbers" in said["with Values"]
+
+
+@pytest.mark.lesson11
+def test_each_slip_of_the_power_node_is_named_by_what_it_got_wrong():
+    """The named misconceptions of 11.4, written as a learner would (not the check's own
+    helpers): each is named, alone."""
+    from bp_lessons.autograd import Value
+    from bp_lessons.exercises import computational_graph as ex
+
+    def node(forward, slopes, children=None):
+        def power(a, b):
+            x, y = a.data, b.data
+            out = Value(forward(x, y), (a, b) if children is None else children(a, b))
+            out._local_grads = slopes(x, y, out.data)
+            return out
+
+        return power
+
+    def right(x, y):
+        return x**y
+
+    slips = {
+        "power rule is off by one": node(right, lambda x, y, o: (y * x**y, o * math.log(x))),
+        "must also come down": node(right, lambda x, y, o: (x ** (y - 1), o * math.log(x))),
+        "exponential, not a power": node(right, lambda x, y, o: (y * o / x, y * x ** (y - 1))),
+        "as if a^b were e^b": node(right, lambda x, y, o: (y * o / x, o)),
+        "the factor a^b is missing": node(right, lambda x, y, o: (y * o / x, math.log(x))),
+        "the input a stands where": node(right, lambda x, y, o: (y * o / x, x * math.log(x))),
+        "the node's value out = a^b stands where": node(
+            right, lambda x, y, o: (y * o ** (y - 1), o * math.log(x))
+        ),
+        "names no children": node(
+            right, lambda x, y, o: (y * o / x, o * math.log(x)), lambda a, b: ()
+        ),
+        "names a as its only child": node(
+            right, lambda x, y, o: (y * o / x, o * math.log(x)), lambda a, b: (a,)
+        ),
+        "The children are (b, a)": node(
+            right, lambda x, y, o: (y * o / x, o * math.log(x)), lambda a, b: (b, a)
+        ),
+        "The local derivatives are 0": node(right, lambda x, y, o: (0.0, 0.0)),
+        "The forward value is b^a": node(
+            lambda x, y: y**x, lambda x, y, o: (y * x ** (y - 1), o * math.log(x))
+        ),
+        "three nodes": lambda a, b: (a.log() * b).exp(),
+        "the engine's power with a NUMBER exponent": lambda a, b: a ** float(b.data),
+    }
+    for words, answer in slips.items():
+        result = ex.q4.evaluate(answer)
+        assert result.status == "failed" and words in result.diagnosis, (words, str(result))
+        assert " known mistakes give exactly" not in result.diagnosis, words
+
+
+@pytest.mark.lesson11
+def test_the_grader_gives_the_power_node_its_point_and_hides_the_reference(tmp_path):
+    """bp-grade scores 11.4 as the notebook does, and the sandbox holds no reference power:
+    an answer that imports it scores 0."""
+    import inspect
+
+    from test_grading_support import grade, notebook
+
+    from bp_lessons.exercises import computational_graph as ex
+
+    setup = (
+        "import math\n\nfrom bp_lessons.autograd import Value\n"
+        "from bp_lessons.exercises.computational_graph import q1, q2, q3, q4\n"
+    )
+    own = "import math\n\nfrom bp_lessons.autograd import Value\n\n\n" + inspect.getsource(
+        _power_node
+    ).replace("_power_node", "power").replace("    from bp_lessons.autograd import Value\n\n", "")
+    borrowed = "from bp_lessons.exercises.computational_graph import power\n"
+    submissions = {
+        "own.ipynb": notebook({4: own}, "11_computational_graph", setup),
+        "borrowed.ipynb": notebook({4: borrowed}, "11_computational_graph", setup),
+    }
+    results = grade(tmp_path, submissions)
+    assert ex.q4.evaluate(_power_node).passed
+    assert results["own"]["tests"][3]["score"] == 1, results["own"]["tests"][3]["output"]
+    test = results["borrowed"]["tests"][3]
+    assert test["score"] == 0 and "off limits" in test["output"], test["output"]

@@ -269,6 +269,23 @@ def a_new_operation(fn, args):
     return [node.data, list(node._local_grads), x.grad]
 
 
+def a_power_node(fn, args):
+    """Give fn two Values a and b; return the node p it builds (its data and local
+    derivatives), the gradients of a and b after backward through L = p · p + p · b (p used
+    twice, b reaching L along two paths), and x.grad after backward through fn(x, x) · x, one
+    Value as base and exponent (exercise 11)."""
+    from bp_lessons.autograd import Value
+
+    a, b = Value(args["a"]), Value(args["b"])
+    node = fn(a, b)
+    if not isinstance(node, Value):
+        raise NotPlainData(f"expected a Value, the node of the graph, got {describe(node)}")
+    (node * node + node * b).backward()
+    x = Value(args["a"])
+    (fn(x, x) * x).backward()
+    return [node.data, list(node._local_grads), a.grad, b.grad, x.grad]
+
+
 # the graphs exercise 11's backward runs on, by the name its cases show: x and y are used more
 # than once, and q and z are inner Values used at several depths
 EXPRESSIONS = {
