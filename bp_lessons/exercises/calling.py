@@ -252,6 +252,28 @@ def as_arrays_where_overflow_raises(fn, args):
         return as_arrays(fn, args)
 
 
+# --- exercise 08: an experiment's report --------------------------------------------------
+
+
+def an_entry_of_the_report(fn, args):
+    """Call fn() for the learner's report of an experiment, a dict; return the entry the case
+    asks about (`args["entry"]`) as plain data, a list sorted: the order in which a set of rates
+    is listed is not part of the answer (exercise 08)."""
+    report = fn()
+    if not isinstance(report, dict):
+        raise NotPlainData(
+            "expected the report as a dict, {'best_rate': ..., ...}, got " + describe(report)
+        )
+    entry = args["entry"]
+    if entry not in report:
+        has = ", ".join(repr(key) for key in report) or "no entry at all"
+        raise NotPlainData(f"the report has no entry {entry!r}: it has {has}")
+    value = report[entry]
+    value = list(value) if isinstance(value, (set, frozenset)) else value
+    value = to_plain(value)
+    return sorted(value) if isinstance(value, list) else value
+
+
 # --- exercise 11: graphs of Values ------------------------------------------------------------
 
 
