@@ -1907,3 +1907,139 @@ def test_the_grader_gives_the_power_node_its_point_and_hides_the_reference(tmp_p
     assert results["own"]["tests"][3]["score"] == 1, results["own"]["tests"][3]["output"]
     test = results["borrowed"]["tests"][3]
     assert test["score"] == 0 and "off limits" in test["output"], test["output"]
+
+
+# --- issue 18, item 6: an experiment whose result the learner reports (8.3) ------------------
+
+
+@pytest.mark.lesson08
+def test_the_sweep_report_is_what_the_curves_say_and_what_the_notebook_says():
+    """The reference reads the sweep's curves as the task's table defines each entry, and the
+    report's sentence in the source notebook states those findings."""
+    from bp_lessons.exercises import sgd as ex
+
+    curves = ex.learning_rate_sweep()
+    assert list(curves) == list(ex.RATES)
+    assert all(len(losses) == len(right) == ex.EPOCHS for losses, right in curves.values())
+    report = ex.sweep_report()
+    final = {rate: losses[-1] for rate, (losses, _) in curves.items()}
+    assert report["best_rate"] == 10.0 and final[10.0] == min(final.values())
+    assert report["final_loss"] == pytest.approx(0.000325, rel=0.02)
+    assert report["epochs_to_solve"] == 116 and max(curves[10.0][1][:115]) < 4
+    assert ex._settled(curves[10.0][1]) == 125 and curves[3.0][1].index(4) + 1 == 154
+    assert report["unsolved_rates"] == [0.1, 0.3, 1.0, 30.0]
+    assert all(abs(final[rate] - 0.25) < 0.005 for rate in (0.1, 0.3))
+    assert curves[1.0][1][-1] == 3 and final[1.0] == pytest.approx(0.148, abs=0.0005)
+    assert all(abs(loss - 0.5) < 1e-3 for loss in curves[30.0][0])  # from the first epoch on
+    outputs = [ex._forward(x, *ex._trained(30.0))[0] for x in ([0, 0], [0, 1], [1, 0], [1, 1])]
+    assert max(outputs) < 1e-3  # saturated: near 0 for every example
+
+    source = json.loads((ROOT / "exercises" / "source" / "08_sgd.ipynb").read_text())
+    text = " ".join("".join(cell["source"]) for cell in source["cells"])
+    text = " ".join(text.split())
+    for claim in (
+        "the best rate of the grid is **10**: its loss ends at 0.000325",
+        "all four examples right after epoch 116",
+        "from epoch 125 on keeps all four",
+        "it solves XOR after epoch 154",
+        "At 0.1 and 0.3 the loss is still 0.25",
+        "3 of 4 right and a loss of 0.148",
+        "At 30 the loss stays at 0.5 from the first epoch on",
+        "with an output near 0 for every example",
+    ):
+        assert claim in text, claim
+
+
+@pytest.mark.lesson08
+def test_any_honest_report_passes_and_a_guess_does_not():
+    from bp_lessons.exercises import sgd as ex
+
+    curves = ex.learning_rate_sweep()
+
+    def read_off():  # computed from the curves, as a learner's reading cell does
+        final = {rate: losses[-1] for rate, (losses, _) in curves.items()}
+        best = min(final, key=final.get)
+        return {
+            "best_rate": best,
+            "final_loss": round(final[best], 6),
+            "epochs_to_solve": 1 + curves[best][1].index(4),
+            "unsolved_rates": {rate for rate, (_, right) in curves.items() if 4 not in right[-1:]},
+        }
+
+    honest = [
+        read_off,
+        lambda: {
+            "unsolved_rates": (30, 1, 0.3, 0.1),
+            "epochs_to_solve": 116.0,
+            "final_loss": 3.25e-4,
+            "best_rate": 10,
+        },
+        lambda: {
+            "best_rate": 10.0,
+            "final_loss": 0.00033,  # two significant digits, within 2%
+            "epochs_to_solve": 116,
+            "unsolved_rates": [0.1, 0.3, 1.0, 30.0],
+        },
+    ]
+    for report in honest:
+        result = ex.q3.evaluate(report)
+        assert result.passed, str(result)
+    guess = ex.q3.evaluate(
+        lambda: {
+            "best_rate": 1.0,
+            "final_loss": 0.01,
+            "epochs_to_solve": 100,
+            "unsolved_rates": [0.1],
+        }
+    )
+    assert guess.status == "failed" and len([row for row in guess.rows if row.off]) == 4
+
+
+@pytest.mark.lesson08
+def test_each_entry_of_the_report_gets_its_own_diagnosis():
+    from bp_lessons.exercises import sgd as ex
+
+    right = ex.sweep_report()
+    said = ex.q3.evaluate(
+        lambda: {**right, "best_rate": 5.0, "final_loss": 4 * right["final_loss"]}
+    ).headline()
+    assert "best_rate: 5 is not a rate of the sweep" in said
+    assert "final_loss: That is the loss of the four examples added up" in said
+    rounded = ex.q3.evaluate(lambda: {**right, "final_loss": 0.0003}).headline()
+    assert "give the loss to three significant digits" in rounded
+    assert (
+        "report has no entry 'unsolved_rates'"
+        in ex.q3.evaluate(
+            lambda: {k: v for k, v in right.items() if k != "unsolved_rates"}
+        ).headline()
+    )
+    assert "Return the report as a dict" in ex.q3.evaluate(lambda: [10.0, 0.000325]).headline()
+    wrong_signature = ex.q3.evaluate(lambda curves: right).headline()
+    assert "the check calls it with 0" in wrong_signature
+
+
+@pytest.mark.lesson08
+def test_the_grader_gives_the_sweep_report_its_point(tmp_path):
+    """bp-grade scores 8.3 as the notebook does, from the answer cells alone; a report that
+    leans on the sweep's cell (not an answer cell) finds no curves there, and says so."""
+    from test_grading_support import grade, notebook
+
+    from bp_lessons.exercises import sgd as ex
+
+    setup = (
+        "from bp_lessons import datasets\n"
+        "from bp_lessons.activations import sigmoid, sigmoid_derivative\n"
+        "from bp_lessons.exercises.sgd import q1, q2, q3\n"
+    )
+    honest = f"def sweep_report():\n    return {ex.sweep_report()!r}\n"
+    leaning = "def sweep_report():\n    return {'best_rate': min(curves)}\n"
+    results = grade(
+        tmp_path,
+        {
+            "honest.ipynb": notebook({3: honest}, "08_sgd", setup),
+            "leaning.ipynb": notebook({3: leaning}, "08_sgd", setup),
+        },
+    )
+    assert results["honest"]["tests"][2]["score"] == 1, results["honest"]["tests"][2]["output"]
+    test = results["leaning"]["tests"][2]
+    assert test["score"] == 0 and "answer cells only" in test["output"], test["output"]
