@@ -2076,3 +2076,46 @@ def _network_output(weights, biases, inputs):
             for row, b in zip(layer_weights, layer_biases)
         ]
     return inputs[0]
+
+
+@pytest.mark.lesson08
+def test_each_slip_of_the_sweep_report_is_named_by_what_it_got_wrong():
+    """The named misreadings of 8.3, as a learner would write them into the report: each is
+    named, alone."""
+    from bp_lessons.exercises import sgd as ex
+
+    right = {
+        "best_rate": 10.0,
+        "final_loss": 0.000325,
+        "epochs_to_solve": 116,
+        "unsolved_rates": [0.1, 0.3, 1.0, 30.0],
+    }
+    slips = {
+        ("best_rate", 2.0): "2 is the rate of the XOR run after 8.2",
+        ("best_rate", 30.0): "The largest rate is not the best",
+        ("best_rate", 3.0): "3 is not the rate with the lowest loss after the last epoch",
+        ("best_rate", 0.5): "0.5 is not a rate of the sweep",
+        ("final_loss", 1.0): "That is an accuracy",
+        ("final_loss", 0.0013): "the four examples added up",
+        ("final_loss", 0.000675): "the loss of the last example alone",
+        ("final_loss", 0.4766): "the loss after the FIRST epoch",
+        ("final_loss", 0.0018): "the final loss of another rate, 3",
+        ("final_loss", 0.1484): "the final loss of another rate, 1",
+        ("final_loss", 0.0003): "three significant digits",
+        ("epochs_to_solve", 115): "One epoch too few",
+        ("epochs_to_solve", 464): "That counts steps",
+        ("epochs_to_solve", 300): "That is the run's last epoch",
+        ("epochs_to_solve", 125): "from which on all four stay right",
+        ("epochs_to_solve", 154): "That is when rate 3 solves it",
+        ("unsolved_rates", (0.1, 0.3, 1.0)): "30 is missing",
+        ("unsolved_rates", (30.0, 0.3, 0.1)): "1 is missing",
+        ("unsolved_rates", (10.0, 3.0)): "Those are the rates that DO solve it",
+    }
+    for (entry, value), words in slips.items():
+        result = ex.q3.evaluate(lambda entry=entry, value=value: {**right, entry: value})
+        assert result.status == "failed", (entry, value)
+        assert words in result.diagnosis and " known mistakes give" not in result.diagnosis, (
+            entry,
+            value,
+            str(result),
+        )
