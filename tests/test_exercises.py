@@ -13,6 +13,7 @@ from bp_lessons import MLP
 from bp_lessons.exercises import EXERCISES, Mistake, Task, tasks
 from bp_lessons.exercises.calling import to_plain
 from bp_lessons.exercises.check import CheckFailed
+from bp_lessons.exercises.sgd import Report
 from bp_lessons.gradcheck import numerical_gradient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1064,6 +1065,17 @@ def _softplus_measured(x):
     return out
 
 
+def _power_measured(a, b):
+    """A power node whose local derivatives are central differences of a^b."""
+    from bp_lessons.autograd import Value
+
+    out = Value(a.data**b.data, (a, b), "**")
+    out._local_grads = tuple(
+        _central(lambda p: p[0] ** p[1], [a.data, b.data])
+    )  # measured, not derived
+    return out
+
+
 def _shared_loss(p):
     x, w, y = p
     return (math.tanh(w * math.tanh(w * x)) - y) ** 2
@@ -1125,6 +1137,7 @@ MEASURED = {
     ("11_computational_graph", "11.3"): lambda x, w, y: _central(
         lambda p: _shared_loss([p[1], p[0], y]), [w, x]
     ),
+    ("11_computational_graph", "11.4"): lambda a, b: _power_measured(a, b),
     ("12_deep_networks", "12.1"): None,  # not a slope: no central difference to try
     ("13_classification", "13.3"): _binary_measured,
 }
@@ -1164,8 +1177,10 @@ def _in_float32(value):
     return np.asarray(value, dtype=np.float32)
 
 
-# 11.1's answer is a Value, whose numbers are Python floats
-@pytest.mark.parametrize("exercise, number", [p for p in DERIVATIONS if p.id != "11.1"])
+# 11.1's and 11.4's answers are Values, whose numbers are Python floats
+@pytest.mark.parametrize(
+    "exercise, number", [p for p in DERIVATIONS if p.id not in ("11.1", "11.4")]
+)
 def test_a_float32_answer_is_told_float32_not_central_differences(exercise, number):
     task = task_of(exercise, number)
     result = task.evaluate(lambda *args: _in_float32(task.reference(*args)), rules=False)
@@ -1630,6 +1645,7 @@ SCALAR_TASKS = [
     for exercise in EXERCISES
     for task in tasks(exercise)
     if isinstance(task.run(task.reference, task.cases()[0]), float)
+    and not isinstance(task, Report)  # a report's entries are not a function of its cases
 ]
 
 
@@ -1737,3 +1753,369 @@ def test_a_softmax_shifted_by_each_columns_max_is_named():
     for seed in SEEDS:
         said = ex.q1.evaluate(_shifted_softmax(lambda Z: Z.max(axis=0)), seed=seed).headline()
         assert "The max is taken down each column" in said, seed
+
+
+# --- issue 18, item 6: a new node for Value, the power with a Value exponent (11.4) ---------
+
+
+def _power_node(a, b):  # a correct node in another style: the slope in a from the output
+    from bp_lessons.autograd import Value
+
+    out = Value(math.pow(a.data, b.data), [a, b], "pow")
+    out._local_grads = [b.data * out.data / a.data, math.log(a.data) * out.data]
+    return out
+
+
+@pytest.mark.lesson11
+def test_the_power_node_is_the_slope_of_its_graphs_by_central_differences():
+    """The reference against central differences of the check's two graphs:
+    L = p·p + p·b with p = a^b, and x^x · x."""
+    from bp_lessons.exercises import computational_graph as ex
+    from bp_lessons.exercises.calling import a_power_node
+
+    def graph(a, b):
+        p = a**b
+        return p * p + p * b
+
+    for args in ex.q4.cases(seed=11):
+        a, b = args["a"], args["b"]
+        data, local, a_grad, b_grad, x_grad = a_power_node(ex.power, args)
+        assert data == pytest.approx(a**b, rel=1e-14)
+        assert local == pytest.approx(_central(lambda p: p[0] ** p[1], [a, b]), rel=1e-7, abs=1e-8)
+        assert [a_grad, b_grad] == pytest.approx(
+            _central(lambda p: graph(*p), [a, b]), rel=1e-6, abs=1e-8
+        )
+        (slope,) = _central(lambda p: p[0] ** p[0] * p[0], [a])
+        assert x_grad == pytest.approx(slope, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.lesson11
+def test_the_power_node_in_other_styles_passes_and_a_central_difference_does_not():
+    from bp_lessons.autograd import Value
+    from bp_lessons.exercises import computational_graph as ex
+
+    def through_exp(a, b):  # a^b = e^(b ln a), the derivation's own form
+        value = math.exp(b.data * math.log(a.data))
+        out = Value(value, (a, b))
+        out._local_grads = (b.data * a.data ** (b.data - 1), value * math.log(a.data))
+        return out
+
+    for answer in (_power_node, through_exp):
+        assert ex.q4.evaluate(answer).passed, str(ex.q4.evaluate(answer))
+    measured = ex.q4.evaluate(_power_measured).headline()
+    assert "an approximation, such as a central difference" in measured
+
+
+@pytest.mark.lesson11
+def test_the_power_nodes_slips_of_python_and_of_the_engine_get_their_advice():
+    from bp_lessons.autograd import Value
+    from bp_lessons.exercises import computational_graph as ex
+
+    def with_values(a, b):  # local derivatives built from Values, not numbers
+        out = Value(a.data**b.data, (a, b), "**")
+        out._local_grads = (b * a.data ** (b.data - 1), out.data * math.log(a.data))
+        return out
+
+    def exclusive_or(a, b):
+        return Value(a.data ^ b.data, (a, b), "**")
+
+    said = {
+        "with the engine's **": ex.q4.evaluate(lambda a, b: a**b).headline(),
+        "with ^": ex.q4.evaluate(exclusive_or).headline(),
+        "with Values": ex.q4.evaluate(with_values).headline(),
+    }
+    assert "The engine's ** takes a number exponent" in said["with the engine's **"]
+    assert "^ is Python's exclusive or" in said["with ^"]
+    assert "keep its local derivatives plain numbers" in said["with Values"]
+
+
+@pytest.mark.lesson11
+def test_each_slip_of_the_power_node_is_named_by_what_it_got_wrong():
+    """The named misconceptions of 11.4, written as a learner would (not the check's own
+    helpers): each is named, alone."""
+    from bp_lessons.autograd import Value
+    from bp_lessons.exercises import computational_graph as ex
+
+    def node(forward, slopes, children=None):
+        def power(a, b):
+            x, y = a.data, b.data
+            out = Value(forward(x, y), (a, b) if children is None else children(a, b))
+            out._local_grads = slopes(x, y, out.data)
+            return out
+
+        return power
+
+    def right(x, y):
+        return x**y
+
+    slips = {
+        "power rule is off by one": node(right, lambda x, y, o: (y * x**y, o * math.log(x))),
+        "must also come down": node(right, lambda x, y, o: (x ** (y - 1), o * math.log(x))),
+        "exponential, not a power": node(right, lambda x, y, o: (y * o / x, y * x ** (y - 1))),
+        "as if a^b were e^b": node(right, lambda x, y, o: (y * o / x, o)),
+        "the factor a^b is missing": node(right, lambda x, y, o: (y * o / x, math.log(x))),
+        "the input a stands where": node(right, lambda x, y, o: (y * o / x, x * math.log(x))),
+        "the node's value out = a^b stands where": node(
+            right, lambda x, y, o: (y * o ** (y - 1), o * math.log(x))
+        ),
+        "names no children": node(
+            right, lambda x, y, o: (y * o / x, o * math.log(x)), lambda a, b: ()
+        ),
+        "names a as its only child": node(
+            right, lambda x, y, o: (y * o / x, o * math.log(x)), lambda a, b: (a,)
+        ),
+        "The children are (b, a)": node(
+            right, lambda x, y, o: (y * o / x, o * math.log(x)), lambda a, b: (b, a)
+        ),
+        "The local derivatives are 0": node(right, lambda x, y, o: (0.0, 0.0)),
+        "The forward value is b^a": node(
+            lambda x, y: y**x, lambda x, y, o: (y * x ** (y - 1), o * math.log(x))
+        ),
+        "three nodes": lambda a, b: (a.log() * b).exp(),
+        "the engine's power with a NUMBER exponent": lambda a, b: a ** float(b.data),
+    }
+    for words, answer in slips.items():
+        result = ex.q4.evaluate(answer)
+        assert result.status == "failed" and words in result.diagnosis, (words, str(result))
+        assert " known mistakes give exactly" not in result.diagnosis, words
+
+
+@pytest.mark.lesson11
+def test_the_grader_gives_the_power_node_its_point_and_hides_the_reference(tmp_path):
+    """bp-grade scores 11.4 as the notebook does, and the sandbox holds no reference power:
+    an answer that imports it scores 0."""
+    import inspect
+
+    from test_grading_support import grade, notebook
+
+    from bp_lessons.exercises import computational_graph as ex
+
+    setup = (
+        "import math\n\nfrom bp_lessons.autograd import Value\n"
+        "from bp_lessons.exercises.computational_graph import q1, q2, q3, q4\n"
+    )
+    own = "import math\n\nfrom bp_lessons.autograd import Value\n\n\n" + inspect.getsource(
+        _power_node
+    ).replace("_power_node", "power").replace("    from bp_lessons.autograd import Value\n\n", "")
+    borrowed = "from bp_lessons.exercises.computational_graph import power\n"
+    submissions = {
+        "own.ipynb": notebook({4: own}, "11_computational_graph", setup),
+        "borrowed.ipynb": notebook({4: borrowed}, "11_computational_graph", setup),
+    }
+    results = grade(tmp_path, submissions)
+    assert ex.q4.evaluate(_power_node).passed
+    assert results["own"]["tests"][3]["score"] == 1, results["own"]["tests"][3]["output"]
+    test = results["borrowed"]["tests"][3]
+    assert test["score"] == 0 and "off limits" in test["output"], test["output"]
+
+
+# --- issue 18, item 6: an experiment whose result the learner reports (8.3) ------------------
+
+
+@pytest.mark.lesson08
+def test_the_sweep_report_is_what_the_curves_say_and_what_the_notebook_says():
+    """The reference reads the sweep's curves as the task's table defines each entry, and the
+    report's sentence in the source notebook states those findings."""
+    from bp_lessons.exercises import sgd as ex
+
+    curves = ex.learning_rate_sweep()
+    assert list(curves) == list(ex.RATES)
+    assert all(len(losses) == len(right) == ex.EPOCHS for losses, right in curves.values())
+    report = ex.sweep_report()
+    final = {rate: losses[-1] for rate, (losses, _) in curves.items()}
+    assert report["best_rate"] == 10.0 and final[10.0] == min(final.values())
+    assert report["final_loss"] == pytest.approx(0.000325, rel=0.02)
+    assert report["epochs_to_solve"] == 116 and max(curves[10.0][1][:115]) < 4
+    assert ex._settled(curves[10.0][1]) == 125 and curves[3.0][1].index(4) + 1 == 154
+    assert report["unsolved_rates"] == [0.1, 0.3, 1.0, 30.0]
+    assert all(abs(final[rate] - 0.25) < 0.005 for rate in (0.1, 0.3))
+    assert curves[1.0][1][-1] == 3 and final[1.0] == pytest.approx(0.148, abs=0.0005)
+    assert all(abs(loss - 0.5) < 1e-3 for loss in curves[30.0][0])  # from the first epoch on
+    assert max(ex._sweep()[1][30.0]) < 1e-3  # saturated: an output near 0 for every example
+
+    source = json.loads((ROOT / "exercises" / "source" / "08_sgd.ipynb").read_text())
+    text = " ".join("".join(cell["source"]) for cell in source["cells"])
+    text = " ".join(text.split())
+    for claim in (
+        "the best rate of the grid is **10**: its loss ends at 0.000325",
+        "all four examples right after epoch 116",
+        "from epoch 125 on keeps all four",
+        "it solves XOR after epoch 154",
+        "At 0.1 and 0.3 the loss is still 0.25",
+        "3 of 4 right and a loss of 0.148",
+        "At 30 the loss stays at 0.5 from the first epoch on",
+        "with an output near 0 for every example",
+    ):
+        assert claim in text, claim
+
+
+@pytest.mark.lesson08
+def test_any_honest_report_passes_and_a_guess_does_not():
+    from bp_lessons.exercises import sgd as ex
+
+    curves = ex.learning_rate_sweep()
+
+    def read_off():  # computed from the curves, as a learner's reading cell does
+        final = {rate: losses[-1] for rate, (losses, _) in curves.items()}
+        best = min(final, key=final.get)
+        return {
+            "best_rate": best,
+            "final_loss": round(final[best], 6),
+            "epochs_to_solve": 1 + curves[best][1].index(4),
+            "unsolved_rates": {rate for rate, (_, right) in curves.items() if 4 not in right[-1:]},
+        }
+
+    honest = [
+        read_off,
+        lambda: {
+            "unsolved_rates": (30, 1, 0.3, 0.1),
+            "epochs_to_solve": 116.0,
+            "final_loss": 3.25e-4,
+            "best_rate": 10,
+        },
+        lambda: {
+            "best_rate": 10.0,
+            "final_loss": 0.00033,  # two significant digits, within 2%
+            "epochs_to_solve": 116,
+            "unsolved_rates": [0.1, 0.3, 1.0, 30.0],
+        },
+    ]
+    for report in honest:
+        result = ex.q3.evaluate(report)
+        assert result.passed, str(result)
+    guess = ex.q3.evaluate(
+        lambda: {
+            "best_rate": 1.0,
+            "final_loss": 0.01,
+            "epochs_to_solve": 100,
+            "unsolved_rates": [0.1],
+        }
+    )
+    assert guess.status == "failed" and len([row for row in guess.rows if row.off]) == 4
+
+
+@pytest.mark.lesson08
+def test_each_entry_of_the_report_gets_its_own_diagnosis():
+    from bp_lessons.exercises import sgd as ex
+
+    right = ex.sweep_report()
+    said = ex.q3.evaluate(
+        lambda: {**right, "best_rate": 5.0, "final_loss": 4 * right["final_loss"]}
+    ).headline()
+    assert "best_rate: 5 is not a rate of the sweep" in said
+    assert "final_loss: That is the loss of the four examples added up" in said
+    rounded = ex.q3.evaluate(lambda: {**right, "final_loss": 0.0003}).headline()
+    assert "give the loss to three significant digits" in rounded
+    assert (
+        "report has no entry 'unsolved_rates'"
+        in ex.q3.evaluate(
+            lambda: {k: v for k, v in right.items() if k != "unsolved_rates"}
+        ).headline()
+    )
+    assert "Return the report as a dict" in ex.q3.evaluate(lambda: [10.0, 0.000325]).headline()
+    wrong_signature = ex.q3.evaluate(lambda curves: right).headline()
+    assert "the check calls it with 0" in wrong_signature
+
+
+@pytest.mark.lesson08
+def test_the_grader_gives_the_sweep_report_its_point(tmp_path):
+    """bp-grade scores 8.3 as the notebook does, from the answer cells alone; a report that
+    leans on the sweep's cell (not an answer cell) finds no curves there, and says so."""
+    from test_grading_support import grade, notebook
+
+    from bp_lessons.exercises import sgd as ex
+
+    setup = (
+        "from bp_lessons import datasets\n"
+        "from bp_lessons.activations import sigmoid, sigmoid_derivative\n"
+        "from bp_lessons.exercises.sgd import q1, q2, q3\n"
+    )
+    honest = f"def sweep_report():\n    return {ex.sweep_report()!r}\n"
+    leaning = "def sweep_report():\n    return {'best_rate': min(curves)}\n"
+    results = grade(
+        tmp_path,
+        {
+            "honest.ipynb": notebook({3: honest}, "08_sgd", setup),
+            "leaning.ipynb": notebook({3: leaning}, "08_sgd", setup),
+        },
+    )
+    assert results["honest"]["tests"][2]["score"] == 1, results["honest"]["tests"][2]["output"]
+    test = results["leaning"]["tests"][2]
+    assert test["score"] == 0 and "answer cells only" in test["output"], test["output"]
+
+
+@pytest.mark.lesson08
+def test_the_checks_sweep_is_the_loop_over_train_step_the_learner_runs():
+    """The check runs every rate at once in NumPy; the learner's cell loops over train_step.
+    Same curves, to rounding, so the same findings."""
+    from bp_lessons import MLP, datasets
+    from bp_lessons.exercises import sgd as ex
+
+    X, y = (data.tolist() for data in datasets.xor())
+    start = MLP([2, 3, 1], seed=0)
+    for rate in ex.RATES:
+        weights = [[n.weights for n in layer.neurons] for layer in start.layers]
+        biases = [[n.bias for n in layer.neurons] for layer in start.layers]
+        losses, right = [], []
+        for _ in range(ex.EPOCHS):
+            for inputs, labels in zip(X, y):
+                weights, biases = ex.train_step(inputs, labels, weights, biases, rate)
+            outputs = [_network_output(weights, biases, inputs) for inputs in X]
+            losses.append(sum((a - t[0]) ** 2 for a, t in zip(outputs, y)) / len(X))
+            right.append(sum((a > 0.5) == (t[0] > 0.5) for a, t in zip(outputs, y)))
+        checked_losses, checked_right = ex.learning_rate_sweep()[rate]
+        # rounding grows where rate 10 loses an example again (epoch 122): 5e-9 there
+        assert checked_losses == pytest.approx(losses, rel=1e-6, abs=1e-12), rate
+        assert checked_right == right, rate
+
+
+def _network_output(weights, biases, inputs):
+    for layer_weights, layer_biases in zip(weights, biases):
+        inputs = [
+            _sigmoid(sum(w * a for w, a in zip(row, inputs)) + b)
+            for row, b in zip(layer_weights, layer_biases)
+        ]
+    return inputs[0]
+
+
+@pytest.mark.lesson08
+def test_each_slip_of_the_sweep_report_is_named_by_what_it_got_wrong():
+    """The named misreadings of 8.3, as a learner would write them into the report: each is
+    named, alone."""
+    from bp_lessons.exercises import sgd as ex
+
+    right = {
+        "best_rate": 10.0,
+        "final_loss": 0.000325,
+        "epochs_to_solve": 116,
+        "unsolved_rates": [0.1, 0.3, 1.0, 30.0],
+    }
+    slips = {
+        ("best_rate", 2.0): "2 is the rate of the XOR run after 8.2",
+        ("best_rate", 30.0): "The largest rate is not the best",
+        ("best_rate", 3.0): "3 is not the rate with the lowest loss after the last epoch",
+        ("best_rate", 0.5): "0.5 is not a rate of the sweep",
+        ("final_loss", 1.0): "That is an accuracy",
+        ("final_loss", 0.0013): "the four examples added up",
+        ("final_loss", 0.000675): "the loss of the last example alone",
+        ("final_loss", 0.4766): "the loss after the FIRST epoch",
+        ("final_loss", 0.0018): "the final loss of another rate, 3",
+        ("final_loss", 0.1484): "the final loss of another rate, 1",
+        ("final_loss", 0.0003): "three significant digits",
+        ("epochs_to_solve", 115): "One epoch too few",
+        ("epochs_to_solve", 464): "That counts steps",
+        ("epochs_to_solve", 300): "That is the run's last epoch",
+        ("epochs_to_solve", 125): "from which on all four stay right",
+        ("epochs_to_solve", 154): "That is when rate 3 solves it",
+        ("unsolved_rates", (0.1, 0.3, 1.0)): "30 is missing",
+        ("unsolved_rates", (30.0, 0.3, 0.1)): "1 is missing",
+        ("unsolved_rates", (10.0, 3.0)): "Those are the rates that DO solve it",
+    }
+    for (entry, value), words in slips.items():
+        result = ex.q3.evaluate(lambda entry=entry, value=value: {**right, entry: value})
+        assert result.status == "failed", (entry, value)
+        assert words in result.diagnosis and " known mistakes give" not in result.diagnosis, (
+            entry,
+            value,
+            str(result),
+        )

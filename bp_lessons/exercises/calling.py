@@ -252,6 +252,28 @@ def as_arrays_where_overflow_raises(fn, args):
         return as_arrays(fn, args)
 
 
+# --- exercise 08: an experiment's report --------------------------------------------------
+
+
+def an_entry_of_the_report(fn, args):
+    """Call fn() for the learner's report of an experiment, a dict; return the entry the case
+    asks about (`args["entry"]`) as plain data, a list sorted: the order in which a set of rates
+    is listed is not part of the answer (exercise 08)."""
+    report = fn()
+    if not isinstance(report, dict):
+        raise NotPlainData(
+            "expected the report as a dict, {'best_rate': ..., ...}, got " + describe(report)
+        )
+    entry = args["entry"]
+    if entry not in report:
+        has = ", ".join(repr(key) for key in report) or "no entry at all"
+        raise NotPlainData(f"the report has no entry {entry!r}: it has {has}")
+    value = report[entry]
+    value = list(value) if isinstance(value, (set, frozenset)) else value
+    value = to_plain(value)
+    return sorted(value) if isinstance(value, list) else value
+
+
 # --- exercise 11: graphs of Values ------------------------------------------------------------
 
 
@@ -267,6 +289,23 @@ def a_new_operation(fn, args):
     loss = node * x
     loss.backward()
     return [node.data, list(node._local_grads), x.grad]
+
+
+def a_power_node(fn, args):
+    """Give fn two Values a and b; return the node p it builds (its data and local
+    derivatives), the gradients of a and b after backward through L = p · p + p · b (p used
+    twice, b reaching L along two paths), and x.grad after backward through fn(x, x) · x, one
+    Value as base and exponent (exercise 11)."""
+    from bp_lessons.autograd import Value
+
+    a, b = Value(args["a"]), Value(args["b"])
+    node = fn(a, b)
+    if not isinstance(node, Value):
+        raise NotPlainData(f"expected a Value, the node of the graph, got {describe(node)}")
+    (node * node + node * b).backward()
+    x = Value(args["a"])
+    (fn(x, x) * x).backward()
+    return [node.data, list(node._local_grads), a.grad, b.grad, x.grad]
 
 
 # the graphs exercise 11's backward runs on, by the name its cases show: x and y are used more

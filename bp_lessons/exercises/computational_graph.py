@@ -1,5 +1,6 @@
 """Exercise 11 · The computational graph: a new operation with its local derivative, the
-backward pass of the Value engine, and the gradient of a weight used twice, derived by hand.
+backward pass of the Value engine, the gradient of a weight used twice, derived by hand, and the
+power with a Value exponent, a node with two children that the engine lacks.
 
 A node keeps ∂node/∂child for each child (`_local_grads`, in the order of `_prev`); backward
 visits every node after all the nodes that use it and adds local derivative × the node's gradient
@@ -9,7 +10,12 @@ into each child's: a Value used twice gets the sum of both paths.
 import math
 
 from bp_lessons.autograd import Value, topological_order
-from bp_lessons.exercises.calling import EXPRESSIONS, a_new_operation, backward_on_a_graph
+from bp_lessons.exercises.calling import (
+    EXPRESSIONS,
+    a_new_operation,
+    a_power_node,
+    backward_on_a_graph,
+)
 from bp_lessons.exercises.check import Mistake, Task
 
 # Value.backward calls topological_order: with it off limits, so is backward
@@ -48,6 +54,16 @@ def shared_weight_gradient(x, w, y):
     d2 = 2 * (h2 - y) * (1 - h2 * h2)  # ∂L/∂(w h1)
     d1 = d2 * w * (1 - h1 * h1)  # ∂L/∂(w x): back through w h1, then through tanh
     return d2 * h1 + d1 * x, d1 * w  # w: both uses, added; x: its one path
+
+
+def power(a, b):
+    """a ** b for a Value exponent b (and a > 0): one node with two children, a and b."""
+    out = Value(a.data**b.data, (a, b), "**")
+    out._local_grads = (
+        b.data * a.data ** (b.data - 1),  # ∂out/∂a: the power rule, b a^(b − 1)
+        out.data * math.log(a.data),  # ∂out/∂b: a^b = e^(b ln a), so a^b ln a
+    )
+    return out
 
 
 # --- known mistakes -------------------------------------------------------------------------------
@@ -347,4 +363,164 @@ q3 = Task(
         "`return d2 * h1 + d1 * x, d1 * w`.",
     ],
     forbidden=(BACKWARD, "bp_lessons.gradcheck.numerical_gradient"),
+)
+
+
+def _power(*, forward=None, da=None, db=None, children="ab"):
+    """power with one piece swapped for a known mistake: forward(a, b) the node's value, da and
+    db(a, b, out) its local derivatives, children which Values it names (in that order)."""
+
+    def build(a, b):
+        value = forward(a.data, b.data) if forward else a.data**b.data
+        named = {"a": a, "b": b}
+        out = Value(value, tuple(named[c] for c in children), "**")
+        right = (b.data * a.data ** (b.data - 1), value * math.log(a.data))
+        out._local_grads = (
+            da(a.data, b.data, value) if da else right[0],
+            db(a.data, b.data, value) if db else right[1],
+        )
+        return out
+
+    return build
+
+
+def _micrograd_habit(a, b):
+    """The local derivatives multiplied by out.grad, as micrograd's _backward does: but the
+    node's gradient is still 0 while the graph is built."""
+    out = Value(a.data**b.data, (a, b), "**")
+    out._local_grads = (
+        b.data * a.data ** (b.data - 1) * out.grad,
+        out.data * math.log(a.data) * out.grad,
+    )
+    return out
+
+
+def _random_power(rng):
+    return {
+        "a": round(float(rng.uniform(0.3, 3.0)), 2),
+        "b": round(float(rng.uniform(-2.0, 3.0)), 2),
+    }
+
+
+q4 = Task(
+    number="11.4",
+    function="power",
+    reference=power,
+    # a derivation: exact to rounding (the formula's float error is near 1e-16); a central
+    # difference, some 1e-11 off, or float32 is not the formula the task asks for
+    rtol=1e-12,
+    atol=1e-13,
+    fixed=[
+        {"a": 2.0, "b": 3.0},  # a whole exponent: the lesson's a ** 3, with b a Value
+        {"a": 0.5, "b": -1.5},
+        {"a": 1.7, "b": 0.5},  # a square root
+        {"a": 3.0, "b": 0.0},  # a flat power: ∂out/∂a = 0, ∂out/∂b = ln 3
+    ],
+    random=_random_power,
+    call=a_power_node,
+    parts=("a ** b", "local derivatives", "a.grad", "b.grad", "x.grad of x ** x · x"),
+    axes={"local derivatives": ("child {i}",)},
+    mistakes=[
+        Mistake(
+            "∂out/∂a is b·a^b: the power rule is off by one. It lowers the exponent by one: "
+            "∂(a^b)/∂a = b·a^(b − 1).",
+            _power(da=lambda a, b, out: b * a**b),
+        ),
+        Mistake(
+            "∂out/∂a is a^(b − 1): the exponent b must also come down as a factor, "
+            "∂(a^b)/∂a = b·a^(b − 1).",
+            _power(da=lambda a, b, out: a ** (b - 1)),
+        ),
+        Mistake(
+            "∂out/∂b is b·a^(b − 1), the power rule: that is the slope in a. In b, a^b is an "
+            "exponential, not a power: a^b = e^(b ln a), so ∂out/∂b = a^b · ln a.",
+            _power(db=lambda a, b, out: b * a ** (b - 1)),
+        ),
+        Mistake(
+            "∂out/∂b is a^b, as if a^b were e^b, its own derivative: a^b = e^(b ln a), and the "
+            "chain rule brings down ln a, so ∂out/∂b = a^b · ln a (a^b alone only for a = e).",
+            _power(db=lambda a, b, out: out),
+        ),
+        Mistake(
+            "∂out/∂b is ln a: the factor a^b is missing. a^b = e^(b ln a), and the slope of e^u "
+            "is e^u itself, so ∂out/∂b = a^b · ln a.",
+            _power(db=lambda a, b, out: math.log(a)),
+        ),
+        Mistake(
+            "∂out/∂b is a · ln a: the input a stands where the node's own value belongs. "
+            "∂out/∂b = out · ln a, with out = a^b.",
+            _power(db=lambda a, b, out: a * math.log(a)),
+        ),
+        Mistake(
+            "∂out/∂b is out · ln(out): the logarithm is of the base, ∂out/∂b = a^b · ln a.",
+            _power(db=lambda a, b, out: out * math.log(out)),
+        ),
+        Mistake(
+            "∂out/∂a is b·out^(b − 1): the node's value out = a^b stands where the input a "
+            "belongs. ∂out/∂a = b·a^(b − 1) (or b·out/a).",
+            _power(da=lambda a, b, out: b * out ** (b - 1)),
+        ),
+        Mistake(
+            "The forward value is b^a: in a ** b, a is the base and b the exponent.",
+            _power(forward=lambda a, b: b**a),
+        ),
+        Mistake(
+            "The node names no children (its _prev is empty), so backward cannot reach a or b "
+            "through it: each gets only the gradient of its other paths. Build it as "
+            "Value(forward, (a, b), '**').",
+            _power(children=""),
+        ),
+        Mistake(
+            "The node names a as its only child: backward pairs _prev with _local_grads, so b's "
+            "local derivative is never used and b gets nothing through the node. Name both: "
+            "(a, b).",
+            _power(children="a"),
+        ),
+        Mistake(
+            "The children are (b, a) but the local derivatives are in the order (∂out/∂a, "
+            "∂out/∂b): backward pairs them by position, so each child gets the other's slope. "
+            "Keep one order in both.",
+            _power(children="ba"),
+        ),
+        Mistake(
+            "The local derivatives are 0: they were multiplied by out.grad, as micrograd's "
+            "_backward does, but out.grad is still 0 while the graph is built. This engine "
+            "multiplies by the node's gradient itself, in backward: _local_grads hold ∂out/∂a "
+            "and ∂out/∂b alone.",
+            _micrograd_habit,
+        ),
+        Mistake(
+            "Your power is b · log(a) then exp, three nodes built with the engine's own "
+            "operations: the gradients are right, but the task is one node with two children "
+            "and its own local derivatives. Compute a.data ** b.data with floats, build "
+            "Value(forward, (a, b), '**') and set its _local_grads.",
+            lambda a, b: (b * a.log()).exp(),
+        ),
+        Mistake(
+            "a ** b.data is the engine's power with a NUMBER exponent: one child, a, and b is a "
+            "number to it, so b gets no gradient through the node. The task is the node with "
+            "both a and b as children.",
+            lambda a, b: a**b.data,
+        ),
+    ],
+    errors={
+        "AttributeError": VALUE_ATTRIBUTES,
+        "TypeError: the exponent of ** must be a number": "The engine's ** takes a number "
+        "exponent, and the task is the node for a Value one: compute the forward value with "
+        "floats, a.data ** b.data, and build the node from it.",
+        "TypeError: unsupported operand type(s) for ^": "^ is Python's exclusive or: the power "
+        "is **.",
+        "NotPlainData": "Return the node (a Value), and keep its local derivatives plain numbers "
+        "computed from a.data and b.data: a local derivative built from Values (b * a ** ...) "
+        "makes the gradients Values too.",
+    },
+    hints=[
+        "Three numbers from a.data and b.data: the forward value a^b; ∂out/∂a, treating b as a "
+        "fixed number (a power of a); ∂out/∂b, treating a as a fixed number (an exponential "
+        "in b: write a^b = e^(b ln a)).",
+        "∂out/∂a = b·a^(b − 1) and ∂out/∂b = a^b · ln a. Build the node as "
+        "`out = Value(a.data ** b.data, (a, b), '**')`.",
+        "Then `out._local_grads = (b.data * a.data ** (b.data - 1), out.data * "
+        "math.log(a.data))`, one number per child in the order of (a, b), and `return out`.",
+    ],
 )
