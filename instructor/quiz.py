@@ -177,9 +177,8 @@ def gift(bank: dict[str, tuple[str, list[Question]]]) -> str:
         for q in questions:
             out.append(f"::{gift_text(q.id + ' ' + q.title)}::[markdown]{gift_text(q.stem)} {{")
             for option in q.options:
-                feedback = option.message or ("Right." if option.right else "Not this one.")
-                mark = "=" if option.right else "~"
-                out.append(f"\t{mark}{gift_text(option.text)}#{gift_text(feedback)}")
+                feedback = f"#{gift_text(option.message)}" if option.message else ""
+                out.append(f"\t{'=' if option.right else '~'}{gift_text(option.text)}{feedback}")
             out += [f"\t####{gift_text(q.why)}", "}", ""]
     return "\n".join(out)
 
