@@ -87,9 +87,7 @@ def _drop_empty_folders(app, docname, source):
     if docname != root_doc:
         return
     block = re.compile(r"```\{toctree\}\n(?:.*\n)*?/instructor/(\w+)/\*\n```\n", re.M)
-    source[0] = block.sub(
-        lambda m: m[0] if any(Path(HERE, m[1]).glob("*.md")) else "", source[0]
-    )
+    source[0] = block.sub(lambda m: m[0] if any(Path(HERE, m[1]).glob("*.md")) else "", source[0])
 
 
 def _link_files_that_are_not_pages(app, doctree):
