@@ -42,10 +42,20 @@ def pure_text(pure: bool | tuple[str, ...]) -> str:
     return "It may change " + ", ".join(f"`{name}`" for name in pure) + " in place, no other."
 
 
-def task_key(task, code: str) -> list[str]:
-    """The key of one task: reference answer, what the check tests, points and rubric."""
+def expected_text(task, value: object) -> str:
+    """The expected result for a table cell, each part by its name where the task names them."""
+    from bp_lessons.exercises.feedback import short
+
+    if task.parts and isinstance(value, list) and len(value) == len(task.parts):
+        return "; ".join(f"{name}: {short(part)}" for name, part in zip(task.parts, value))
+    return short(value)
+
+
+def task_key(task, code: str, quizzed: dict[str, list[str]]) -> list[str]:
+    """The key of one task: reference answer, what the check tests, points and rubric; a named
+    mistake that is a wrong option of the quiz bank says which questions (`quizzed`)."""
     from bp_lessons.exercises.check import TIME_LIMIT
-    from bp_lessons.exercises.feedback import arguments, short
+    from bp_lessons.exercises.feedback import arguments
 
     points = f"{task.points:g} point{'s' * (task.points != 1)}"
     out = [f"## Exercise {task.number} · `{task.function}` ({points})", ""]
@@ -69,15 +79,19 @@ def task_key(task, code: str) -> list[str]:
     out += ["", "| input | expected |", "|---|---|"]
     for case in task.cases(seed=0)[:fixed]:
         expected = task.run(task.reference, case)
-        out.append(f"| {cell_text(arguments(case))} | {cell_text(short(expected))} |")
+        out.append(f"| {cell_text(arguments(case))} | {cell_text(expected_text(task, expected))} |")
     out += [
         "",
         f"**Rubric.** {points} when every case passes, 0 otherwise: nbgrader, `bp-grade` and "
         "the Gradescope bundle give the same verdict. A wrong answer that gives what one of "
-        "these named mistakes gives, on every case, is told so:",
+        "these named mistakes gives, on every case, is told so (and the quiz questions that "
+        "have it as a wrong option are named after it):",
         "",
     ]
-    out += [f"{k}. {mistake.message}" for k, mistake in enumerate(task.mistakes, 1)]
+    for k, mistake in enumerate(task.mistakes, 1):
+        asked = quizzed.get(mistake.message, [])
+        out += [f"{k}. {mistake.message}"]
+        out += [f"   *Quiz: {', '.join(asked)}.*"] if asked else []
     if not task.mistakes:
         out += ["- (no named mistake: the ✗ table says which cases and which parts are off)"]
     if task.errors:
@@ -86,8 +100,9 @@ def task_key(task, code: str) -> list[str]:
     return out + [""]
 
 
-def render(exercise: str, root: Path = ROOT) -> str:
-    """The answer key of one exercise (`04_chain_rule`) as Markdown, a section per task."""
+def render(exercise: str, root: Path = ROOT, quizzed: dict[str, list[str]] | None = None) -> str:
+    """The answer key of one exercise (`04_chain_rule`) as Markdown, a section per task;
+    `quizzed` maps a named mistake's message to the quiz questions that ask about it."""
     from bp_lessons.exercises import EXERCISES
     from bp_lessons.grading.points import graded_tasks, read_points
 
@@ -106,7 +121,7 @@ def render(exercise: str, root: Path = ROOT) -> str:
         "",
     ]
     for k, task in enumerate(listed, 1):
-        out += task_key(task, codes[k])
+        out += task_key(task, codes[k], quizzed or {})
     return "\n".join(out)
 
 

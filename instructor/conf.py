@@ -13,6 +13,7 @@ A link to a file of the repository that is no page here (a lesson, the README) b
 download of that file.
 """
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -74,11 +75,26 @@ class AnswerKey(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         exercise = self.arguments[0]
         self.env.note_dependency(str(HERE.parent / "exercises" / "source" / f"{exercise}.ipynb"))
-        text = answer_keys.render(exercise, HERE.parent)
+        self.env.note_dependency(str(HERE / "quiz" / f"{exercise}.md"))
+        bank = quiz.load(HERE / "quiz")
+        text = answer_keys.render(exercise, HERE.parent, quiz.quizzed(bank))
         container = nodes.container()
         lines = StringList(text.splitlines(), source=self.get_source_info()[0])
         self.state.nested_parse(lines, self.content_offset, container, match_titles=True)
         return container.children
+
+
+def _hide_install_cells(app, docname, source):
+    """A solution's install cell (tagged "install", for Colab) is left off its page, as myst-nb's
+    "remove-cell" tag does; the notebook itself, and its download, keep it."""
+    if app.env.doc2path(docname).suffix != ".ipynb":
+        return
+    notebook = json.loads(source[0])
+    for cell in notebook["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "install" in tags:
+            cell["metadata"]["tags"] = [*tags, "remove-cell"]
+    source[0] = json.dumps(notebook)
 
 
 def _drop_empty_folders(app, docname, source):
@@ -135,5 +151,6 @@ def setup(app):
     app.set_html_assets_policy("always")  # MathJax on every page
     app.add_directive("answer-key", AnswerKey)
     app.connect("source-read", _drop_empty_folders)
+    app.connect("source-read", _hide_install_cells)
     app.connect("doctree-read", _link_files_that_are_not_pages, priority=400)
     app.connect("build-finished", _finish)

@@ -163,6 +163,18 @@ def check(bank: dict[str, tuple[str, list[Question]]]) -> list[str]:
     return problems
 
 
+def quizzed(bank: dict[str, tuple[str, list[Question]]]) -> dict[str, list[str]]:
+    """Each named check mistake that is a wrong option -> the ids of its questions ("04.1")."""
+    check(bank)  # fills in the messages
+    found: dict[str, list[str]] = {}
+    for _, questions in bank.values():
+        for q in questions:
+            for option in q.options:
+                if option.message:
+                    found.setdefault(option.message, []).append(q.id)
+    return found
+
+
 # --- GIFT (Moodle) ------------------------------------------------------------------------------
 def gift_text(text: str) -> str:
     """Text for GIFT: its special characters escaped, paragraphs kept as \\n."""

@@ -96,6 +96,13 @@ def test_an_answer_key_shows_the_reference_s_expected_value():
         assert f"| `{arguments(case)}` | `{short(expected)}` |" in key
 
 
+def test_an_answer_key_names_the_quiz_questions_of_each_mistake(bank):
+    key = answer_keys.render("04_chain_rule", quizzed=quiz.quizzed(bank))
+    notes = tasks("04_chain_rule")[0].mistakes[0].message  # the notes' z·σ(z)(1 − σ(z))
+    assert f". {notes}\n   *Quiz: 04.1.*\n" in key
+    assert "*Quiz:" not in answer_keys.render("04_chain_rule")
+
+
 def test_an_answer_key_says_what_is_missing(tmp_path):
     with pytest.raises(ValueError, match="unknown exercise '99_attention'"):
         answer_keys.render("99_attention")
@@ -328,6 +335,7 @@ def test_the_private_build_holds_solutions_keys_and_quizzes(tmp_path):
         key = (out / "instructor" / "keys" / f"{exercise}.html").read_text("utf-8")
         for task in tasks(exercise):
             assert f"✓ Exercise {task.number}: <code>{task.function}</code>" in solution
+            assert "find_spec" not in solution, "the install cell is for Colab, not this page"
             assert f"Exercise {task.number} · " in key
     pages = sorted(p.stem for p in (out / "instructor" / "quiz").glob("*.html"))
     assert pages == sorted(EXERCISES)
