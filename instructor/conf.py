@@ -10,12 +10,14 @@ instructor/answer_keys.py), the rubrics, the quiz bank (instructor/quiz/, export
 GIFT and to QTI for Canvas beside the pages) and the problem sets and lab plans
 (instructor/problems/, instructor/labs/), each taken by a pattern, so a new file joins the build.
 A link to a file of the repository that is no page here (a lesson, the README) becomes a
-download of that file.
+download of that file. Like the public site, it works with no network: MathJax is served with it.
 """
 
 import json
 import re
+import shutil
 import sys
+from importlib.metadata import distribution
 from pathlib import Path
 
 from docutils import nodes
@@ -55,6 +57,11 @@ nb_mime_priority_overrides = [  # as on the public site: a widget needs a runnin
 ]
 # $...$ as in JupyterLab; "- [x]" marks the right option of a quiz question
 myst_enable_extensions = ["dollarmath", "amsmath", "tasklist"]
+# MathJax 3 served with the build, as on the public site, so that the formulas render with no
+# network: copied into _static/mathjax/ from the pinned package django-static-mathjax (the site
+# extra's, which the instructor extra includes)
+MATHJAX = distribution("django-static-mathjax").locate_file("mathjax/static/mathjax")
+mathjax_path = "mathjax/tex-mml-chtml.js"  # relative: inside _static/
 myst_heading_anchors = 4
 
 html_theme = "sphinx_book_theme"
@@ -95,6 +102,26 @@ def _hide_install_cells(app, docname, source):
         if "install" in tags:
             cell["metadata"]["tags"] = [*tags, "remove-cell"]
     source[0] = json.dumps(notebook)
+
+
+def _copy_mathjax(app):
+    """MathJax's browser build into _static/mathjax/ (what site/conf.py copies): the page's
+    script, the extensions it loads on demand, the CHTML output and its fonts, its licence."""
+    if app.builder.format != "html":
+        return
+    es5 = Path(MATHJAX, "es5")
+    entry = Path(mathjax_path).name
+
+    def unused(folder, names):
+        if Path(folder) == es5:
+            return [name for name in names if name.endswith(".js") and name != entry]
+        if Path(folder) == es5 / "output":
+            return ["svg", "svg.js"]
+        return []
+
+    target = Path(app.outdir, "_static", Path(mathjax_path).parent)
+    shutil.copytree(es5, target, ignore=unused, dirs_exist_ok=True)
+    shutil.copy2(Path(MATHJAX, "LICENSE"), target / "LICENSE")
 
 
 def _drop_empty_folders(app, docname, source):
@@ -150,6 +177,7 @@ def _finish(app, exception):
 def setup(app):
     app.set_html_assets_policy("always")  # MathJax on every page
     app.add_directive("answer-key", AnswerKey)
+    app.connect("builder-inited", _copy_mathjax)
     app.connect("source-read", _drop_empty_folders)
     app.connect("source-read", _hide_install_cells)
     app.connect("doctree-read", _link_files_that_are_not_pages, priority=400)

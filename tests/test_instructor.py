@@ -321,7 +321,7 @@ def test_the_qti_export_parses_back_to_the_bank(bank):
 
 # --- the build ----------------------------------------------------------------------------------
 def test_the_private_build_holds_solutions_keys_and_quizzes(tmp_path):
-    for module in ("sphinx", "myst_nb", "sphinx_book_theme", "text2qti"):
+    for module in ("sphinx", "myst_nb", "sphinx_book_theme", "mathjax", "text2qti"):
         pytest.importorskip(module, reason="make instructor's tools: the instructor extra")
     out = tmp_path / "instructor"
     build = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-c", str(INSTRUCTOR)]
@@ -346,3 +346,6 @@ def test_the_private_build_holds_solutions_keys_and_quizzes(tmp_path):
         for page in (INSTRUCTOR / folder).glob("*.md"):
             assert (out / "instructor" / folder / f"{page.stem}.html").exists()
     assert not (out / "notebooks").exists(), "the lessons are the public site's"
+    assert (out / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
+    for page in out.rglob("*.html"):  # it works offline: no script from elsewhere
+        assert not re.search(r"<script[^>]+src=\"https?:", page.read_text("utf-8")), page
