@@ -218,9 +218,15 @@ def text2qti_text(title: str, questions: list[Question]) -> str:
 
 def qti_zip(title: str, questions: list[Question]) -> bytes:
     """One lesson's quiz as a QTI package for Canvas (a zip), made by text2qti."""
-    from text2qti.config import Config
-    from text2qti.qti import QTI
-    from text2qti.quiz import Quiz
+    try:
+        from text2qti.config import Config
+        from text2qti.qti import QTI
+        from text2qti.quiz import Quiz
+    except ImportError as error:
+        raise ModuleNotFoundError(
+            "the QTI export needs text2qti, which the instructor extra installs: "
+            "pip install -e '.[instructor]' (make instructor does it)"
+        ) from error
 
     quiz = Quiz(text2qti_text(title, questions), config=Config(), source_name=title)
     return QTI(quiz).zip_bytes()
