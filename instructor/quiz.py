@@ -203,7 +203,7 @@ def text2qti_text(title: str, questions: list[Question]) -> str:
         first, *rest = text.split("\n")
         return [f"{start} {first}"] + [(" " * (len(start) + 1) + line).rstrip() for line in rest]
 
-    out = [f"Quiz title: {title}", ""]
+    out = [f"Quiz title: {title}", "Shuffle answers: true", ""]
     for k, q in enumerate(questions, 1):
         out += [f"Title: {q.id} · {q.title}"]
         out += block(f"{k}.", q.stem)

@@ -140,6 +140,11 @@ def test_every_question_has_one_right_answer_distinct_options_and_a_why(bank):
             assert question.stem and question.why, question.id
 
 
+def test_the_right_answer_is_not_always_in_the_same_place(bank):
+    places = [q.options.index(q.answer) for _, qs in bank.values() for q in qs]
+    assert max(places.count(k) for k in set(places)) <= 0.4 * len(places), places
+
+
 def test_the_wrong_options_name_the_checks_mistakes(bank):
     by_number = {task.number: task for exercise in EXERCISES for task in tasks(exercise)}
     named = [o for _, qs in bank.values() for q in qs for o in q.options if o.task]
@@ -291,6 +296,8 @@ def test_the_qti_export_parses_back_to_the_bank(bank):
             names = [n for n in z.namelist() if n.endswith(".xml") and "/" in n]
             assessment = next(n for n in names if not n.endswith("assessment_meta.xml"))
             root = ET.fromstring(z.read(assessment))
+            meta = z.read(next(n for n in names if n.endswith("assessment_meta.xml")))
+        assert b"<shuffle_answers>true</shuffle_answers>" in meta  # Canvas shuffles the options
         ns = {"q": root.tag.split("}")[0][1:]}
         items = root.findall(".//q:item", ns)
         assert len(items) == len(questions)
