@@ -58,8 +58,8 @@ nb_mime_priority_overrides = [  # as on the public site: a widget needs a runnin
 # $...$ as in JupyterLab; "- [x]" marks the right option of a quiz question
 myst_enable_extensions = ["dollarmath", "amsmath", "tasklist"]
 # MathJax 3 served with the build, as on the public site, so that the formulas render with no
-# network: copied into _static/mathjax/ from the pinned package django-static-mathjax (the site
-# extra's, which the instructor extra includes)
+# network: copied into _static/mathjax/ from the package django-static-mathjax, pinned in the
+# instructor extra (MathJax's es5 build as released; it needs no Django)
 MATHJAX = distribution("django-static-mathjax").locate_file("mathjax/static/mathjax")
 mathjax_path = "mathjax/tex-mml-chtml.js"  # relative: inside _static/
 myst_heading_anchors = 4
