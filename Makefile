@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: lab test test-nbgrader test-wheel test-browser bench site
+.PHONY: lab test test-nbgrader test-wheel test-browser bench site instructor
 
 # JupyterLab rooted at the clone (lessons and exercises both), open at the start page;
 # ARGS go to JupyterLab: make lab ARGS="--no-browser --port 8890"
@@ -45,6 +45,14 @@ site: $(VENV)/.installed-site
 	rm -rf _build/site _build/doctrees
 	$(BIN)/sphinx-build -W --keep-going -q -c site -d _build/doctrees . _build/site
 	$(BIN)/python tools/check_links.py _build/site
+
+# The PRIVATE instructor build in _build/instructor (never publish it): the guide, the executed
+# solutions, answer keys, rubrics, the quiz bank (exported to GIFT and QTI), problem sets and
+# lab plans; fails on any Sphinx warning or broken link between its pages
+instructor: $(VENV)/.installed-instructor
+	rm -rf _build/instructor _build/doctrees-instructor
+	$(BIN)/sphinx-build -W --keep-going -q -c instructor -d _build/doctrees-instructor . _build/instructor
+	$(BIN)/python tools/check_links.py _build/instructor
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \

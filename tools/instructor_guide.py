@@ -307,6 +307,10 @@ def render(root: Path, kept: dict[str, str], problems: list[str]) -> str:
         "of neuron j for activation k of the layer before, δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾, and L is only ever "
         "the loss: the mean of (a − y)² over the outputs (and over the batch).",
         "",
+        "`make instructor` builds this guide into a private website, `_build/instructor`, beside "
+        "the executed solutions, an answer key and rubric per exercise and a quiz bank exported "
+        "for Moodle and Canvas: share it with your teaching assistants, never publish it.",
+        "",
         "## Contents",
         "",
         "- [How the times are estimated](#how-the-times-are-estimated)",
