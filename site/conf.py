@@ -122,7 +122,7 @@ def _copy_mathjax(app):
 def _hide_cells_on_the_web(app, docname, source):
     """Drop a notebook's WEB_HIDDEN_TAGS cells from its page (myst-nb's "remove-cell" tag, given
     here as it is read): the notebook itself is not edited, and its download keeps them."""
-    if not app.env.doc2path(docname).suffix == ".ipynb":
+    if app.env.doc2path(docname).suffix != ".ipynb":
         return
     notebook = json.loads(source[0])
     for cell in notebook["cells"]:
