@@ -12,6 +12,7 @@ It works with no network: MathJax is served with the site, copied from a pinned 
 """
 
 import json
+import re
 import shutil
 import sys
 from importlib.metadata import distribution
@@ -85,6 +86,7 @@ WEB_HIDDEN_TAGS = ["install", "navigation"]
 html_sourcelink_suffix = ""  # the download button gives the .ipynb itself
 html_last_updated_fmt = None
 html_copy_source = True
+html_static_path = ["_static"]  # site/_static: search_offline.js
 
 
 def _redirect_root(app, exception):
@@ -173,6 +175,33 @@ def _link_files_that_are_not_pages(app, doctree):
             node.replace_self(node.children)  # its text stays, the file is not copied
 
 
+# What search_offline.js needs: the main text of every page, the <section id=...> of each heading
+# kept (a search result can point into one), the other tags dropped
+PAGE_TEXTS = "page_texts.js"
+_SCRIPTS_AND_STYLES = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_HEADER_LINKS = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+_TAGS_BUT_SECTIONS = re.compile(r"<(?!/?section\b)[^>]*>", re.I)
+
+
+def _collect_page_text(app, pagename, templatename, context, doctree):
+    if pagename == "search":  # a learner who opens the site from disk sees excerpts too
+        app.add_js_file("search_offline.js")
+    if doctree is None or "body" not in context:
+        return
+    body = _HEADER_LINKS.sub("", _SCRIPTS_AND_STYLES.sub("", context["body"]))
+    text = re.sub(r"\n\s*\n+", "\n", _TAGS_BUT_SECTIONS.sub("", body))
+    app.env.bp_page_texts = getattr(app.env, "bp_page_texts", {})
+    app.env.bp_page_texts[pagename + app.builder.out_suffix] = f'<div role="main">{text}</div>'
+
+
+def _write_page_texts(app, exception):
+    if exception is None and app.builder.format == "html":
+        pages = json.dumps(getattr(app.env, "bp_page_texts", {}), ensure_ascii=False)
+        Path(app.outdir, "_static", PAGE_TEXTS).write_text(
+            f"window.bpLessonsPageTexts = {pages};\n", encoding="utf-8"
+        )
+
+
 def setup(app):
     app.set_html_assets_policy("always")  # MathJax on every page: titles in the tables of contents
     # before Sphinx collects the downloads (priority 500)
@@ -180,3 +209,5 @@ def setup(app):
     app.connect("build-finished", _redirect_root)
     app.connect("builder-inited", _copy_mathjax)
     app.connect("source-read", _hide_cells_on_the_web)
+    app.connect("html-page-context", _collect_page_text)
+    app.connect("build-finished", _write_page_texts)
