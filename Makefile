@@ -40,11 +40,13 @@ bench: $(VENV)/.installed-bench $(VENV)/.installed-nbgrader
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/bench_nbgrader.py
 
 # The lessons and the exercises as a static website in _build/site, with the outputs they were
-# saved with (nothing runs); fails on any Sphinx warning or broken link between its pages
-site: $(VENV)/.installed-site
+# saved with (nothing runs); fails on any Sphinx warning or broken link between its pages, then
+# on what tests/test_site.py finds in it (formulas typeset in Chromium with the network off, ...)
+site: $(VENV)/.installed-site $(VENV)/.installed-test $(VENV)/.installed-browser
 	rm -rf _build/site _build/doctrees
 	$(BIN)/sphinx-build -W --keep-going -q -c site -d _build/doctrees . _build/site
 	$(BIN)/python tools/check_links.py _build/site
+	BP_SITE=_build/site $(BIN)/pytest -p no:cacheprovider tests/test_site.py
 
 # The PRIVATE instructor build in _build/instructor (never publish it): the guide, the executed
 # solutions, answer keys, rubrics, the quiz bank (exported to GIFT and QTI), problem sets and

@@ -2,15 +2,31 @@
 
 The source folder is the repository itself (`sphinx-build -c site . _build/site`), so that every
 relative link in a notebook resolves as it does in JupyterLab; `include_patterns` keeps the pages
-to the lessons, the student copies of the exercises (never exercises/source/, which holds the
-solutions), the README, the instructor guide and the landing page beside this file. The
-notebooks are shown with the outputs they were saved with: nothing is executed.
+to the lessons, the student copies of the exercises, the README, the learners' docs and the
+landing page beside this file. The website is the learners': nothing for instructors only (the
+instructor guide, the solutions in exercises/source/, instructor/) is a page, a download or a
+file of it. The notebooks are shown with the outputs they were saved with: nothing is executed.
+
+It works with no network: MathJax is served with the site, copied from a pinned PyPI package
+(the `site` extra); every other asset is the theme's own.
 """
 
+import json
+import re
+import shutil
+import sys
+from importlib.metadata import distribution
 from pathlib import Path
 
 from sphinx import addnodes
 from sphinx.util import logging
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from install_cell import REPOSITORY  # noqa: E402  (the one place the repository's address is)
+
+# For instructors only: never a page, a download or a file of the site
+INSTRUCTOR_ONLY = ["docs/instructor_guide.md", "exercises/source", "instructor"]
 
 project = "bp-lessons"
 author = "the bp-lessons authors"
@@ -24,11 +40,10 @@ include_patterns = [
     "docs/teaching.md",
     "docs/package.md",
     "docs/maintaining.md",
-    "docs/instructor_guide.md",
     "notebooks/[0-9][0-9]_*.ipynb",
     "exercises/[0-9][0-9]_*.ipynb",
 ]
-exclude_patterns = ["exercises/source", "_build", ".*"]  # folders not walked: the solutions, .venv
+exclude_patterns = [*INSTRUCTOR_ONLY, "_build", ".*"]  # not walked: the solutions, .venv, ...
 
 # The committed outputs, never re-executed
 nb_execution_mode = "off"
@@ -38,16 +53,40 @@ nb_mime_priority_overrides = [
     ("html", "application/vnd.jupyter.widget-view+json", None),
     ("readthedocs", "application/vnd.jupyter.widget-view+json", None),
 ]
-# $...$ and $$...$$ as in JupyterLab, rendered by MathJax
+# $...$ and $$...$$ as in JupyterLab, rendered by MathJax 3 from the site's own _static/mathjax/
+# (no CDN: the formulas render offline), copied there from the package django-static-mathjax,
+# MathJax's es5 build as released (it needs no Django). Sphinx 9 would fetch MathJax 4 from a
+# CDN; the configuration myst-nb writes (which HTML classes to typeset) is the same in both.
 myst_enable_extensions = ["dollarmath", "amsmath"]
+MATHJAX = distribution("django-static-mathjax").locate_file("mathjax/static/mathjax")
+mathjax_path = "mathjax/tex-mml-chtml.js"  # relative: inside _static/
 myst_heading_anchors = 4  # [text](#a-heading) and [text](07_backpropagation.ipynb#a-heading)
 
 html_theme = "sphinx_book_theme"
 html_title = "Backpropagation, step by step"
-html_theme_options = {"use_download_button": True, "home_page_in_toc": True}
+html_theme_options = {
+    "use_download_button": True,
+    "home_page_in_toc": True,
+    # one search field: the sidebar's (the header bar would add a second one)
+    "navbar_persistent": [],
+    # a link to the repository, and launch buttons on every notebook: Colab, Binder
+    "repository_url": REPOSITORY,
+    "repository_branch": "main",
+    "path_to_docs": "",  # the site's source folder is the repository's root
+    "use_repository_button": True,
+    "launch_buttons": {
+        "colab_url": "https://colab.research.google.com",
+        "binderhub_url": "https://mybinder.org",
+        "notebook_interface": "jupyterlab",
+    },
+}
+# Cells of a notebook that are for JupyterLab only: the install cell (a no-op where bp_lessons is
+# installed, what Colab needs) and the previous/contents/next links (the theme has its own)
+WEB_HIDDEN_TAGS = ["install", "navigation"]
 html_sourcelink_suffix = ""  # the download button gives the .ipynb itself
 html_last_updated_fmt = None
 html_copy_source = True
+html_static_path = ["_static"]  # site/_static: search_offline.js
 
 
 def _redirect_root(app, exception):
@@ -61,10 +100,52 @@ def _redirect_root(app, exception):
         )
 
 
+def _copy_mathjax(app):
+    """MathJax's browser build into _static/mathjax/: the page's script, the TeX extensions it
+    loads on demand, the CHTML output and its fonts, the accessibility parts its menu offers, and
+    its licence; not the other combined builds nor the SVG output, which no page loads."""
+    if app.builder.format != "html":
+        return
+    es5 = Path(MATHJAX, "es5")
+    entry = Path(mathjax_path).name
+
+    def unused(folder, names):
+        if Path(folder) == es5:
+            return [name for name in names if name.endswith(".js") and name != entry]
+        if Path(folder) == es5 / "output":
+            return ["svg", "svg.js"]
+        return []
+
+    target = Path(app.outdir, "_static", Path(mathjax_path).parent)
+    shutil.copytree(es5, target, ignore=unused, dirs_exist_ok=True)
+    shutil.copy2(Path(MATHJAX, "LICENSE"), target / "LICENSE")
+
+
+def _hide_cells_on_the_web(app, docname, source):
+    """Drop a notebook's WEB_HIDDEN_TAGS cells from its page (myst-nb's "remove-cell" tag, given
+    here as it is read): the notebook itself is not edited, and its download keeps them."""
+    if app.env.doc2path(docname).suffix != ".ipynb":
+        return
+    notebook = json.loads(source[0])
+    for cell in notebook["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if any(tag in tags for tag in WEB_HIDDEN_TAGS):
+            cell["metadata"]["tags"] = [*tags, "remove-cell"]
+    source[0] = json.dumps(notebook)
+
+
+def _instructor_only(path: Path, srcdir: Path) -> bool:
+    path = path.resolve()
+    return any(
+        path == (srcdir / name).resolve() or path.is_relative_to((srcdir / name).resolve())
+        for name in INSTRUCTOR_ONLY
+    )
+
+
 def _link_files_that_are_not_pages(app, doctree):
-    """A link to a file of the repository that is no page of the site (a folder's README.md, a
-    notebook of exercises/source/) becomes a download of the file, as a link to a .py file
-    already does; but the solutions in exercises/source/ are never published."""
+    """A link to a file of the repository that is no page of the site (a folder's README.md, say)
+    becomes a download of the file, as a link to a .py file already does; but what is for
+    instructors only is never published: a link to it keeps its text and loses its target."""
     for node in list(doctree.findall(addnodes.pending_xref)):
         target = node.get("reftarget", "")
         if node.get("refdomain") != "doc" or node.get("reftype") != "myst":
@@ -73,23 +154,52 @@ def _link_files_that_are_not_pages(app, doctree):
             continue
         files = [Path(app.srcdir, target + suffix) for suffix in app.config.source_suffix]
         found = next((path for path in files if path.is_file()), None)
-        if found is not None:
+        if found is not None and _instructor_only(found, Path(app.srcdir)):
+            node.replace_self(node.children)  # the README names the guide: its text stays
+        elif found is not None:
             download = addnodes.download_reference(
                 "", "", *node.children, refdomain=None, refdoc=node["refdoc"], reftype="myst"
             )
             download["reftarget"] = "/" + found.relative_to(app.srcdir).as_posix()
             download.source, download.line = node.source, node.line
             node.replace_self(download)
-    solutions = Path(app.srcdir, "exercises", "source").resolve()
     for node in list(doctree.findall(addnodes.download_reference)):
         _, path = app.env.relfn2path(node["reftarget"], node["refdoc"])
-        if Path(path).resolve().is_relative_to(solutions):
+        if _instructor_only(Path(path), Path(app.srcdir)):
             logging.getLogger(__name__).warning(
-                "a link to %s would publish a solution: link to the student copy",
+                "a link to %s would publish what is for instructors only (link to the student "
+                "copy of an exercise)",
                 path,
                 location=node,
             )
             node.replace_self(node.children)  # its text stays, the file is not copied
+
+
+# What search_offline.js needs: the main text of every page, the <section id=...> of each heading
+# kept (a search result can point into one), the other tags dropped
+PAGE_TEXTS = "page_texts.js"
+_SCRIPTS_AND_STYLES = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_HEADER_LINKS = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+_TAGS_BUT_SECTIONS = re.compile(r"<(?!/?section\b)[^>]*>", re.I)
+
+
+def _collect_page_text(app, pagename, templatename, context, doctree):
+    if pagename == "search":  # a learner who opens the site from disk sees excerpts too
+        app.add_js_file("search_offline.js")
+    if doctree is None or "body" not in context:
+        return
+    body = _HEADER_LINKS.sub("", _SCRIPTS_AND_STYLES.sub("", context["body"]))
+    text = re.sub(r"\n\s*\n+", "\n", _TAGS_BUT_SECTIONS.sub("", body))
+    app.env.bp_page_texts = getattr(app.env, "bp_page_texts", {})
+    app.env.bp_page_texts[pagename + app.builder.out_suffix] = f'<div role="main">{text}</div>'
+
+
+def _write_page_texts(app, exception):
+    if exception is None and app.builder.format == "html":
+        pages = json.dumps(getattr(app.env, "bp_page_texts", {}), ensure_ascii=False)
+        Path(app.outdir, "_static", PAGE_TEXTS).write_text(
+            f"window.bpLessonsPageTexts = {pages};\n", encoding="utf-8"
+        )
 
 
 def setup(app):
@@ -97,3 +207,7 @@ def setup(app):
     # before Sphinx collects the downloads (priority 500)
     app.connect("doctree-read", _link_files_that_are_not_pages, priority=400)
     app.connect("build-finished", _redirect_root)
+    app.connect("builder-inited", _copy_mathjax)
+    app.connect("source-read", _hide_cells_on_the_web)
+    app.connect("html-page-context", _collect_page_text)
+    app.connect("build-finished", _write_page_texts)

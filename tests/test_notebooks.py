@@ -100,6 +100,34 @@ def test_what_the_tools_write_into_the_notebooks_is_current(tool):
     assert result.returncode == 0, f"run tools/{tool}:\n{result.stdout}{result.stderr}"
 
 
+def test_a_link_to_the_exercise_that_reads_as_a_file_name_gets_the_exercise_s_title():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import navigation
+
+    name, title = "07_backpropagation.ipynb", "Exercise 07 · Backpropagation through an MLP"
+    pointer = f"**Exercise:** [`../exercises/{name}`](../exercises/{name}): write `mlp_backward`"
+    kept = [
+        f"[task 4](../exercises/{name}#4)",  # text of its own: left as written
+        "[`../exercises/08_sgd.ipynb`](../exercises/08_sgd.ipynb)",  # another lesson's exercise
+        f"`../exercises/{name}`",  # no link
+    ]
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(f"{pointer}\n\n" + "\n".join(kept)),
+        nbformat.v4.new_markdown_cell(f"or [{name}](../exercises/{name}#task-2)"),
+        nbformat.v4.new_code_cell(f"# [`../exercises/{name}`](../exercises/{name})"),
+    ]
+    assert navigation.name_exercise_links(notebook, name, title)
+    first, second, code = (cell.source for cell in notebook.cells)
+    assert first.splitlines()[0] == (
+        f"**Exercise:** [{title}](../exercises/{name}): write `mlp_backward`"
+    )
+    assert first.splitlines()[2:] == kept
+    assert second == f"or [{title}](../exercises/{name}#task-2)"
+    assert code == f"# [`../exercises/{name}`](../exercises/{name})", "code is not prose"
+    assert not navigation.name_exercise_links(notebook, name, title), "once is enough"
+
+
 def test_every_lesson_and_exercise_installs_the_package_where_it_is_missing():
     for path in ALL_NOTEBOOKS:  # the release carries it to the student copies, silent here
         cell = nbformat.read(path, as_version=4).cells[1]

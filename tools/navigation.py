@@ -6,7 +6,10 @@
 It writes the last cell of every lesson (tagged "navigation": previous · contents · next), the
 contents table of 00_start_here.ipynb (the cell tagged "contents") and the lesson table of
 README.md (between <!-- lessons --> and <!-- /lessons -->). Each lesson's title is the "# " line
-of its first cell, its one-line description the first "> " line there.
+of its first cell, its one-line description the first "> " line there; each exercise's title
+the "# " line of its student copy. A link to a lesson's exercise that reads as a file name
+(the pointer at the end of the lesson, [`../exercises/07_backpropagation.ipynb`](...)) is given
+the exercise's title as its text; any other text a link to it has is left as written.
 """
 
 import re
@@ -45,9 +48,26 @@ def table(root: Path, paths: list[Path], infos: list[tuple[str, str]], prefix: s
     rows = ["| lesson | what it does | exercise |", "|---|---|---|"]
     for path, (title, description) in zip(paths, infos):
         exercise = root / "exercises" / path.name
-        link = f"[{exercise.stem}]({prefix}exercises/{path.name})" if exercise.exists() else "—"
+        number = path.name[:2]
+        link = f"[Exercise {number}]({prefix}exercises/{path.name})" if exercise.exists() else "—"
         rows.append(f"| [{title}]({prefix}notebooks/{path.name}) | {description} | {link} |")
     return "\n".join(rows)
+
+
+def name_exercise_links(notebook: nbformat.NotebookNode, name: str, title: str) -> bool:
+    """Give every link to ../exercises/`name` whose text is its file name (in backticks or not,
+    with or without the folder) the exercise's title instead; True if that changed anything."""
+    target = re.escape(f"../exercises/{name}")
+    file_name = rf"`?(?:\.\./exercises/)?{re.escape(name)}`?"
+    link = re.compile(rf"\[{file_name}\]\({target}(#[^)\s]*)?\)")
+    named = f"[{title}](../exercises/{name}"
+    changed = False
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        source = link.sub(lambda found: f"{named}{found.group(1) or ''})", cell.source)
+        changed, cell.source = changed or source != cell.source, source
+    return changed
 
 
 def set_tagged_cell(notebook: nbformat.NotebookNode, tag: str, source: str, append: bool) -> bool:
@@ -70,6 +90,10 @@ def update(root: Path = ROOT, check: bool = False) -> list[str]:
     stale = []
     for i, (path, notebook) in enumerate(zip(paths, notebooks)):
         changed = set_tagged_cell(notebook, "navigation", navigation(names, titles, i), True)
+        exercise = root / "exercises" / path.name
+        if exercise.exists():
+            exercise_title, _ = title_and_description(nbformat.read(exercise, as_version=4))
+            changed |= name_exercise_links(notebook, path.name, exercise_title)
         if path.name == START:
             contents = table(root, paths, infos, prefix="../")
             changed |= set_tagged_cell(notebook, "contents", contents, False)
