@@ -13,23 +13,27 @@ A link to a file of the repository that is no page here (a lesson, the README) b
 download of that file. Like the public site, it works with no network: MathJax is served with it.
 """
 
-import json
 import re
-import shutil
 import sys
-from importlib.metadata import distribution
 from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
-from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # instructor/ is no package: its modules are imported by path
+sys.path.insert(0, str(HERE.parent / "tools"))
 
 import answer_keys  # noqa: E402
 import quiz  # noqa: E402
+from sphinx_pages import (  # noqa: E402  (what this build shares with the public site)
+    MATHJAX_PATH,
+    copy_mathjax,
+    hide_tagged_cells,
+    link_files_that_are_not_pages,
+    redirect_root,
+)
 
 project = "bp-lessons: instructors"
 author = "the bp-lessons authors"
@@ -58,10 +62,8 @@ nb_mime_priority_overrides = [  # as on the public site: a widget needs a runnin
 # $...$ as in JupyterLab; "- [x]" marks the right option of a quiz question
 myst_enable_extensions = ["dollarmath", "amsmath", "tasklist"]
 # MathJax 3 served with the build, as on the public site, so that the formulas render with no
-# network: copied into _static/mathjax/ from the package django-static-mathjax, pinned in the
-# instructor extra (MathJax's es5 build as released; it needs no Django)
-MATHJAX = distribution("django-static-mathjax").locate_file("mathjax/static/mathjax")
-mathjax_path = "mathjax/tex-mml-chtml.js"  # relative: inside _static/
+# network (tools/sphinx_pages.py copies it)
+mathjax_path = MATHJAX_PATH
 myst_heading_anchors = 4
 
 html_theme = "sphinx_book_theme"
@@ -91,39 +93,6 @@ class AnswerKey(SphinxDirective):
         return container.children
 
 
-def _hide_install_cells(app, docname, source):
-    """A solution's install cell (tagged "install", for Colab) is left off its page, as myst-nb's
-    "remove-cell" tag does; the notebook itself, and its download, keep it."""
-    if app.env.doc2path(docname).suffix != ".ipynb":
-        return
-    notebook = json.loads(source[0])
-    for cell in notebook["cells"]:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "install" in tags:
-            cell["metadata"]["tags"] = [*tags, "remove-cell"]
-    source[0] = json.dumps(notebook)
-
-
-def _copy_mathjax(app):
-    """MathJax's browser build into _static/mathjax/ (what site/conf.py copies): the page's
-    script, the extensions it loads on demand, the CHTML output and its fonts, its licence."""
-    if app.builder.format != "html":
-        return
-    es5 = Path(MATHJAX, "es5")
-    entry = Path(mathjax_path).name
-
-    def unused(folder, names):
-        if Path(folder) == es5:
-            return [name for name in names if name.endswith(".js") and name != entry]
-        if Path(folder) == es5 / "output":
-            return ["svg", "svg.js"]
-        return []
-
-    target = Path(app.outdir, "_static", Path(mathjax_path).parent)
-    shutil.copytree(es5, target, ignore=unused, dirs_exist_ok=True)
-    shutil.copy2(Path(MATHJAX, "LICENSE"), target / "LICENSE")
-
-
 def _drop_empty_folders(app, docname, source):
     """The landing page's table of contents of a folder that holds no page yet (the problem sets
     and the lab plans are written separately) is left out, not a warning."""
@@ -133,36 +102,10 @@ def _drop_empty_folders(app, docname, source):
     source[0] = block.sub(lambda m: m[0] if any(Path(HERE, m[1]).glob("*.md")) else "", source[0])
 
 
-def _link_files_that_are_not_pages(app, doctree):
-    """A link to a file of the repository that is no page of this build (a lesson, the README)
-    becomes a download of the file, as on the public site."""
-    for node in list(doctree.findall(addnodes.pending_xref)):
-        target = node.get("reftarget", "")
-        if node.get("refdomain") != "doc" or node.get("reftype") != "myst":
-            continue
-        if target in app.env.found_docs:
-            continue
-        files = [Path(app.srcdir, target + suffix) for suffix in app.config.source_suffix]
-        found = next((path for path in files if path.is_file()), None)
-        if found is not None:
-            download = addnodes.download_reference(
-                "", "", *node.children, refdomain=None, refdoc=node["refdoc"], reftype="myst"
-            )
-            download["reftarget"] = "/" + found.relative_to(app.srcdir).as_posix()
-            download.source, download.line = node.source, node.line
-            node.replace_self(download)
-
-
 def _finish(app, exception):
-    """The root URL opens the landing page; the quiz bank is exported beside the pages."""
+    """The quiz bank, exported beside the pages."""
     if exception is not None or app.builder.format != "html":
         return
-    Path(app.outdir, "index.html").write_text(
-        '<!DOCTYPE html>\n<meta charset="utf-8">\n<title>bp-lessons: instructors</title>\n'
-        '<meta http-equiv="refresh" content="0; url=instructor/index.html">\n'
-        '<a href="instructor/index.html">For instructors</a>\n',
-        encoding="utf-8",
-    )
     written = quiz.export(quiz.load(HERE / "quiz"), Path(app.outdir, EXPORTS))
     links = "".join(f'<li><a href="{path.name}">{path.name}</a></li>\n' for path in written)
     Path(app.outdir, EXPORTS, "index.html").write_text(
@@ -177,8 +120,12 @@ def _finish(app, exception):
 def setup(app):
     app.set_html_assets_policy("always")  # MathJax on every page
     app.add_directive("answer-key", AnswerKey)
-    app.connect("builder-inited", _copy_mathjax)
+    app.connect("builder-inited", copy_mathjax)
     app.connect("source-read", _drop_empty_folders)
-    app.connect("source-read", _hide_install_cells)
-    app.connect("doctree-read", _link_files_that_are_not_pages, priority=400)
+    app.connect("source-read", hide_tagged_cells(["install"]))  # for Colab; the download keeps it
+    app.connect("doctree-read", link_files_that_are_not_pages(), priority=400)
+    app.connect(
+        "build-finished",
+        redirect_root("instructor/index.html", "bp-lessons: instructors", "For instructors"),
+    )
     app.connect("build-finished", _finish)

@@ -13,17 +13,19 @@ It works with no network: MathJax is served with the site, copied from a pinned 
 
 import json
 import re
-import shutil
 import sys
-from importlib.metadata import distribution
 from pathlib import Path
-
-from sphinx import addnodes
-from sphinx.util import logging
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from install_cell import REPOSITORY  # noqa: E402  (the one place the repository's address is)
+from sphinx_pages import (  # noqa: E402  (what this build shares with `make instructor`)
+    MATHJAX_PATH,
+    copy_mathjax,
+    hide_tagged_cells,
+    link_files_that_are_not_pages,
+    redirect_root,
+)
 
 # For instructors only: never a page, a download or a file of the site
 INSTRUCTOR_ONLY = ["docs/instructor_guide.md", "exercises/source", "instructor"]
@@ -58,8 +60,7 @@ nb_mime_priority_overrides = [
 # MathJax's es5 build as released (it needs no Django). Sphinx 9 would fetch MathJax 4 from a
 # CDN; the configuration myst-nb writes (which HTML classes to typeset) is the same in both.
 myst_enable_extensions = ["dollarmath", "amsmath"]
-MATHJAX = distribution("django-static-mathjax").locate_file("mathjax/static/mathjax")
-mathjax_path = "mathjax/tex-mml-chtml.js"  # relative: inside _static/
+mathjax_path = MATHJAX_PATH  # relative: inside _static/, where copy_mathjax puts it
 myst_heading_anchors = 4  # [text](#a-heading) and [text](07_backpropagation.ipynb#a-heading)
 
 html_theme = "sphinx_book_theme"
@@ -87,92 +88,6 @@ html_sourcelink_suffix = ""  # the download button gives the .ipynb itself
 html_last_updated_fmt = None
 html_copy_source = True
 html_static_path = ["_static"]  # site/_static: search_offline.js
-
-
-def _redirect_root(app, exception):
-    """The site's root URL opens the landing page, which lives at site/index.html."""
-    if exception is None and app.builder.format == "html":
-        Path(app.outdir, "index.html").write_text(
-            '<!DOCTYPE html>\n<meta charset="utf-8">\n<title>bp-lessons</title>\n'
-            '<meta http-equiv="refresh" content="0; url=site/index.html">\n'
-            '<a href="site/index.html">The lessons</a>\n',
-            encoding="utf-8",
-        )
-
-
-def _copy_mathjax(app):
-    """MathJax's browser build into _static/mathjax/: the page's script, the TeX extensions it
-    loads on demand, the CHTML output and its fonts, the accessibility parts its menu offers, and
-    its licence; not the other combined builds nor the SVG output, which no page loads."""
-    if app.builder.format != "html":
-        return
-    es5 = Path(MATHJAX, "es5")
-    entry = Path(mathjax_path).name
-
-    def unused(folder, names):
-        if Path(folder) == es5:
-            return [name for name in names if name.endswith(".js") and name != entry]
-        if Path(folder) == es5 / "output":
-            return ["svg", "svg.js"]
-        return []
-
-    target = Path(app.outdir, "_static", Path(mathjax_path).parent)
-    shutil.copytree(es5, target, ignore=unused, dirs_exist_ok=True)
-    shutil.copy2(Path(MATHJAX, "LICENSE"), target / "LICENSE")
-
-
-def _hide_cells_on_the_web(app, docname, source):
-    """Drop a notebook's WEB_HIDDEN_TAGS cells from its page (myst-nb's "remove-cell" tag, given
-    here as it is read): the notebook itself is not edited, and its download keeps them."""
-    if app.env.doc2path(docname).suffix != ".ipynb":
-        return
-    notebook = json.loads(source[0])
-    for cell in notebook["cells"]:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if any(tag in tags for tag in WEB_HIDDEN_TAGS):
-            cell["metadata"]["tags"] = [*tags, "remove-cell"]
-    source[0] = json.dumps(notebook)
-
-
-def _instructor_only(path: Path, srcdir: Path) -> bool:
-    path = path.resolve()
-    return any(
-        path == (srcdir / name).resolve() or path.is_relative_to((srcdir / name).resolve())
-        for name in INSTRUCTOR_ONLY
-    )
-
-
-def _link_files_that_are_not_pages(app, doctree):
-    """A link to a file of the repository that is no page of the site (a folder's README.md, say)
-    becomes a download of the file, as a link to a .py file already does; but what is for
-    instructors only is never published: a link to it keeps its text and loses its target."""
-    for node in list(doctree.findall(addnodes.pending_xref)):
-        target = node.get("reftarget", "")
-        if node.get("refdomain") != "doc" or node.get("reftype") != "myst":
-            continue
-        if target in app.env.found_docs:
-            continue
-        files = [Path(app.srcdir, target + suffix) for suffix in app.config.source_suffix]
-        found = next((path for path in files if path.is_file()), None)
-        if found is not None and _instructor_only(found, Path(app.srcdir)):
-            node.replace_self(node.children)  # the README names the guide: its text stays
-        elif found is not None:
-            download = addnodes.download_reference(
-                "", "", *node.children, refdomain=None, refdoc=node["refdoc"], reftype="myst"
-            )
-            download["reftarget"] = "/" + found.relative_to(app.srcdir).as_posix()
-            download.source, download.line = node.source, node.line
-            node.replace_self(download)
-    for node in list(doctree.findall(addnodes.download_reference)):
-        _, path = app.env.relfn2path(node["reftarget"], node["refdoc"])
-        if _instructor_only(Path(path), Path(app.srcdir)):
-            logging.getLogger(__name__).warning(
-                "a link to %s would publish what is for instructors only (link to the student "
-                "copy of an exercise)",
-                path,
-                location=node,
-            )
-            node.replace_self(node.children)  # its text stays, the file is not copied
 
 
 # What search_offline.js needs: the main text of every page, the <section id=...> of each heading
@@ -205,9 +120,9 @@ def _write_page_texts(app, exception):
 def setup(app):
     app.set_html_assets_policy("always")  # MathJax on every page: titles in the tables of contents
     # before Sphinx collects the downloads (priority 500)
-    app.connect("doctree-read", _link_files_that_are_not_pages, priority=400)
-    app.connect("build-finished", _redirect_root)
-    app.connect("builder-inited", _copy_mathjax)
-    app.connect("source-read", _hide_cells_on_the_web)
+    app.connect("doctree-read", link_files_that_are_not_pages(INSTRUCTOR_ONLY), priority=400)
+    app.connect("build-finished", redirect_root("site/index.html", "bp-lessons", "The lessons"))
+    app.connect("builder-inited", copy_mathjax)
+    app.connect("source-read", hide_tagged_cells(WEB_HIDDEN_TAGS))
     app.connect("html-page-context", _collect_page_text)
     app.connect("build-finished", _write_page_texts)
