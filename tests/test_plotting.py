@@ -417,3 +417,11 @@ def test_rate_sweeps_draw_the_best_epoch_at_each_rate_and_star_the_best_rate():
     assert [(s.get_xdata()[0], s.get_ydata()[0]) for s in stars] == [(1.0, 0.5), (10.0, 0.9)]
     assert axes[0].get_ylim() == axes[1].get_ylim() == (0, 1)
     plt.close(figure)
+
+
+def test_right_and_wrong_picks_three_right_of_other_labels_then_three_wrong():
+    labels = [3, 3, 5, 1, 7, 2, 5, 8, 0]
+    answers = [3, 3, 6, 1, 7, 2, 4, 9, 0]  # wrong at 2, 6, 7
+    assert plotting.right_and_wrong(labels, answers) == [0, 3, 4, 2, 6, 7]
+    assert plotting.right_and_wrong(labels, answers, count=1) == [0, 2]
+    assert plotting.right_and_wrong([1, 2], [1, 2]) == [0, 1]  # nothing wrong to show
