@@ -121,7 +121,8 @@ def test_tracking_would_notice_a_different_step():
 
 
 def test_a_backward_pass_of_values_costs_about_two_forward_passes():
-    """'A backward pass costs up to about two forward passes at every size': CPU time, wide margin."""
+    """'A backward pass costs up to about two forward passes at every size': CPU time, margin
+    wide."""
     inputs, labels = [1.0, -0.5], [0.0]
     for width in (4, 16):
         network = value_network(MLP([2, width, width, 1], seed=0))
