@@ -33,12 +33,9 @@ def relative_error(analytic: float, numeric: float) -> float:
 
 def numerical_slopes(f: Callable[[list[float]], float], values: Sequence[float]) -> list[float]:
     r"""$\frac{\partial f}{\partial v_k}$ for each entry $v_k$ of the list in turn, by central
-    differences, the other entries held fixed (lessons 03 to 05)."""
-    values = [float(v) for v in values]
-    return [
-        numerical_gradient(lambda v, k=k: f(values[:k] + [v] + values[k + 1 :]), x)
-        for k, x in enumerate(values)
-    ]
+    differences, the other entries held fixed (lessons 03 to 05): the one row of
+    `numerical_jacobian`, for a function of a list."""
+    return numerical_jacobian(lambda v: f(v.tolist()), values)[0].tolist()
 
 
 def gradient_check(
@@ -113,3 +110,22 @@ def _gradient_check_matrix_form(model: VectorizedMLP, X, Y, epsilon: float) -> f
                 worst = max(worst, relative_error(float(gradient[index]), numeric))
     model.forward(X)  # leave each layer's X, Z and A as backward computed them
     return worst
+
+
+# lesson 13: the slope of a function of an array, entry by entry
+
+
+def numerical_jacobian(
+    f: Callable[[np.ndarray], np.ndarray | float], Z, epsilon: float = EPSILON
+) -> np.ndarray:
+    r"""Central differences of f along each entry of Z: one column per entry of Z (flattened),
+    $\frac{f(Z + \epsilon e_i) - f(Z - \epsilon e_i)}{2\epsilon}$, itself flattened. For an f whose
+    value is one number, the one row is f's gradient."""
+    Z = np.asarray(Z, dtype=float)
+    columns = []
+    for direction in np.eye(Z.size):
+        step = direction.reshape(Z.shape)
+        columns.append(
+            np.ravel(numerical_gradient(lambda t, step=step: f(Z + t * step), 0.0, epsilon))
+        )
+    return np.column_stack(columns)

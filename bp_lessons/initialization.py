@@ -75,6 +75,24 @@ def initialize(
     return network
 
 
+def started(
+    sizes: Sequence[int],
+    activation: str,
+    variance: str | Callable[[int, int], float] = "1/n",
+    seed: int | np.random.Generator | None = 0,
+) -> VectorizedMLP:
+    r"""Lesson 12's networks: `activation` in the hidden layers, a sigmoid output layer, every $W$
+    drawn from $N(0, v)$ with `variance` (a name in `SCHEMES` or a function of (fan_in, fan_out))
+    by `initialize`, biases 0."""
+    if isinstance(variance, str):
+        if variance not in SCHEMES:
+            raise ValueError(
+                f"variance must be one of {sorted(SCHEMES)} or a function; got {variance!r}"
+            )
+        variance = SCHEMES[variance]
+    return initialize(VectorizedMLP(sizes, activation, "sigmoid"), variance, seed=seed)
+
+
 def rms(values: NDArray) -> float:
     r"""The size of a set of numbers: the root mean square $\sqrt{\text{mean}(z^2)}$."""
     return float(np.sqrt(np.mean(np.square(values))))

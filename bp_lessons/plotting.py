@@ -698,6 +698,17 @@ def softmax_outputs(
     return answers
 
 
+def right_and_wrong(labels: Sequence[int], answers: Sequence[int], count: int = 3) -> list[int]:
+    """The indices of the first `count` examples answered right, each of another label, then of
+    the first `count` answered wrong: which digits `softmax_outputs` shows."""
+    labels, answers = np.asarray(labels), np.asarray(answers)
+    shown = []
+    for i in np.flatnonzero(answers == labels):
+        if len(shown) < count and labels[i] not in labels[shown]:
+            shown.append(int(i))
+    return shown + np.flatnonzero(answers != labels)[:count].tolist()
+
+
 # lesson 12: deep networks, layer by layer
 def per_layer(
     axes: Sequence[Axes], values: dict[tuple[str, str], Sequence[float]], ylabel: str

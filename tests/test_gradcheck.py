@@ -8,6 +8,7 @@ from bp_lessons.activations import sigmoid
 from bp_lessons.gradcheck import (
     gradient_check,
     numerical_gradient,
+    numerical_jacobian,
     numerical_slopes,
     relative_error,
 )
@@ -149,3 +150,29 @@ def test_gradient_check_rejects_a_transposed_weight_matrix_in_backward():
 
     middle.backward = transposed
     assert gradient_check(model, *batch(np.random.default_rng(3), model.sizes)) > 1e-2
+
+
+# lesson 13: numerical_jacobian
+
+
+def test_numerical_jacobian_of_known_functions_and_shapes():
+    Z = np.array([[0.3, -1.2], [2.0, 0.5]])
+    np.testing.assert_allclose(
+        numerical_jacobian(lambda Z: np.sum(Z**2), Z), [2 * Z.ravel()], atol=1e-9
+    )
+    A = np.arange(8.0).reshape(2, 4)  # a linear map of the 4 entries of Z: its Jacobian is A
+    np.testing.assert_allclose(numerical_jacobian(lambda Z: A @ Z.ravel(), Z), A, atol=1e-9)
+    np.testing.assert_allclose(
+        numerical_jacobian(np.exp, [0.0, 1.0]), np.diag(np.exp([0.0, 1.0])), atol=1e-8
+    )
+
+
+def test_numerical_jacobian_tells_a_wrong_derivative_apart():
+    def logistic(z):  # the sigmoid of every entry
+        return 1 / (1 + np.exp(-z))
+
+    z = np.array([0.2, -0.7, 1.5])
+    analytic = np.diag(logistic(z) * (1 - logistic(z)))
+    wrong = np.diag(z * logistic(z) * (1 - logistic(z)))  # the notes' x·σ(x)·(1−σ(x))
+    numeric = numerical_jacobian(logistic, z)
+    assert np.abs(numeric - analytic).max() < 1e-9 < 1e-3 < np.abs(numeric - wrong).max()

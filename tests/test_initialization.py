@@ -22,6 +22,7 @@ from bp_lessons.initialization import (
     rms,
     saturation,
     spread,
+    started,
     sweep_learning_rates,
 )
 from bp_lessons.losses import mse_loss
@@ -284,3 +285,22 @@ def test_best_on_validation_takes_the_best_cell_and_breaks_ties_towards_less():
     assert best_on_validation(sweep, [0.1, 1.0, 10.0]) == (0.1, 2, 0.5)
     sweep[2, 0] = 0.9
     assert best_on_validation(sweep, [0.1, 1.0, 10.0]) == (10.0, 1, 0.9)
+
+
+# lesson 12's networks: `started`
+
+
+def test_started_is_initialize_on_a_network_with_a_sigmoid_output():
+    for variance in ("1/n", "he", glorot):
+        ours = started([4, 3, 3, 2], "relu", variance, seed=5)
+        scheme = SCHEMES[variance] if isinstance(variance, str) else variance
+        theirs = initialize(VectorizedMLP([4, 3, 3, 2], "relu", "sigmoid"), scheme, seed=5)
+        assert [layer.activation for layer in ours.layers] == ["relu", "relu", "sigmoid"]
+        for a, b in zip(ours.layers, theirs.layers):
+            assert np.array_equal(a.W, b.W) and not a.b.any()
+    assert not np.array_equal(started([4, 3, 2], "tanh").layers[0].W, ours.layers[0].W)
+
+
+def test_started_refuses_an_unknown_scheme():
+    with pytest.raises(ValueError, match="one of .*'he'.*got 'kaiming'"):
+        started([4, 3, 2], "relu", "kaiming")

@@ -121,7 +121,8 @@ def test_tracking_would_notice_a_different_step():
 
 
 def test_a_backward_pass_of_values_costs_about_two_forward_passes():
-    """'A backward pass costs about two forward passes at every size': CPU time, margin wide."""
+    """'A backward pass costs up to about two forward passes at every size': CPU time, margin
+    wide."""
     inputs, labels = [1.0, -0.5], [0.0]
     for width in (4, 16):
         network = value_network(MLP([2, width, width, 1], seed=0))
@@ -134,10 +135,11 @@ def test_a_backward_pass_of_values_costs_about_two_forward_passes():
 
 
 def test_pytorch_needs_retain_graph_for_a_second_backward():
-    """'backward() frees the graph; a second one needs backward(retain_graph=True) the first
-    time' (the table), and 'a second call on the same graph raises an error unless the first was
-    backward(retain_graph=True)' (under backward's code). Skipped where PyTorch is not
-    installed."""
+    """'backward() frees what the graph saved; a second one then needs
+    backward(retain_graph=True) the first time' (the table), and 'its backward() frees what the
+    operations saved for it (× its inputs, tanh its output): a second call on such a graph raises
+    an error unless the first was backward(retain_graph=True)'; a bare sum saves nothing. Skipped
+    where PyTorch is not installed."""
     torch = pytest.importorskip("torch")
     x = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
     y = (x * x).tanh()
@@ -153,3 +155,11 @@ def test_pytorch_needs_retain_graph_for_a_second_backward():
     out.backward()
     out.backward()  # the Value graph stays: the leaves' gradients add up, as PyTorch's do
     assert float(x.grad) == pytest.approx(ours.grad, rel=1e-12)
+    for saves in (lambda t: t * 3.0, torch.tanh):  # × keeps its inputs, tanh its output
+        y = saves(x)
+        y.backward()
+        with pytest.raises(RuntimeError, match="retain_graph"):
+            y.backward()
+    y = x + 2.0  # saves nothing: a second backward() goes through
+    y.backward()
+    y.backward()

@@ -8,6 +8,7 @@ skipped (`pytest.importorskip`), as the lesson's nbval run is (conftest.py); the
 lesson tells a learner to install run everywhere.
 """
 
+import json
 import math
 import re
 import subprocess
@@ -287,10 +288,12 @@ def test_the_lesson_says_how_to_install_the_pinned_torch_in_markdown_and_never_r
     assert "pip install -e '.[torch]'" in text
     cells = nbformat.read(LESSON, as_version=4).cells
     for cell in cells:
-        if cell.cell_type == "code":
-            assert "torch==" not in cell.source and "pip install torch" not in cell.source
+        if cell.cell_type == "code":  # the command only in the error a missing torch raises
+            source = re.sub(r"raise ModuleNotFoundError\(.*?\n    \)", "", cell.source, flags=re.S)
+            assert "torch==" not in source and "pip install torch" not in source
             assert not re.search(r"^\s*[%!]", cell.source, re.M), "a shell command in a cell"
     assert "import torch" in cells[2].source  # the first cell after the install cell
+    assert f"pip install {pinned()} --index-url" in cells[2].source.replace('"\n        "', "")
 
 
 def test_lesson_13_links_to_this_lesson():
@@ -310,3 +313,14 @@ def test_without_torch_the_lesson_is_skipped_with_a_reason_not_failed(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert re.search(r"\d+ skipped", result.stdout) and "passed" not in result.stdout
     assert "14_pytorch.ipynb needs torch, not installed here" in result.stdout
+
+
+def test_without_torch_the_setup_cell_says_how_to_install_it(monkeypatch):
+    """Run by hand where torch is missing, the lesson stops at once with the command that gets
+    the CPU build, not with a bare ModuleNotFoundError from `import torch`."""
+    cells = json.loads(LESSON.read_text(encoding="utf-8"))["cells"]
+    (setup,) = [c for c in cells if "torch.set_num_threads" in "".join(c["source"])]
+    monkeypatch.setitem(sys.modules, "torch", None)  # find_spec("torch") now gives None
+    expected = r"pip install torch==2\.13\.0 --index-url https://download\.pytorch\.org/whl/cpu"
+    with pytest.raises(ModuleNotFoundError, match=expected):
+        exec("".join(setup["source"]), {})

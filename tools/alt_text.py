@@ -272,7 +272,8 @@ ALT: dict[str, dict[str, str]] = {
         "rate 11; the 10-layer He curve peaks at 0.88 at rate 2, while 1/n and Glorot stay "
         "below 0.65.",
         "lesson12-longer": "Validation accuracy after each of 40 epochs, each network at the rate "
-        "validation chose for 10 epochs, with a dotted line at epoch 10. The 2-layer tanh "
+        "validation chose for 10 epochs, in the first of three draws (seed 0), with a dotted "
+        "line at epoch 10. The 2-layer tanh "
         "network (He, rate 16) is above 0.9 from epoch 3 and ends near 0.96. The 10-layer tanh "
         "network (He, rate 2) climbs past 0.85 by epoch 5 and wanders between 0.82 and 0.97. The "
         "10-layer ReLU network with He's weights (rate 2) passes 0.85 at epoch 9, peaks at 0.95 "
