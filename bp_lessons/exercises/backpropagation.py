@@ -493,6 +493,11 @@ q4 = Task(
             "(as np.sign(0) gives), not −1/n.",
             lambda outputs, labels: _mae_with(outputs, labels, tie=-1.0),
         ),
+        Mistake(
+            "Right except where a_j = y_j, where it gives nan: (a − y)/|a − y| is 0/0 there. At "
+            "that kink of |a − y| the task asks for 0, as np.sign(0) gives.",
+            lambda outputs, labels: _mae_with(outputs, labels, tie=float("nan")),
+        ),
     ],
     errors={
         "ZeroDivisionError": "(a − y)/|a − y| divides by 0 where a_j = y_j: at that kink of "

@@ -79,14 +79,16 @@ class Result:
         errors = [row.message for row in failed if row.error]
         if errors:
             return max(errors, key=errors.count)
+        if all(single_precision(row.got) for row in failed) and all(
+            within_float32(row.expected, row.got) for row in failed
+        ):
+            return (
+                "Within float32's precision of the expected values on every case, and every "
+                "number you returned is a float32: compute in float64 (Python floats, NumPy's "
+                "default dtype). float32 keeps about 7 digits, and fewer where two close numbers "
+                f"are subtracted; this task checks to {self.task.rtol:g} relative."
+            )
         if self.task.rtol < 1e-6 and all(nearly(row.expected, row.got) for row in failed):
-            if all(single_precision(row.got) for row in failed):
-                return (
-                    "Within float32's precision of the expected values (about 7 digits) on every "
-                    "case, and every number you returned is a float32: compute in float64 (Python "
-                    "floats, NumPy's default dtype). This task checks the formula to rounding "
-                    f"({self.task.rtol:g} relative), which float32 cannot reach."
-                )
             return (
                 "Within 1e-6 of the expected values on every case, yet not equal to them to "
                 f"rounding ({self.task.rtol:g} relative): is it an approximation, such as a "
@@ -191,7 +193,14 @@ def pattern(failed: list[Row], cases: int) -> str:
         for e, g in zip(flatten(row.expected), flatten(row.got))
         if math.isfinite(e) and math.isfinite(g)
     ]
-    if pairs and len(pairs) == sum(len(list(flatten(row.expected))) for row in failed):
+    # one number alone always has "a factor" and "an offset": a pattern needs two at least
+    if len(pairs) > 1 and len(pairs) == sum(len(list(flatten(row.expected))) for row in failed):
+        if all(g == 0 for _, g in pairs):
+            return (
+                "On each failing case it gives 0 where the expected value is not: is a count "
+                "or a sum never added to, a result cut to a whole number (`//`, `int`), or a "
+                "branch that returns 0?"
+            )
         if all(close(g, -e) for e, g in pairs) and any(e for e, _ in pairs):
             return "On each failing case it gives the expected value with its sign flipped."
         ratios = [g / e for e, g in pairs if e]
@@ -228,6 +237,19 @@ def nearly(expected: object, got: object) -> bool:
     if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
         return all(nearly(e, g) for e, g in zip(expected, got))
     return False
+
+
+def within_float32(expected: object, got: object) -> bool:
+    """Whether got is within float32's rounding of expected, number by number: 1e-5 of the
+    largest expected number of the case (a float32 sum or difference loses digits against the
+    largest term, not the result)."""
+    pairs = list(zip(flatten(expected), flatten(got)))
+    if not pairs or len(pairs) != len(list(flatten(expected))):
+        return False
+    if not all(math.isfinite(e) and math.isfinite(g) for e, g in pairs):
+        return False
+    scale = max(abs(e) for e, _ in pairs) or 1.0
+    return all(abs(g - e) <= 1e-5 * scale for e, g in pairs)
 
 
 def single_precision(value: object) -> bool:

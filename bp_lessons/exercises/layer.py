@@ -143,7 +143,11 @@ q1 = Task(
             ],
         ),
     ],
-    errors={"IndexError": TRANSPOSED},
+    errors={
+        "IndexError": TRANSPOSED,
+        "ValueError: matmul": TRANSPOSED + " In NumPy: `np.array(weights) @ inputs`, "
+        "(neurons, inputs) times (inputs,).",
+    },
     hints=[
         "A layer is neurons side by side: neuron j has weights[j] and biases[j] and sees all "
         "the inputs.",

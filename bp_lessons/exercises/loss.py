@@ -84,6 +84,18 @@ q1 = Task(
             "either sign add up.",
             lambda outputs, labels: sum(a - y for a, y in zip(outputs, labels)) / len(outputs),
         ),
+        Mistake(
+            "That is the mean ABSOLUTE error, (1/n) Σ_j |a_j − y_j|: the loss squares each "
+            "difference, L = (1/n) Σ_j (a_j − y_j)².",
+            lambda outputs, labels: sum(abs(a - y) for a, y in zip(outputs, labels)) / len(outputs),
+        ),
+        Mistake(
+            "That is the square of the mean difference, ((1/n) Σ_j (a_j − y_j))²: square each "
+            "difference first, then take the mean, L = (1/n) Σ_j (a_j − y_j)².",
+            lambda outputs, labels: (
+                (sum(a - y for a, y in zip(outputs, labels)) / len(outputs)) ** 2
+            ),
+        ),
     ],
     hints=[
         "Square each difference a_j − y_j, add them up, divide by how many outputs there are.",

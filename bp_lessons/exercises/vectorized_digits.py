@@ -413,6 +413,12 @@ q3 = Task(
             lambda *args: _step_with(*args, scale=lambda A: 1 / A.size),
         ),
         Mistake(
+            "The 1/n is missing from the loss gradient: 2(A − Y) is the gradient of the SUM of "
+            "(A − Y)² over every entry. The loss is their MEAN, so ∂L/∂A = 2(A − Y)/n with "
+            "n = batch · outputs, `A.size`.",
+            lambda *args: _step_with(*args, scale=lambda A: 2.0),
+        ),
+        Mistake(
             "That steps uphill, and two slips give exactly these numbers: (1) the loss "
             "gradient's sign is flipped, where ∂L/∂A = 2(A − Y)/n, output minus label; (2) the "
             "step adds, W + lr · dW, where it goes against the gradient, W − lr · dW. Check "
