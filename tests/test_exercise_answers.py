@@ -74,6 +74,19 @@ def layer_inputs_times_weights(inputs, weights, biases):
     return _sigmoid(np.array(inputs) @ np.array(weights) + biases).tolist()
 
 
+def layer_backward_transposed(inputs, weights, biases, output_gradients):
+    W = np.array(weights).T  # one row per input: the clash comes at once
+    errors = np.array(output_gradients) * _sigmoid(W @ inputs + biases)
+    return np.outer(errors, inputs), errors, W.T @ errors
+
+
+def mlp_sigmoid_twice_per_layer(inputs, weights, biases):
+    a = np.array(inputs)
+    for W, b in zip(weights, biases):
+        a = _sigmoid(_sigmoid(np.array(W) @ a + b))
+    return a.tolist()
+
+
 def tanh_derivative_float32(z):
     t = np.tanh(np.float32(z))
     return float(np.float32(1) - t * t)
@@ -97,6 +110,14 @@ def batches_seed_zero(X, y, batch_size, seed):
     for start in range(0, len(X), batch_size):
         part = order[start : start + batch_size]
         yield [X[i] for i in part], [y[i] for i in part]
+
+
+def dense_forward_one_row_per_neuron(X, W, b):
+    return _sigmoid(W @ X.T + b[:, None])
+
+
+def softmax_of_sigmoids(Z):
+    return _sigmoid(Z)
 
 
 def train_step_sum_loss(X, Y, weights, biases, learning_rate):
@@ -179,14 +200,18 @@ ANSWERS = [
     ("4.3", backward_bias_assigned, "neuron.bias_gradient is overwritten (=)"),
     ("4.3", backward_gradients_assigned, "neuron.gradients is overwritten (=)"),
     ("5.1", layer_inputs_times_weights, "The weights are read transposed"),
+    ("5.2", layer_backward_transposed, "The weights are read transposed"),
     ("5.3", tanh_derivative_float32, "float32"),
+    ("6.1", mlp_sigmoid_twice_per_layer, "The sigmoid is applied twice in every layer"),
     ("7.4", mae_by_division, "where it gives nan: (a − y)/|a − y| is 0/0"),
     ("9.1", batches_legacy, "NumPy's legacy generator"),
     ("9.1", batches_seed_zero, "the same seed, 0, whatever its `seed`"),
+    ("10.1", dense_forward_one_row_per_neuron, "The result is transposed, one row per neuron"),
     ("10.3", train_step_sum_loss, "The 1/n is missing from the loss gradient"),
     ("10.4", network_gradients_float32, "float32"),
     ("11.1", softplus_slope_of_slope, "the slope of the slope"),
     ("12.2", glorot_uniform, "drawn from the UNIFORM distribution"),
+    ("13.1", softmax_of_sigmoids, "That is σ(z) of every entry on its own"),
     ("13.2", cross_entropy_clipped, "caps every example's loss at −log(1e-15)"),
     ("13.2", cross_entropy_binary_clipped, "That is the binary cross-entropy"),
     ("13.2", cross_entropy_flat_log_sum, "keepdims=True"),

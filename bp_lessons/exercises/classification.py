@@ -248,6 +248,11 @@ q1 = Task(
             "Softmax makes the classes share: e^{z_j} / Σ_k e^{z_k} over the row.",
             _sigmoid,
         ),
+        Mistake(  # the same, written so that it never overflows
+            "That is σ(z) of every entry on its own: a row of sigmoids need not add up to 1. "
+            "Softmax makes the classes share: e^{z_j} / Σ_k e^{z_k} over the row.",
+            lambda Z: 0.5 * (1 + np.tanh(Z / 2)),
+        ),
     ],
     errors={
         "FloatingPointError: overflow": OVERFLOW,

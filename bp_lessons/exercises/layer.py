@@ -212,7 +212,11 @@ q2 = Task(
             lambda *args: _backward_with(*args, derivative=lambda z: z * sigmoid_derivative(z)),
         ),
     ],
-    errors={"IndexError": TRANSPOSED},
+    errors={
+        "IndexError": TRANSPOSED,
+        "ValueError: matmul": TRANSPOSED + " In NumPy: z = `np.array(weights) @ inputs`, and "
+        "the input gradients `np.array(weights).T @ errors`.",
+    },
     hints=[
         "For each neuron j: z_j from the forward pass, then error_j = ∂L/∂a_j · σ'(z_j) = ∂L/∂z_j. "
         "Its weight gradients are error_j · i_k, its bias gradient error_j.",

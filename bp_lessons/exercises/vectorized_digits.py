@@ -262,6 +262,11 @@ q1 = Task(
             lambda X, W, b: _forward_with(X, W, b, act=lambda Z: Z),
         ),
         Mistake(
+            "The result is transposed, one row per neuron: that is σ(W Xᵀ + b), shape "
+            "(out, batch). A has one row per example, shape (batch, out): `X @ W.T + b`.",
+            lambda X, W, b: _forward_with(X, W, b).T,
+        ),
+        Mistake(
             "The sigmoid is applied twice: A = σ(Z), once.",
             lambda X, W, b: _sigmoid(dense_forward(X, W, b)),
         ),
