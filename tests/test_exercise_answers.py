@@ -92,6 +92,15 @@ def tanh_derivative_float32(z):
     return float(np.float32(1) - t * t)
 
 
+def output_gradient_weights_as_rows(next_weights, next_linear_activations, next_output_gradients):
+    errors = (
+        np.array(next_output_gradients)
+        * _sigmoid(next_linear_activations)
+        * (1 - _sigmoid(next_linear_activations))
+    )
+    return np.array(next_weights) @ errors
+
+
 def mae_by_division(outputs, labels):
     a, y = np.asarray(outputs), np.asarray(labels)
     return (a - y) / np.abs(a - y) / a.size
@@ -203,6 +212,7 @@ ANSWERS = [
     ("5.2", layer_backward_transposed, "The weights are read transposed"),
     ("5.3", tanh_derivative_float32, "float32"),
     ("6.1", mlp_sigmoid_twice_per_layer, "The sigmoid is applied twice in every layer"),
+    ("7.1", output_gradient_weights_as_rows, "The weights are read transposed"),
     ("7.4", mae_by_division, "where it gives nan: (a − y)/|a − y| is 0/0"),
     ("9.1", batches_legacy, "NumPy's legacy generator"),
     ("9.1", batches_seed_zero, "the same seed, 0, whatever its `seed`"),

@@ -240,7 +240,11 @@ q1 = Task(
         ),
         Mistake(AT_A, lambda *args: _output_gradient_with(*args, derivative=_derivative_at_a)),
     ],
-    errors={"IndexError": TRANSPOSED},
+    errors={
+        "IndexError": TRANSPOSED,
+        "ValueError: matmul": TRANSPOSED + " In NumPy: ∂L/∂a = `np.array(next_weights).T @ "
+        "errors`, (inputs, neurons) times (neurons,).",
+    },
     hints=[
         "One number per neuron k of the layer before, that is per column of next_weights.",
         "For each k: `sum(next_weights[j][k] * sigmoid_derivative(next_linear_activations[j]) "
