@@ -253,3 +253,14 @@ def test_a_float32_answer_to_a_task_checked_to_1e_6_is_told_float32():
     is within float32's rounding of the largest number of its case."""
     result = task("5.3").evaluate(tanh_derivative_float32)
     assert "float32" in result.headline() and "compare the failing cases" not in result.headline()
+
+
+def test_the_same_nan_twice_is_one_answer_not_two():
+    """nan ≠ nan in floats, but an answer that gives nan on a case given twice gave the same
+    answer twice: it is told where its nan is, not that it draws without the case's seed."""
+    q = task("12.2")
+    args = q.cases()[0]
+    nan_answer = [[math.nan] * args["fan_in"]] * args["fan_out"]
+    rows = [q.judge(args, nan_answer), q.judge(dict(args), nan_answer)]
+    assert q.unrepeatable(rows) == ""
+    assert "got nan" in rows[0].detail
