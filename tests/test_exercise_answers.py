@@ -49,6 +49,24 @@ def mse_square_of_mean(outputs, labels):
     return float(np.mean(np.array(outputs) - np.array(labels)) ** 2)
 
 
+def mse_over_n_minus_1(outputs, labels):
+    d = np.array(outputs) - np.array(labels)
+    return float(d @ d / (len(d) - 1))  # NumPy: inf for one output
+
+
+def mse_over_n_minus_1_guarded(outputs, labels):
+    d = np.array(outputs) - np.array(labels)
+    return float(d @ d / max(len(d) - 1, 1))
+
+
+def neuron_bias_subtracted(inputs, weights, bias):
+    return 1 / (1 + math.exp(-(np.dot(inputs, weights) - bias)))
+
+
+def steps_rounded(num_examples, batch_size, epochs):
+    return epochs * round(num_examples / batch_size)
+
+
 def neuron_tanh(inputs, weights, bias):
     return math.tanh(sum(w * i for w, i in zip(weights, inputs)) + bias)
 
@@ -201,10 +219,13 @@ def binary_gradient_float32(Z, Y, w):
 # number, answer, a piece of what the headline must say
 ANSWERS = [
     ("1.2", neuron_tanh, "That is tanh(z)"),
+    ("1.2", neuron_bias_subtracted, "The bias is subtracted"),
     ("2.1", predict_at_half, "The 0.5 is the threshold for a = σ(z)"),
     ("2.1", predict_sign, "That is the sign of z"),
     ("2.3", accuracy_whole_division, "it gives 0 where the expected value is not"),
     ("3.1", mse_absolute, "mean ABSOLUTE error"),
+    ("3.1", mse_over_n_minus_1, "That divides by n − 1"),
+    ("3.1", mse_over_n_minus_1_guarded, "That divides by n − 1"),
     ("3.1", mse_square_of_mean, "square of the mean difference"),
     ("4.3", backward_bias_assigned, "neuron.bias_gradient is overwritten (=)"),
     ("4.3", backward_gradients_assigned, "neuron.gradients is overwritten (=)"),
@@ -216,6 +237,7 @@ ANSWERS = [
     ("7.4", mae_by_division, "where it gives nan: (a − y)/|a − y| is 0/0"),
     ("9.1", batches_legacy, "NumPy's legacy generator"),
     ("9.1", batches_seed_zero, "the same seed, 0, whatever its `seed`"),
+    ("9.3", steps_rounded, "rounded to the nearest whole number"),
     ("10.1", dense_forward_one_row_per_neuron, "The result is transposed, one row per neuron"),
     ("10.3", train_step_sum_loss, "The 1/n is missing from the loss gradient"),
     ("10.4", network_gradients_float32, "float32"),

@@ -399,8 +399,8 @@ def difference(
     if isinstance(expected, float):
         if not isinstance(got, float):
             return f"expected a number{at}, got {describe(got)}"
-        if math.isnan(expected) and math.isnan(got):  # a known mistake's nan, matched
-            return ""
+        if not math.isfinite(expected):  # a known mistake's nan or inf: the same, or not
+            return "" if repr(got) == repr(expected) else f"wrong value{at}"
         if not math.isfinite(got):
             return f"got {got}{at}"
         close = abs(got - expected) <= task.atol + task.rtol * abs(expected)

@@ -318,6 +318,12 @@ q3 = Task(
             lambda num_examples, batch_size, epochs: epochs * (num_examples // batch_size + 1),
         ),
         Mistake(
+            "N/B is rounded to the nearest whole number, `round(N / B)`: that drops the last, "
+            "smaller batch when it holds less than half of B. It takes a step of its own: an "
+            "epoch takes ⌈N/B⌉ steps, `math.ceil(N / B)`.",
+            lambda num_examples, batch_size, epochs: epochs * round(num_examples / batch_size),
+        ),
+        Mistake(
             "That is one epoch's steps: the run takes ⌈N/B⌉ steps in each of its epochs.",
             lambda num_examples, batch_size, epochs: -(-num_examples // batch_size),
         ),
