@@ -210,6 +210,12 @@ def cross_entropy_flat_log_sum(Z, Y):
     return float(-np.sum(Y * (Z - log_sum)) / len(Z))
 
 
+def softmax_float32(Z):
+    Z = Z.astype(np.float32)  # 801.08 becomes 801.0800170898438: p moves by 1e-5
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
 def binary_gradient_float32(Z, Y, w):
     A = _sigmoid(Z).astype(np.float32)
     Y = Y.astype(np.float32)
@@ -244,6 +250,7 @@ ANSWERS = [
     ("11.1", softplus_slope_of_slope, "the slope of the slope"),
     ("12.2", glorot_uniform, "drawn from the UNIFORM distribution"),
     ("13.1", softmax_of_sigmoids, "That is σ(z) of every entry on its own"),
+    ("13.1", softmax_float32, "float32"),
     ("13.2", cross_entropy_clipped, "caps every example's loss at −log(1e-15)"),
     ("13.2", cross_entropy_binary_clipped, "That is the binary cross-entropy"),
     ("13.2", cross_entropy_flat_log_sum, "keepdims=True"),

@@ -240,16 +240,17 @@ def nearly(expected: object, got: object) -> bool:
 
 
 def within_float32(expected: object, got: object) -> bool:
-    """Whether got is within float32's rounding of expected, number by number: 1e-5 of the
-    largest expected number of the case (a float32 sum or difference loses digits against the
-    largest term, not the result)."""
+    """Whether got is within float32's rounding of expected, number by number: 3e-4 of the
+    largest expected number of the case. A float32 sum or difference loses digits against its
+    largest term, not the result, and inputs as large as 1000 are themselves rounded by 6e-5
+    (the answer's numbers are all float32 when this is asked: float32 is to be said first)."""
     pairs = list(zip(flatten(expected), flatten(got)))
     if not pairs or len(pairs) != len(list(flatten(expected))):
         return False
     if not all(math.isfinite(e) and math.isfinite(g) for e, g in pairs):
         return False
     scale = max(abs(e) for e, _ in pairs) or 1.0
-    return all(abs(g - e) <= 1e-5 * scale for e, g in pairs)
+    return all(abs(g - e) <= 3e-4 * scale for e, g in pairs)
 
 
 def single_precision(value: object) -> bool:
