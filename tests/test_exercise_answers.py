@@ -178,6 +178,21 @@ def network_gradients_float32(X, Y, weights, biases):
     return weight_gradients, bias_gradients
 
 
+def network_gradients_label_minus_output(X, Y, weights, biases):
+    activations = [X]
+    for W, b in zip(weights, biases):
+        activations.append(_sigmoid(activations[-1] @ W.T + b))
+    dA = 2 * (Y - activations[-1]) / Y.size  # the sign changed along with the bug
+    weight_gradients, bias_gradients = [], []
+    for layer in reversed(range(len(weights))):
+        A = activations[layer + 1]
+        delta = dA * A * (1 - A)
+        weight_gradients.insert(0, delta.T @ activations[layer])
+        bias_gradients.insert(0, delta.sum(axis=0))
+        dA = delta @ weights[layer]
+    return weight_gradients, bias_gradients
+
+
 def softplus_slope_of_slope(x):
     s = 1 / (1 + math.exp(-x.data))
     return Value(math.log1p(math.exp(x.data)), (x,), "softplus", (s * (1 - s),))
@@ -247,6 +262,7 @@ ANSWERS = [
     ("10.1", dense_forward_one_row_per_neuron, "The result is transposed, one row per neuron"),
     ("10.3", train_step_sum_loss, "The 1/n is missing from the loss gradient"),
     ("10.4", network_gradients_float32, "float32"),
+    ("10.4", network_gradients_label_minus_output, "the expected value with its sign flipped"),
     ("11.1", softplus_slope_of_slope, "the slope of the slope"),
     ("12.2", glorot_uniform, "drawn from the UNIFORM distribution"),
     ("13.1", softmax_of_sigmoids, "That is σ(z) of every entry on its own"),
@@ -293,3 +309,14 @@ def test_the_same_nan_twice_is_one_answer_not_two():
     rows = [q.judge(args, nan_answer), q.judge(dict(args), nan_answer)]
     assert q.unrepeatable(rows) == ""
     assert "got nan" in rows[0].detail
+
+
+def test_a_result_of_another_shape_is_not_said_to_be_off_by_a_factor():
+    """[a] where a belongs has every number right: its shape is what is off."""
+
+    def neuron_as_list(inputs, weights, bias):
+        return [1 / (1 + math.exp(-(np.dot(inputs, weights) + bias)))]
+
+    headline = task("1.2").evaluate(neuron_as_list).headline()
+    assert "expected a number, got a list of 1 number" in headline
+    assert "factor" not in headline

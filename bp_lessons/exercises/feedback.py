@@ -102,6 +102,9 @@ class Result:
                 f"It gave {short(answers[0])} on every case, whatever the arguments: does it "
                 "compute its answer from them?"
             )
+        shared = pattern(failed, len(self.rows), shared_only=True)
+        if shared:  # a sign, factor or offset every failing number shares, in every part
+            return shared
         parts = getattr(self.task, "parts", ())
         off = [p for p in parts if any(p in row.off.split(", ") for row in failed)]
         right = [p for p in parts if p not in off]
@@ -184,17 +187,24 @@ def inline_code(text: str) -> str:
     return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text, quote=False))
 
 
-def pattern(failed: list[Row], cases: int) -> str:
+def pattern(failed: list[Row], cases: int, shared_only: bool = False) -> str:
     """A sentence on what the failing numbers share with the expected ones (a sign, a factor, an
-    offset), or where to look when they share nothing: no ✗ ends at "off on k of n cases"."""
+    offset), or where to look when they share nothing: no ✗ ends at "off on k of n cases".
+    With shared_only, "" when they share nothing."""
     pairs = [
         (e, g)
         for row in failed
         for e, g in zip(flatten(row.expected), flatten(row.got))
         if math.isfinite(e) and math.isfinite(g)
     ]
-    # one number alone always has "a factor" and "an offset": a pattern needs two at least
-    if len(pairs) > 1 and len(pairs) == sum(len(list(flatten(row.expected))) for row in failed):
+    # one number alone always has "a factor" and "an offset": a pattern needs two at least, and
+    # results of the expected shape (a list where a number belongs is off in shape, not value)
+    shaped = all(same_shape(row.expected, row.got) for row in failed)
+    if (
+        shaped
+        and len(pairs) > 1
+        and len(pairs) == sum(len(list(flatten(r.expected))) for r in failed)
+    ):
         if all(g == 0 for _, g in pairs):
             return (
                 "On each failing case it gives 0 where the expected value is not: is a count "
@@ -215,6 +225,8 @@ def pattern(failed: list[Row], cases: int) -> str:
                 f"On each failing case it is off by the same {offsets[0]:.4g}: a term is off "
                 "or missing."
             )
+    if shared_only:
+        return ""
     if len(failed) < cases:
         return (
             f"It is right on {cases - len(failed)} of the cases: compare the failing cases' "
@@ -224,6 +236,17 @@ def pattern(failed: list[Row], cases: int) -> str:
         "The numbers share no sign, factor or offset with the expected ones: work the first "
         "case by hand, step by step, and compare."
     )
+
+
+def same_shape(expected: object, got: object) -> bool:
+    """Whether got nests lists as expected does, with numbers where it has numbers."""
+    if isinstance(expected, list):
+        return (
+            isinstance(got, list)
+            and len(got) == len(expected)
+            and all(same_shape(e, g) for e, g in zip(expected, got))
+        )
+    return isinstance(got, float) and isinstance(expected, float)
 
 
 def close(a: float, b: float) -> bool:
