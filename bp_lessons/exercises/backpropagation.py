@@ -240,7 +240,11 @@ q1 = Task(
         ),
         Mistake(AT_A, lambda *args: _output_gradient_with(*args, derivative=_derivative_at_a)),
     ],
-    errors={"IndexError": TRANSPOSED},
+    errors={
+        "IndexError": TRANSPOSED,
+        "ValueError: matmul": TRANSPOSED + " In NumPy: ∂L/∂a = `np.array(next_weights).T @ "
+        "errors`, (inputs, neurons) times (neurons,).",
+    },
     hints=[
         "One number per neuron k of the layer before, that is per column of next_weights.",
         "For each k: `sum(next_weights[j][k] * sigmoid_derivative(next_linear_activations[j]) "
@@ -492,6 +496,11 @@ q4 = Task(
             "Right except where a_j = y_j: there |a − y| has a kink, and the task asks for 0 "
             "(as np.sign(0) gives), not −1/n.",
             lambda outputs, labels: _mae_with(outputs, labels, tie=-1.0),
+        ),
+        Mistake(
+            "Right except where a_j = y_j, where it gives nan: (a − y)/|a − y| is 0/0 there. At "
+            "that kink of |a − y| the task asks for 0, as np.sign(0) gives.",
+            lambda outputs, labels: _mae_with(outputs, labels, tie=float("nan")),
         ),
     ],
     errors={

@@ -71,13 +71,15 @@ def _gradients_with(inputs, weights, bias, label, *, factor=2.0, derivative=sigm
 
 
 def _backward_with(neuron, output_gradient, *, add=True, derivative=sigmoid_derivative, by="w"):
-    """neuron_backward with one piece swapped for a known mistake."""
+    """neuron_backward with one piece swapped for a known mistake; `add` is True, False, or
+    the name of the one total that is added to ("gradients" or "bias_gradient")."""
     error = output_gradient * derivative(neuron.linear_activation)
-    keep = 1.0 if add else 0.0
+    keep_w = 1.0 if add in (True, "gradients") else 0.0
+    keep_b = 1.0 if add in (True, "bias_gradient") else 0.0
     neuron.gradients = [
-        keep * g + error * i for g, i in zip(neuron.gradients, neuron.input_activation)
+        keep_w * g + error * i for g, i in zip(neuron.gradients, neuron.input_activation)
     ]
-    neuron.bias_gradient = keep * neuron.bias_gradient + error
+    neuron.bias_gradient = keep_b * neuron.bias_gradient + error
     return [error * v for v in (neuron.weights if by == "w" else neuron.input_activation)]
 
 
@@ -253,6 +255,22 @@ q3 = Task(
             "neuron.bias_gradient (+=), so that a batch's examples each add their share. "
             "The notes' backward_pass overwrites them; zero_grad() is what resets them.",
             lambda neuron, output_gradient: _backward_with(neuron, output_gradient, add=False),
+        ),
+        Mistake(
+            "neuron.bias_gradient is overwritten (=), though neuron.gradients is added to: "
+            "backward must ADD into both (`neuron.bias_gradient += error`), so that a batch's "
+            "examples each add their share.",
+            lambda neuron, output_gradient: _backward_with(
+                neuron, output_gradient, add="gradients"
+            ),
+        ),
+        Mistake(
+            "neuron.gradients is overwritten (=), though neuron.bias_gradient is added to: "
+            "backward must ADD into both (`neuron.gradients[k] += error * "
+            "neuron.input_activation[k]`), so that a batch's examples each add their share.",
+            lambda neuron, output_gradient: _backward_with(
+                neuron, output_gradient, add="bias_gradient"
+            ),
         ),
         Mistake(
             "The input gradients use the inputs: ∂z/∂i_k = w_k, so ∂L/∂i_k = ∂L/∂z · w_k.",

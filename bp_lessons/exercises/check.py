@@ -399,6 +399,8 @@ def difference(
     if isinstance(expected, float):
         if not isinstance(got, float):
             return f"expected a number{at}, got {describe(got)}"
+        if not math.isfinite(expected):  # a known mistake's nan or inf: the same, or not
+            return "" if repr(got) == repr(expected) else f"wrong value{at}"
         if not math.isfinite(got):
             return f"got {got}{at}"
         close = abs(got - expected) <= task.atol + task.rtol * abs(expected)

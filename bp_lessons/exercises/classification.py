@@ -69,13 +69,17 @@ def _softmax_with(Z, mistake):
     return E / E.sum(axis=1, keepdims=True)
 
 
-def _loss_with(Z, Y, mistake):
+# the epsilons learners clip p with (np.clip(p, ε, 1), log(p + ε), np.finfo(float).eps)
+EPSILONS = (1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, float(np.finfo(float).eps))
+
+
+def _loss_with(Z, Y, mistake, epsilon=1e-12):
     if mistake == "naive":
         log_p = np.log(_naive_softmax(Z))
     elif mistake == "log of p":
         log_p = np.log(softmax(Z))
     elif mistake == "clipped":
-        log_p = np.log(softmax(Z) + 1e-12)
+        log_p = np.log(np.maximum(softmax(Z), epsilon))
     elif mistake == "no normaliser":
         log_p = Z
     elif mistake == "global max":
@@ -83,8 +87,10 @@ def _loss_with(Z, Y, mistake):
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     elif mistake == "max not added back":  # log Σ e^z = m + log Σ e^{z − m}, without the m
         log_p = Z - np.log(np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))
-    elif mistake == "binary":  # the binary cross-entropy's two terms, on softmax's p
+    elif mistake in ("binary", "binary clipped"):  # the binary cross-entropy on softmax's p
         p = softmax(Z)
+        if mistake == "binary clipped":
+            p = np.clip(p, epsilon, 1 - epsilon)
         return -np.sum(Y * np.log(p) + (1 - Y) * np.log(1 - p)) / len(Z)
     else:
         shifted = Z - Z.max(axis=1, keepdims=True)
@@ -242,6 +248,11 @@ q1 = Task(
             "Softmax makes the classes share: e^{z_j} / Σ_k e^{z_k} over the row.",
             _sigmoid,
         ),
+        Mistake(  # the same, written so that it never overflows
+            "That is σ(z) of every entry on its own: a row of sigmoids need not add up to 1. "
+            "Softmax makes the classes share: e^{z_j} / Σ_k e^{z_k} over the row.",
+            lambda Z: 0.5 * (1 + np.tanh(Z / 2)),
+        ),
     ],
     errors={
         "FloatingPointError: overflow": OVERFLOW,
@@ -293,11 +304,15 @@ q2 = Task(
             "log p_j = z_j − m − log Σ_k e^{z_k − m}, finite for every finite z (log-sum-exp).",
             lambda Z, Y: _loss_with(Z, Y, "log of p"),
         ),
-        Mistake(
-            "log(p + 1e-12) hides the log 0 and caps every example's loss at −log(1e-12) ≈ 27.6, "
-            "where a sure and wrong answer costs 800: compute log p from z instead, "
-            "log p_j = z_j − m − log Σ_k e^{z_k − m}.",
-            lambda Z, Y: _loss_with(Z, Y, "clipped"),
+        *(
+            Mistake(
+                f"log(p + {epsilon:.3g}) (or p clipped at {epsilon:.3g}) hides the log 0 and caps "
+                f"every example's loss at −log({epsilon:.3g}) ≈ {-np.log(epsilon):.1f}, where a "
+                "sure and wrong answer costs 800: compute log p from z instead, "
+                "log p_j = z_j − m − log Σ_k e^{z_k − m}.",
+                lambda Z, Y, epsilon=epsilon: _loss_with(Z, Y, "clipped", epsilon),
+            )
+            for epsilon in EPSILONS
         ),
         Mistake(
             "That is the SUM over the batch: the loss is the mean over the examples, so divide "
@@ -338,11 +353,24 @@ q2 = Task(
             "alone (it also fails where p rounds to 1, at log 0).",
             lambda Z, Y: _loss_with(Z, Y, "binary"),
         ),
+        *(
+            Mistake(
+                "That is the binary cross-entropy, −Σ_j [y_j log p_j + (1 − y_j) log(1 − p_j)], "
+                f"on softmax's p (clipped at {epsilon:.3g}, which hides its log 0): the (1 − y) "
+                "log(1 − p) term belongs to one sigmoid output per class. With softmax the "
+                "classes share one distribution and the loss is −Σ_j y_j log p_j alone.",
+                lambda Z, Y, epsilon=epsilon: _loss_with(Z, Y, "binary clipped", epsilon),
+            )
+            for epsilon in EPSILONS[:-1]  # 1 − 2.2e-16 rounds to 1: that one fails as unclipped
+        ),
     ],
     errors={
         "FloatingPointError: overflow": OVERFLOW,
         "FloatingPointError: divide by zero encountered in log": LOG_OF_ZERO,
         "FloatingPointError": ZERO_SUM,
+        "ValueError": "check the shapes: Z and Y are (batch, classes); a row's max, sum or "
+        "log-sum-exp taken without keepdims=True is (batch,), which NumPy lines up with the "
+        "columns, not the rows: keep it (batch, 1) with keepdims=True",
     },
     hints=[
         "log p_j = log(e^{z_j} / Σ_k e^{z_k}) = z_j − log Σ_k e^{z_k}: no p is needed, and no "

@@ -214,6 +214,11 @@ q1 = Task(
             _node(_softplus, _softplus),
         ),
         Mistake(
+            "The local derivative is σ(x)(1 − σ(x)) = σ'(x), the slope of the slope: the "
+            "derivative of log(1 + e^x) is e^x / (1 + e^x) = σ(x) itself.",
+            _node(_softplus, lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
+        ),
+        Mistake(
             "The forward value is log(1 + x): softplus is log(1 + e^x).",
             _node(lambda x: math.log(1 + x), _sigmoid),
         ),

@@ -73,6 +73,15 @@ def _drawn(
     return rng.standard_normal(shape or (fan_out, fan_in)) * scale(v)
 
 
+def _drawn_uniform_glorot(fan_in, fan_out, scheme, seed):
+    """Glorot's scheme drawn from U(−limit, limit), limit = √(6/(fan_in + fan_out)); the others
+    as asked."""
+    if scheme != "glorot":
+        return _drawn(fan_in, fan_out, scheme, seed)
+    limit = np.sqrt(6 / (fan_in + fan_out))
+    return np.random.default_rng(seed).uniform(-limit, limit, (fan_out, fan_in))
+
+
 def _drawn_then_transposed(fan_in, fan_out, scheme, seed):
     """The right shape, reached by drawing (fan_in, fan_out) and transposing."""
     v = VARIANCES[scheme](fan_in, fan_out)
@@ -243,6 +252,13 @@ q2 = Task(
                 seed,
                 variance=(lambda i, o: 6 / (i + o)) if scheme == "glorot" else None,
             ),
+        ),
+        Mistake(
+            "Glorot's weights were drawn from the UNIFORM distribution U(−limit, limit), limit "
+            "= √(6/(fan_in + fan_out)): its variance, limit²/3 = 2/(fan_in + fan_out), is right, "
+            "but this task (as lesson 12) draws every scheme from the normal distribution: "
+            "`rng.standard_normal((fan_out, fan_in)) * np.sqrt(v)`.",
+            _drawn_uniform_glorot,
         ),
         Mistake(
             "He's variance is 2/fan_in, twice the 1/n scale: ReLU zeroes half of E[z²], the 2 "

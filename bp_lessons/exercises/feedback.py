@@ -79,14 +79,16 @@ class Result:
         errors = [row.message for row in failed if row.error]
         if errors:
             return max(errors, key=errors.count)
+        if all(single_precision(row.got) for row in failed) and all(
+            within_float32(row.expected, row.got) for row in failed
+        ):
+            return (
+                "Within float32's precision of the expected values on every case, and every "
+                "number you returned is a float32: compute in float64 (Python floats, NumPy's "
+                "default dtype). float32 keeps about 7 digits, and fewer where two close numbers "
+                f"are subtracted; this task checks to {self.task.rtol:g} relative."
+            )
         if self.task.rtol < 1e-6 and all(nearly(row.expected, row.got) for row in failed):
-            if all(single_precision(row.got) for row in failed):
-                return (
-                    "Within float32's precision of the expected values (about 7 digits) on every "
-                    "case, and every number you returned is a float32: compute in float64 (Python "
-                    "floats, NumPy's default dtype). This task checks the formula to rounding "
-                    f"({self.task.rtol:g} relative), which float32 cannot reach."
-                )
             return (
                 "Within 1e-6 of the expected values on every case, yet not equal to them to "
                 f"rounding ({self.task.rtol:g} relative): is it an approximation, such as a "
@@ -100,6 +102,9 @@ class Result:
                 f"It gave {short(answers[0])} on every case, whatever the arguments: does it "
                 "compute its answer from them?"
             )
+        shared = pattern(failed, len(self.rows), shared_only=True)
+        if shared:  # a sign, factor or offset every failing number shares, in every part
+            return shared
         parts = getattr(self.task, "parts", ())
         off = [p for p in parts if any(p in row.off.split(", ") for row in failed)]
         right = [p for p in parts if p not in off]
@@ -182,16 +187,30 @@ def inline_code(text: str) -> str:
     return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text, quote=False))
 
 
-def pattern(failed: list[Row], cases: int) -> str:
+def pattern(failed: list[Row], cases: int, shared_only: bool = False) -> str:
     """A sentence on what the failing numbers share with the expected ones (a sign, a factor, an
-    offset), or where to look when they share nothing: no ✗ ends at "off on k of n cases"."""
+    offset), or where to look when they share nothing: no ✗ ends at "off on k of n cases".
+    With shared_only, "" when they share nothing."""
     pairs = [
         (e, g)
         for row in failed
         for e, g in zip(flatten(row.expected), flatten(row.got))
         if math.isfinite(e) and math.isfinite(g)
     ]
-    if pairs and len(pairs) == sum(len(list(flatten(row.expected))) for row in failed):
+    # one number alone always has "a factor" and "an offset": a pattern needs two at least, and
+    # results of the expected shape (a list where a number belongs is off in shape, not value)
+    shaped = all(same_shape(row.expected, row.got) for row in failed)
+    if (
+        shaped
+        and len(pairs) > 1
+        and len(pairs) == sum(len(list(flatten(r.expected))) for r in failed)
+    ):
+        if all(g == 0 for _, g in pairs):
+            return (
+                "On each failing case it gives 0 where the expected value is not: is a count "
+                "or a sum never added to, a result cut to a whole number (`//`, `int`), or a "
+                "branch that returns 0?"
+            )
         if all(close(g, -e) for e, g in pairs) and any(e for e, _ in pairs):
             return "On each failing case it gives the expected value with its sign flipped."
         ratios = [g / e for e, g in pairs if e]
@@ -206,6 +225,8 @@ def pattern(failed: list[Row], cases: int) -> str:
                 f"On each failing case it is off by the same {offsets[0]:.4g}: a term is off "
                 "or missing."
             )
+    if shared_only:
+        return ""
     if len(failed) < cases:
         return (
             f"It is right on {cases - len(failed)} of the cases: compare the failing cases' "
@@ -215,6 +236,17 @@ def pattern(failed: list[Row], cases: int) -> str:
         "The numbers share no sign, factor or offset with the expected ones: work the first "
         "case by hand, step by step, and compare."
     )
+
+
+def same_shape(expected: object, got: object) -> bool:
+    """Whether got nests lists as expected does, with numbers where it has numbers."""
+    if isinstance(expected, list):
+        return (
+            isinstance(got, list)
+            and len(got) == len(expected)
+            and all(same_shape(e, g) for e, g in zip(expected, got))
+        )
+    return isinstance(got, float) and isinstance(expected, float)
 
 
 def close(a: float, b: float) -> bool:
@@ -228,6 +260,20 @@ def nearly(expected: object, got: object) -> bool:
     if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
         return all(nearly(e, g) for e, g in zip(expected, got))
     return False
+
+
+def within_float32(expected: object, got: object) -> bool:
+    """Whether got is within float32's rounding of expected, number by number: 3e-4 of the
+    largest expected number of the case. A float32 sum or difference loses digits against its
+    largest term, not the result, and inputs as large as 1000 are themselves rounded by 6e-5
+    (the answer's numbers are all float32 when this is asked: float32 is to be said first)."""
+    pairs = list(zip(flatten(expected), flatten(got)))
+    if not pairs or len(pairs) != len(list(flatten(expected))):
+        return False
+    if not all(math.isfinite(e) and math.isfinite(g) for e, g in pairs):
+        return False
+    scale = max(abs(e) for e, _ in pairs) or 1.0
+    return all(abs(g - e) <= 3e-4 * scale for e, g in pairs)
 
 
 def single_precision(value: object) -> bool:

@@ -143,7 +143,11 @@ q1 = Task(
             ],
         ),
     ],
-    errors={"IndexError": TRANSPOSED},
+    errors={
+        "IndexError": TRANSPOSED,
+        "ValueError: matmul": TRANSPOSED + " In NumPy: `np.array(weights) @ inputs`, "
+        "(neurons, inputs) times (inputs,).",
+    },
     hints=[
         "A layer is neurons side by side: neuron j has weights[j] and biases[j] and sees all "
         "the inputs.",
@@ -208,7 +212,11 @@ q2 = Task(
             lambda *args: _backward_with(*args, derivative=lambda z: z * sigmoid_derivative(z)),
         ),
     ],
-    errors={"IndexError": TRANSPOSED},
+    errors={
+        "IndexError": TRANSPOSED,
+        "ValueError: matmul": TRANSPOSED + " In NumPy: z = `np.array(weights) @ inputs`, and "
+        "the input gradients `np.array(weights).T @ errors`.",
+    },
     hints=[
         "For each neuron j: z_j from the forward pass, then error_j = ∂L/∂a_j · σ'(z_j) = ∂L/∂z_j. "
         "Its weight gradients are error_j · i_k, its bias gradient error_j.",

@@ -38,6 +38,14 @@ def numerical_derivative(f, x, epsilon=1e-5):
     return (f(x + epsilon) - f(x - epsilon)) / (2 * epsilon)
 
 
+def _over_n_minus_1(outputs, labels, one):
+    """The sum of squares over n − 1, and for one output what `one` says."""
+    total = sum((a - y) ** 2 for a, y in zip(outputs, labels))
+    if len(outputs) > 1 or one == "raise":
+        return total / (len(outputs) - 1)
+    return math.inf if one == "inf" and total else total
+
+
 def _random_outputs(rng):
     n = int(rng.choice([1, 3, 4, 5]))  # with n = 2, 2/n = 1 would hide a missing 2 and 1/n
     return {"outputs": rng.random(n).round(3).tolist(), "labels": rng.random(n).round(3).tolist()}
@@ -83,6 +91,27 @@ q1 = Task(
             "The differences are not squared: L = (1/n) Σ_j (a_j − y_j)², so that errors of "
             "either sign add up.",
             lambda outputs, labels: sum(a - y for a, y in zip(outputs, labels)) / len(outputs),
+        ),
+        *(
+            Mistake(
+                "That divides by n − 1, as a sample variance does: the loss is the plain mean "
+                "over the n outputs, L = (1/n) Σ_j (a_j − y_j)².",
+                lambda outputs, labels, one=one: _over_n_minus_1(outputs, labels, one),
+            )
+            # n − 1 = 0 for one output: Python raises, NumPy gives inf, or the learner guarded it
+            for one in ("raise", "inf", "guarded")
+        ),
+        Mistake(
+            "That is the mean ABSOLUTE error, (1/n) Σ_j |a_j − y_j|: the loss squares each "
+            "difference, L = (1/n) Σ_j (a_j − y_j)².",
+            lambda outputs, labels: sum(abs(a - y) for a, y in zip(outputs, labels)) / len(outputs),
+        ),
+        Mistake(
+            "That is the square of the mean difference, ((1/n) Σ_j (a_j − y_j))²: square each "
+            "difference first, then take the mean, L = (1/n) Σ_j (a_j − y_j)².",
+            lambda outputs, labels: (
+                (sum(a - y for a, y in zip(outputs, labels)) / len(outputs)) ** 2
+            ),
         ),
     ],
     hints=[

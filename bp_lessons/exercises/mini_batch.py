@@ -51,10 +51,19 @@ def steps(num_examples, batch_size, epochs):
 
 
 def _batches_with(
-    X, y, batch_size, seed, *, shuffle=True, keep_last=True, paired=True, empty_end=False
+    X,
+    y,
+    batch_size,
+    seed,
+    *,
+    shuffle=True,
+    keep_last=True,
+    paired=True,
+    empty_end=False,
+    legacy=False,
 ):
     """iterate_minibatches with one piece changed for a known mistake."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.RandomState(seed) if legacy else np.random.default_rng(seed)
     order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
     y_order = order if paired else rng.permutation(len(X))
     # empty_end: range(len(X) // batch_size + 1) batches, one too many when batch_size divides
@@ -152,6 +161,17 @@ q1 = Task(
             "There is an empty batch at the end: stop at len(X), not after it. An empty batch "
             "has no mean gradient.",
             lambda X, y, batch_size, seed: _batches_with(X, y, batch_size, seed, empty_end=True),
+        ),
+        Mistake(
+            "That is the order of NumPy's legacy generator (`np.random.seed(seed)` with "
+            "`np.random.permutation`, or `np.random.RandomState(seed)`): the same seed gives "
+            "another order. Use `np.random.default_rng(seed).permutation(len(X))`.",
+            lambda X, y, batch_size, seed: _batches_with(X, y, batch_size, seed, legacy=True),
+        ),
+        Mistake(
+            "Every case shuffled with the same seed, 0, whatever its `seed`: right on the cases "
+            "with seed 0 only. Shuffle with `np.random.default_rng(seed)`, the seed it is given.",
+            lambda X, y, batch_size, seed: _batches_with(X, y, batch_size, 0),
         ),
     ],
     errors={
@@ -296,6 +316,12 @@ q3 = Task(
             "One step too many per epoch where B divides N: N // B + 1 counts an empty batch "
             "at the end, which 9.1 does not yield. An epoch takes ⌈N/B⌉ steps.",
             lambda num_examples, batch_size, epochs: epochs * (num_examples // batch_size + 1),
+        ),
+        Mistake(
+            "N/B is rounded to the nearest whole number, `round(N / B)`: that drops the last, "
+            "smaller batch when it holds less than half of B. It takes a step of its own: an "
+            "epoch takes ⌈N/B⌉ steps, `math.ceil(N / B)`.",
+            lambda num_examples, batch_size, epochs: epochs * round(num_examples / batch_size),
         ),
         Mistake(
             "That is one epoch's steps: the run takes ⌈N/B⌉ steps in each of its epochs.",

@@ -117,6 +117,13 @@ q1 = Task(
                 sigmoid(a) for a in mlp_forward(inputs, weights, biases)
             ],
         ),
+        Mistake(
+            "The sigmoid is applied twice in every layer: each layer applies it once, to its z, "
+            "and hands a = σ(z) on.",
+            lambda inputs, weights, biases: _trace_with(
+                inputs, weights, biases, act=lambda z: sigmoid(sigmoid(z))
+            )[-1],
+        ),
     ],
     hints=[
         "Start from `activations = inputs`; for each layer l, its outputs become the next "

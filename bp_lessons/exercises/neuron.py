@@ -98,6 +98,20 @@ q2 = Task(
             "The sigmoid is applied twice: a = σ(z), once.",
             lambda inputs, weights, bias: sigmoid(neuron_forward(inputs, weights, bias)),
         ),
+        Mistake(
+            "The bias is subtracted: z = Σ_k w_k i_k + b, the bias added like one more weight "
+            "whose input is always 1.",
+            lambda inputs, weights, bias: sigmoid(
+                sum(w * i for w, i in zip(weights, inputs)) - bias
+            ),
+        ),
+        Mistake(
+            "That is tanh(z): this neuron's activation is the sigmoid, a = σ(z) = "
+            "1 / (1 + e^(−z)), between 0 and 1.",
+            lambda inputs, weights, bias: math.tanh(
+                sum(w * i for w, i in zip(weights, inputs)) + bias
+            ),
+        ),
     ],
     errors={
         "TypeError": "multiply the lists entry by entry: `w * i for w, i in zip(weights, inputs)`",

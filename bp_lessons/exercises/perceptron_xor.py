@@ -102,6 +102,17 @@ q1 = Task(
             "The answers are flipped: 1.0 belongs to z > 0 (a above 0.5), 0.0 to z < 0.",
             lambda inputs, weights, bias: 1.0 - predict(inputs, weights, bias),
         ),
+        Mistake(
+            "The 0.5 is the threshold for a = σ(z), not for z: a > 0.5 exactly when z > 0.",
+            lambda inputs, weights, bias: (
+                1.0 if weighted_sum(inputs, weights, bias) >= 0.5 else 0.0
+            ),
+        ),
+        Mistake(
+            "That is the sign of z, −1.0 below the line: the prediction is 1.0 or 0.0 "
+            "(1.0 when a = σ(z) > 0.5, that is when z > 0; else 0.0).",
+            lambda inputs, weights, bias: 1.0 if weighted_sum(inputs, weights, bias) > 0 else -1.0,
+        ),
     ],
     errors={"NotPlainData": "return the number 1.0 or 0.0: `return 1.0 if z > 0 else 0.0`"},
     hints=[

@@ -262,6 +262,11 @@ q1 = Task(
             lambda X, W, b: _forward_with(X, W, b, act=lambda Z: Z),
         ),
         Mistake(
+            "The result is transposed, one row per neuron: that is σ(W Xᵀ + b), shape "
+            "(out, batch). A has one row per example, shape (batch, out): `X @ W.T + b`.",
+            lambda X, W, b: _forward_with(X, W, b).T,
+        ),
+        Mistake(
             "The sigmoid is applied twice: A = σ(Z), once.",
             lambda X, W, b: _sigmoid(dense_forward(X, W, b)),
         ),
@@ -411,6 +416,12 @@ q3 = Task(
         Mistake(
             "The factor 2 is missing from the loss gradient: ∂L/∂A = 2(A − Y)/n.",
             lambda *args: _step_with(*args, scale=lambda A: 1 / A.size),
+        ),
+        Mistake(
+            "The 1/n is missing from the loss gradient: 2(A − Y) is the gradient of the SUM of "
+            "(A − Y)² over every entry. The loss is their MEAN, so ∂L/∂A = 2(A − Y)/n with "
+            "n = batch · outputs, `A.size`.",
+            lambda *args: _step_with(*args, scale=lambda A: 2.0),
         ),
         Mistake(
             "That steps uphill, and two slips give exactly these numbers: (1) the loss "
