@@ -150,13 +150,15 @@ def check(bank: dict[str, tuple[str, list[Question]]]) -> list[str]:
                     continue
                 task = by_number.get(option.task)
                 mistakes = task.mistakes if task else []
-                found = [m.message for m in mistakes if m.message.startswith(option.says)]
+                found = list(
+                    dict.fromkeys(m.message for m in mistakes if m.message.startswith(option.says))
+                )
                 if option.right:
                     problems.append(f"{at}: the right answer is named as check mistake")
                 elif task is None or len(found) != 1:
                     problems.append(
                         f"{at}: check {option.task} has {len(found) if task else 'no'} mistake "
-                        f"whose message starts {option.says!r}; expected exactly one"
+                        f"messages starting {option.says!r}; expected exactly one"
                     )
                 else:
                     option.message = found[0]

@@ -185,7 +185,7 @@ def test_the_bank_s_check_catches_each_kind_of_broken_question(tmp_path):
         "two options say the same": good.replace("- [ ] σ(z)\n", "- [ ] Σ(Z)(1 − σ(z))\n", 1),
         "2 options, fewer than 3": good.replace("- [ ] σ(z)\n", "", 1),
         "no **Why:** line": good.replace("**Why:** The slope of σ.\n", "", 1),
-        'has 0 mistake whose message starts "That is the rules\'"': good.replace(
+        'has 0 mistake messages starting "That is the rules\'"': good.replace(
             "That is the notes'", "That is the rules'", 1
         ),
         "check 9.9 has no mistake": good.replace("check 4.1", "check 9.9", 1),
