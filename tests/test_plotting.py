@@ -433,7 +433,6 @@ def test_rate_sweeps_draw_the_best_epoch_at_each_rate_and_star_the_best_rate():
     plt.close(figure)
 
 
-<<<<<<< HEAD
 @pytest.mark.lesson08
 def test_paths_on_contours_draws_the_minimum_and_each_path_in_its_own_style(ax):
     def loss(w, b):
@@ -477,11 +476,11 @@ def test_regime_curves_share_one_scale_for_the_runs_that_converge():
     assert "diverged" in axes[2].get_title() and "epoch 4" in axes[2].get_title()
     assert [line.get_marker() for line in axes[2].lines][-1] == "X"  # where train stopped
     plt.close(figure)
-=======
+
+
 def test_right_and_wrong_picks_three_right_of_other_labels_then_three_wrong():
     labels = [3, 3, 5, 1, 7, 2, 5, 8, 0]
     answers = [3, 3, 6, 1, 7, 2, 4, 9, 0]  # wrong at 2, 6, 7
     assert plotting.right_and_wrong(labels, answers) == [0, 3, 4, 2, 6, 7]
     assert plotting.right_and_wrong(labels, answers, count=1) == [0, 2]
     assert plotting.right_and_wrong([1, 2], [1, 2]) == [0, 1]  # nothing wrong to show
->>>>>>> wt-l3
