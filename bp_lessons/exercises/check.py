@@ -88,7 +88,8 @@ class Task:
     # exception name -> targeted advice; "FloatingPointError: overflow encountered in exp" (the
     # name, then a piece of the error's text) is advice for that error alone, and wins
     errors: dict[str, str] = field(default_factory=dict)
-    call: Callable[[Callable, dict], object] | None = None  # fn, args -> result; default fn(*args)
+    # fn, args -> (result, [calling.Kept]: what the call must leave as it came); default fn(*args)
+    call: Callable[[Callable, dict], tuple] | None = None
     forbidden: tuple[str, ...] = ()  # bp_lessons names the learner must not import for this task
     # the function must leave its arguments unchanged (True), may change any (False), or may
     # change those named (an SGD step may update its weights in place and return them)
@@ -124,11 +125,12 @@ class Task:
         right = [] if "result" in names else right
         return Row(args, expected, got, ", ".join(names), detail, detail, ", ".join(right))
 
-    def judge_error(self, args: dict, error: str, text: str) -> Row:
-        """The verdict on a case where the learner's function raised `error` (a type name)."""
+    def judge_error(self, args: dict, error: str, text: str, escaped: bool = False) -> Row:
+        """The verdict on a case where the learner's function raised `error` (a type name);
+        `escaped`: the grader made `text` inert for Markdown (`grading.verdict.inert`)."""
         advice = self.advice(error, text)
         given = len(inspect.signature(self.reference).parameters)
-        takes = signature_in(text, self.function, given) if error == "TypeError" else ""
+        takes = signature_in(text, self.function, given, escaped) if error == "TypeError" else ""
         if takes:
             message, advice = self.wrong_signature(takes), ""
         elif error == "NotImplementedError":
@@ -411,14 +413,19 @@ def difference(
     )
 
 
-def signature_in(text: str, function: str, given: int) -> str:
+def signature_in(text: str, function: str, given: int, escaped: bool = False) -> str:
     """From a TypeError's text, how many arguments the learner's function takes, when the error
     says that the check's call with `given` arguments does not fit it ('' when it says something
-    else, such as a wrong call inside the function). The grader may hand it the text with
-    Markdown's characters escaped: `neuron\\_forward\\(\\)`."""
-    text = re.sub(r"\\(.)", r"\1", text)
+    else, such as a wrong call inside the function). `escaped`: the grader hands it the text
+    made inert, each character Markdown or HTML would act on as a numeric reference (`<lambda>`
+    as `&#60;lambda&#62;`, and every `&` as `&#38;`): one pass over the references undoes
+    exactly that, and nothing else of the text (a backslash stays a backslash)."""
+    said = text  # what is captured below goes back into a report: as it was handed in
+    if escaped:
+        text = re.sub(r"&#(\d{1,7});", lambda m: chr(min(int(m.group(1)), 0x10FFFF)), text)
     if not re.match(rf"(\w+\.)*({re.escape(function)}|<lambda>)\(\) ", text):
         return ""
+    text = said
     takes = re.search(r"takes (.+?) positional arguments? but \d+ (?:was|were) given", text)
     if takes:
         return f"{takes.group(1)} argument{'s' * (takes.group(1) != '1')}"

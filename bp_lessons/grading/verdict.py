@@ -4,13 +4,16 @@ The replies are untrusted data: every answer is checked to be plain (numbers, li
 `task.judge` compares it with the expected value it recomputes here.
 """
 
+import copy
 import dataclasses
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from bp_lessons.exercises import Task
-from bp_lessons.exercises.calling import OFF_LIMITS
-from bp_lessons.exercises.feedback import Result, Row, short
+from bp_lessons.exercises.calling import OFF_LIMITS, Kept, call_kept, changed_message
+from bp_lessons.exercises.feedback import Result, Row
 from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
@@ -148,7 +151,8 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
         if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < len(cases) or j in rows:
             continue
         args = cases[j]
-        changed = changed_argument(task, args, reply) if "got" in reply else ""
+        judged = "got" in reply or "kept" in reply  # a call that returned (else fn raised)
+        changed = changed_argument(task, args, reply) if judged else ""
         if changed:
             errors[j] = "InputChanged", changed
             rows[j] = task.judge_error(args, "InputChanged", changed)
@@ -157,31 +161,51 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
         else:
             error, message = inert(reply.get("error"), 80), inert(reply.get("text"), MAX_TEXT)
             errors[j] = error, message
-            rows[j] = task.judge_error(args, error, message)
+            rows[j] = task.judge_error(args, error, message, escaped=True)
     return [rows[j] for j in sorted(rows)], errors
 
 
 def changed_argument(task: Task, args: dict, reply: dict) -> str:
-    """Why the call changed an argument it must leave as it came ("" if none did), judged here
-    from the arguments the child sent back (for a task called as fn(*args)): a rule the
-    submission could switch off in its own process (rebind the check, make copying a no-op)."""
-    if task.call is not None or task.pure is False:
-        return ""
-    after = reply.get("after")
-    free = set() if task.pure is True else set(task.pure)
-    for name, before in args.items():
-        if name in free:
-            continue
-        now = after.get(name, None) if isinstance(after, dict) else None
-        if not same(now, plain_case(before)):
-            return inert(
-                f"your function changed its argument `{name}` in place, from {short(before)} "
-                f"to {short(now)}: leave it as it came and compute new values (`{name} = {name} "
-                f"* 2` makes a new one; `{name} *= 2`, `{name}[i] = ...` or a shuffle in place "
-                "change the caller's)",
-                MAX_TEXT,
-            )
+    """Why the call changed what it must leave as it came ("" if it did not), judged here: the
+    values as the call left them, sent back by the child (`kept`), against the values handed
+    over, which this process computes itself (the reference called as the task calls the
+    learner's function). No answer can switch the rule off in its own process (rebind the
+    comparison, make copying a no-op): a reply that lacks a value counts as a change."""
+    rules = expected_kept(task, args)
+    sent = reply.get("kept")
+    sent = sent if isinstance(sent, list) else []
+    for i, rule in enumerate(rules):
+        after = sent[i] if i < len(sent) and isinstance(sent[i], dict) else {}
+        for name, before in rule.before.items():
+            now = after.get(name)
+            if not same(now, plain_case(as_plain(before))):
+                return changed_message(rule, name, inert_data(now))  # the notebook's words
     return ""
+
+
+def inert_data(value: object, depth: int = 0) -> object:
+    """Data from a child with every string in it made inert (numbers and lists stay)."""
+    if isinstance(value, list) and depth < 50:
+        return [inert_data(item, depth + 1) for item in value[:1000]]
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value
+    return inert(value, 80)
+
+
+def expected_kept(task: Task, args: dict) -> list[Kept]:
+    """What a call of the task must leave as it came, by the reference's call in this process."""
+    if task.call is None:  # fn(*args): the arguments it may not change, as the case has them
+        return call_kept(lambda *given: None, args, None, task.pure)[1]
+    return call_kept(task.reference, copy.deepcopy(args), task.call, task.pure)[1]
+
+
+def as_plain(value: object) -> object:
+    """An array (of the reference's call) as lists; anything else as it is."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [as_plain(item) for item in value]
+    return value
 
 
 def plain_case(value: object) -> object:
