@@ -16,6 +16,7 @@ import functools
 import importlib.abc
 import inspect
 import io
+import linecache
 import math
 import re
 import signal
@@ -41,6 +42,11 @@ SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 NETWORK_AXES = ("layer {n} (index {i})", "neuron {i}", "weight {i}")
 BIAS_AXES = ("layer {n} (index {i})", "neuron {i}")
 COURSE = {"graded": False, "hints": True}  # set by `bp_lessons.exercises.graded_course`
+GRADER_TIMEOUT = 2 * TIME_LIMIT  # bp-grade's default time limit per task (its --timeout)
+# an answer cell whose own run takes longer than this gets a note from its check: the grader
+# runs each graded cell whole, and its cells and cases share GRADER_TIMEOUT
+SLOW_CELL = TIME_LIMIT
+CELL_SECONDS: dict[str, float] = {}  # a cell's code as it ran -> its last run's seconds (IPython)
 
 
 class TimeLimit(Exception):
@@ -358,10 +364,29 @@ class Task:
         if result.printed:
             print(result.printed_text())
         show(result)
+        slow = self.slow_cell(fn)
+        if slow:
+            show(slow)
         if result.status == "not attempted":
             raise CheckFailed(f"Exercise {self.number} not attempted yet (see above).")
         if not result.passed:
             raise CheckFailed(f"✗ Exercise {self.number}: not right yet (see above).")
+
+    def slow_cell(self, fn: Callable) -> str:
+        """What the grader would do with the cell that defines fn, if its last run here took
+        longer than SLOW_CELL seconds (a demo at its top level): "" when it did not, or when
+        that is not known (outside IPython)."""
+        seconds = CELL_SECONDS.get(cell_source(fn))
+        if seconds is None or seconds <= SLOW_CELL:
+            return ""
+        return (
+            f"**Note:** the cell that defines `{self.function}` took {seconds:.1f} s to run. "
+            "If your course grades this notebook with bp-grade, the grader runs each graded "
+            f"cell whole and gives a task {GRADER_TIMEOUT:g} s (by default) for the setup cell, "
+            "the answer cells and the cases together: past that the task scores 0. Keep the "
+            "answer cell to the function, and run a demo (training, a long loop) in a cell of "
+            "your own: scratch cells are not graded."
+        )
 
     def hint(self) -> None:
         """One hint per call, each more specific than the last."""
@@ -411,6 +436,43 @@ def difference(
     return next(
         (why for i, (e, g) in pairs if (why := difference(e, g, task, part, (*path, i)))), ""
     )
+
+
+def cell_source(fn: object) -> str:
+    """The code of the cell (or file) that defined fn, also behind a decorator or in a
+    callable object's class ("" when it cannot be told)."""
+    with contextlib.suppress(Exception):
+        fn = inspect.unwrap(fn)
+        fn = getattr(fn, "pyfunc", None) or getattr(fn, "func", None) or fn  # vectorize, partial
+        code = getattr(fn, "__code__", None) or type(fn).__call__.__code__
+        return "".join(linecache.getlines(code.co_filename))
+    return ""
+
+
+def time_cells(shell: object) -> None:
+    """Time every cell this IPython shell runs from now on (once per shell), for
+    `Task.slow_cell`: the check runs after the cell that defines the function."""
+    if shell is None or getattr(shell, "_bp_lessons_timed", False):
+        return
+    started: list[float] = []
+
+    def before(*_: object) -> None:
+        started[:] = [time.monotonic()]
+
+    def after(result: object) -> None:
+        if not started:
+            return
+        with contextlib.suppress(Exception):
+            code = shell.transform_cell(result.info.raw_cell)
+            CELL_SECONDS.pop(code, None)
+            CELL_SECONDS[code] = time.monotonic() - started[0]
+            while len(CELL_SECONDS) > 100:  # the latest cells only
+                del CELL_SECONDS[next(iter(CELL_SECONDS))]
+        started.clear()
+
+    shell.events.register("pre_run_cell", before)
+    shell.events.register("post_run_cell", after)
+    shell._bp_lessons_timed = True
 
 
 def signature_in(text: str, function: str, given: int, escaped: bool = False) -> str:
@@ -656,3 +718,8 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+if "IPython" in sys.modules:  # in a notebook: time its cells (see Task.slow_cell)
+    with contextlib.suppress(Exception):
+        time_cells(sys.modules["IPython"].get_ipython())

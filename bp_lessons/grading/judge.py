@@ -190,7 +190,8 @@ class Judge:
             left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
             budget.stopping.add(cells[i].grade_id)
             cells = cells[:i] + cells[i + 1 :]
-        return verdict(task, cases, outcome, left_out, allowed, len(cells))
+        answer = next((i for i, cell in enumerate(cells) if cell.grade_id == f"q{k}"), None)
+        return verdict(task, cases, outcome, left_out, allowed, len(cells), answer)
 
     def self_test(self, exercise: str) -> str:
         """Why honest work of this exercise would fail behind these walls: "" when its setup

@@ -19,8 +19,16 @@ from bp_lessons.grading.sandbox import Outcome
 
 MARKDOWN = re.compile(r"[\\`*\[\]<>#|~&]")  # `_` acts only at a word's edge: names keep it
 MAX_OUTPUT = 16_000  # characters of one task's report
+KEPT: dict[tuple[int, int], tuple] = {}  # expected_kept's, by task and case
 ALL_OR_NOTHING = "all or nothing: a task earns its points when every case passes"
 TIMED_OUT = "stopped at the time limit ({:g} s per task): an endless loop?"
+# the answer cell's own top level ran out the time: the grader runs a graded cell whole
+SLOW_ANSWER_CELL = (
+    "stopped at the time limit ({:g} s per task) while running the top level of your answer "
+    "cell, before any case: the grader runs the whole cell, so a demo there (a training run, "
+    "a long loop) costs the task. Keep the answer cell to the function and move the demo to "
+    "a cell of your own (scratch cells are not graded)"
+)
 NOT_DEFINED = (
     "`{}` is not defined by the graded cells: write it in its answer cell "
     "(scratch cells are not graded)"
@@ -50,9 +58,11 @@ def verdict(
     notes: list[str],
     timeout: float,
     cells: int = 0,
+    answer: int | None = None,
 ) -> TaskGrade:
     """Score and explain one task from what its child sent back (`cells`: how many cells it
-    was sent; an error reported for any other cell is forged, and ignored)."""
+    was sent; an error reported for any other cell is forged, and ignored; `answer`: which of
+    them is the task's answer cell)."""
     # what is read of each reply depends on what its writer could know (sandbox.Feeder): the
     # cells' errors and the function's origin come before any case was sent, the fixed cases'
     # answers before the random cases were; a random case's answer is judged, never shown
@@ -79,7 +89,8 @@ def verdict(
     if flags:
         status = "flagged"
     elif function is None:  # the process stopped while running the cells
-        why = stopped
+        slow = outcome.ended == "timeout" and answer is not None and outcome.last_cell() == answer
+        why = SLOW_ANSWER_CELL.format(timeout) if slow else stopped
     elif not defined:  # the real cause first: a cell that raised (a syntax error) if one did
         why = "; ".join([*raised[:1], NOT_DEFINED.format(task.function)])
         raised = raised[1:]
@@ -193,10 +204,20 @@ def inert_data(value: object, depth: int = 0) -> object:
 
 
 def expected_kept(task: Task, args: dict) -> list[Kept]:
-    """What a call of the task must leave as it came, by the reference's call in this process."""
+    """What a call of the task must leave as it came, by the reference's call in this process
+    (once per case: a run's cases are the same objects for every submission)."""
+    key = (id(task), id(args))
+    found = KEPT.get(key)
+    if found is not None and found[0] is task and found[1] is args:
+        return found[2]
     if task.call is None:  # fn(*args): the arguments it may not change, as the case has them
-        return call_kept(lambda *given: None, args, None, task.pure)[1]
-    return call_kept(task.reference, copy.deepcopy(args), task.call, task.pure)[1]
+        kept = call_kept(lambda *given: None, args, None, task.pure)[1]
+    else:
+        kept = call_kept(task.reference, copy.deepcopy(args), task.call, task.pure)[1]
+    if len(KEPT) > 10_000:
+        KEPT.clear()
+    KEPT[key] = (task, args, kept)  # both held, so that their ids stay their own
+    return kept
 
 
 def as_plain(value: object) -> object:
