@@ -56,14 +56,21 @@ class TimeLimit(Exception):
 class CheckFailed(AssertionError):
     """Raised by `check` after it shows a ✗ or "not attempted", so that a grader that scores a
     cell by whether it raises (nbgrader, `nbgrader validate`) gives the task no points. In a
-    notebook IPython shows one line instead of a traceback: the verdict is already above."""
+    notebook IPython shows one line instead of a traceback: the verdict is already above.
 
-    def __init__(self, line: str) -> None:
+    `cases`: the verdict and its failing cases in plain text, shown under that line. `nbgrader
+    validate` prints a failing cell's error alone, not what the cell displayed: without them
+    it would say "(see above)" with nothing above."""
+
+    def __init__(self, line: str, cases: str = "") -> None:
         super().__init__(line)
-        self.line = line
+        self.line, self.cases = line, cases
 
     def _render_traceback_(self) -> list[str]:
-        return [f"\x1b[0;31m{self.line}\x1b[0m"]
+        if not self.cases:
+            return [f"\x1b[0;31m{self.line}\x1b[0m"]
+        line = self.line.replace(" (see above).", ":")  # they follow, for what shows no display
+        return [f"\x1b[0;31m{line}\x1b[0m", *self.cases.splitlines()]
 
 
 @dataclass
@@ -370,7 +377,7 @@ class Task:
         if result.status == "not attempted":
             raise CheckFailed(f"Exercise {self.number} not attempted yet (see above).")
         if not result.passed:
-            raise CheckFailed(f"✗ Exercise {self.number}: not right yet (see above).")
+            raise CheckFailed(f"✗ Exercise {self.number}: not right yet (see above).", str(result))
 
     def slow_cell(self, fn: Callable) -> str:
         """What the grader would do with the cell that defines fn, if its last run here took
