@@ -170,3 +170,34 @@ def test_the_signature_check_undoes_exactly_the_graders_escaping(text, wrong_sig
     # and the notebook's check, which gets the text as raised, says the same
     direct = task.judge_error(case, "TypeError", text)
     assert ("the check calls it with 3" in (direct.detail or direct.message)) is wrong_signature
+
+
+# --- a rebinding of a check, however it is written, is flagged to the instructor ------------
+
+REBINDINGS = [
+    "import bp_lessons.exercises.neuron as m\n\nm.q1.check = lambda fn: None\n",
+    "type(q1).check = lambda self, fn: None\n",
+    "from bp_lessons.exercises.check import Task\n\nTask.check = lambda self, fn: None\n",
+    "for q in [q1]:\n    q.check = print\n",
+    "q1.__dict__['check'] = print\n",
+    "globals()['q1'] = print\n",
+    "exec('q1.check = print')\n",
+    "(q1 := print)\n",
+]
+HONEST_SCRATCH = [
+    "q1.check(sigmoid)\n",
+    "%time q1.check(sigmoid)\n",
+    "import re\n\npattern = re.compile('x')\nvalues = [1]\nvalues[0] = 2\n",
+    "from bp_lessons.exercises.neuron import q1, q2\n",
+]
+
+
+@pytest.mark.parametrize("scratch", REBINDINGS + HONEST_SCRATCH)
+def test_every_way_of_rebinding_a_check_is_flagged_and_honest_cells_are_not(tmp_path, scratch):
+    from bp_lessons.exercises import tasks
+    from bp_lessons.grading.judge import check_review
+    from bp_lessons.grading.notebook import read_submission
+
+    path = save(tmp_path, "alice.ipynb", notebook(scratch=scratch))
+    review = check_review(read_submission(path), 1, tasks("01_neuron")[0])
+    assert bool(review) is (scratch in REBINDINGS), review

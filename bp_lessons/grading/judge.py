@@ -230,6 +230,11 @@ def check_review(submission: Submission, k: int, task: Task) -> str:
         found.append(f"check cell q{k}_check changed")
     if k in submission.rebound:
         found.append(f"a cell rebinds q{k} or q{k}.check")
+    elif 0 in submission.rebound:
+        found.append(
+            "a cell reaches the checks' code or binds names unseen (Task, setattr, exec, "
+            "globals, __dict__, __class__)"
+        )
     if not found:
         return ""
     return f"{task.number}: " + ", ".join(found) + " (nbgrader's points for it cannot be trusted)"
