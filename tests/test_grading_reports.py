@@ -183,6 +183,8 @@ REBINDINGS = [
     "globals()['q1'] = print\n",
     "exec('q1.check = print')\n",
     "(q1 := print)\n",
+    "q1.__setattr__('check', print)\n",
+    "import builtins\n\nbuiltins.setattr(q1, 'check', print)\n",
 ]
 HONEST_SCRATCH = [
     "q1.check(sigmoid)\n",

@@ -139,6 +139,8 @@ def check_cells(raw_cells: list) -> tuple[dict[int, str], set[int]]:
 # what lets a cell change a check without naming q<k> (or every check at once)
 INDIRECT = {"setattr", "delattr", "exec", "eval", "compile", "globals", "vars", "__import__"}
 CHECKS_CODE = {"Task", "CheckFailed", "GradedTask", "evaluate", "judge"}
+UNSEEN = {"__dict__", "__class__", "__setattr__", "__delattr__", "__globals__", "Task"}
+UNSEEN |= {"setattr", "delattr", "exec", "globals", "__import__"}  # builtins.setattr(...)
 
 
 def rebinding(source: str) -> set[int]:
@@ -180,7 +182,7 @@ def unseen(node: ast.AST) -> bool:
     """A name or attribute that reaches the checks' code or binds names unseen."""
     if isinstance(node, ast.Name):
         return node.id in INDIRECT or node.id in CHECKS_CODE
-    return isinstance(node, ast.Attribute) and node.attr in ("__dict__", "__class__", "Task")
+    return isinstance(node, ast.Attribute) and node.attr in UNSEEN  # re.compile is fine
 
 
 def parse_notebook(data: bytes) -> dict:
