@@ -638,3 +638,44 @@ def test_two_tasks_that_must_leave_out_the_same_cell_both_get_their_rerun(tmp_pa
     nb = notebook(answers, "03_loss", setup)
     results = results_of(tmp_path, nb, "--timeout", "4", "--jobs", "3")
     assert scores(results) == [0, 1, 1], [t["output"] for t in results["tests"]]
+
+
+SHUFFLED_IN_PLACE = """import numpy as np
+
+
+def iterate_minibatches(X, y, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(len(X))
+    X[:] = [X[i] for i in order]  # the caller's data, shuffled in place
+    y[:] = [y[i] for i in order]
+    for start in range(0, len(X), batch_size):
+        yield X[start : start + batch_size], y[start : start + batch_size]
+"""
+# ways to switch off, in the submission's process, the rule that 9.1 leaves X and y as they came
+RULE_OFF = {
+    "the comparison rebound": "import bp_lessons.exercises.calling as calling\n\n"
+    "calling.unchanged = lambda *args, **kwargs: None\n",
+    "copying made a no-op": "import copy\n\ncopy.deepcopy = lambda value, memo=None: value\n",
+    "the values sent back dropped": "import bp_lessons.exercises.calling as calling\n\n"
+    "real = calling.call_kept\n"
+    "calling.call_kept = lambda fn, args, call=None, pure=True: "
+    "(real(fn, args, call, pure)[0], [])\n",
+}
+
+
+@pytest.mark.lesson09
+@pytest.mark.parametrize("how", list(RULE_OFF))
+def test_a_call_task_rule_is_judged_in_the_judges_process_with_the_notebooks_words(tmp_path, how):
+    # 9.1 is called through calling.numbered_batches, not fn(*args): the child sends X and y as
+    # the call left them and the judge compares them with what it computes itself
+    task = tasks("09_mini_batch")[0]
+    setup = "import numpy as np\n\nfrom bp_lessons.exercises.mini_batch import q1, q2, q3\n"
+    nb = notebook({1: RULE_OFF[how] + "\n\n" + SHUFFLED_IN_PLACE}, "09_mini_batch", setup)
+    test = results_of(tmp_path, nb)["tests"][0]
+    assert test["score"] == 0, test["output"]
+    namespace: dict = {}
+    exec(SHUFFLED_IN_PLACE, namespace)  # the same answer, checked as the notebook checks it
+    said = task.evaluate(namespace["iterate_minibatches"], rules=False).rows[0].detail
+    assert "changed its argument `X` in place" in said
+    if how == "the values sent back dropped":  # the judge knows X before, not after
+        said = said.partition(" to ")[0] + " to —: "
+    assert said in test["output"], (said, test["output"])

@@ -140,3 +140,66 @@ def test_feedback_uses_the_rosters_names_and_the_exercises_titles(tmp_path):
     page = (out / "feedback" / "alopez.md").read_text()
     assert page.startswith("# Feedback for Ana López (alopez): 2 of 2 points"), page[:100]
     assert "## Exercise 01_neuron · The neuron: 2/2" in page
+
+
+# --- the signature check reads the grader's escaping back exactly --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong_signature"),
+    [
+        # Python's own words for a lambda handed in: `<` and `>` reach the check escaped
+        ("<lambda>() takes 1 positional argument but 3 were given", True),
+        ("neuron_forward() takes 2 positional arguments but 3 were given", True),
+        # a real backslash (the learner's own TypeError): not Python's words about the call
+        (r"neuron\_forward() takes 2 positional arguments but 3 were given", False),
+        (r"neuron_forward\() takes 2 positional arguments but 3 were given", False),
+        # a reference the learner wrote stays as written: `&` is escaped too
+        ("&#110;euron_forward() takes 2 positional arguments but 3 were given", False),
+    ],
+)
+def test_the_signature_check_undoes_exactly_the_graders_escaping(text, wrong_signature):
+    from bp_lessons.exercises import tasks
+    from bp_lessons.grading.verdict import judged_rows
+
+    task = tasks("01_neuron")[1]
+    case = task.cases(0)[0]
+    rows, _ = judged_rows(task, [case], [{"case": 0, "error": "TypeError", "text": text}])
+    said = rows[0].detail or rows[0].message
+    assert ("the check calls it with 3" in said) is wrong_signature, said
+    # and the notebook's check, which gets the text as raised, says the same
+    direct = task.judge_error(case, "TypeError", text)
+    assert ("the check calls it with 3" in (direct.detail or direct.message)) is wrong_signature
+
+
+# --- a rebinding of a check, however it is written, is flagged to the instructor ------------
+
+REBINDINGS = [
+    "import bp_lessons.exercises.neuron as m\n\nm.q1.check = lambda fn: None\n",
+    "type(q1).check = lambda self, fn: None\n",
+    "from bp_lessons.exercises.check import Task\n\nTask.check = lambda self, fn: None\n",
+    "for q in [q1]:\n    q.check = print\n",
+    "q1.__dict__['check'] = print\n",
+    "globals()['q1'] = print\n",
+    "exec('q1.check = print')\n",
+    "(q1 := print)\n",
+    "q1.__setattr__('check', print)\n",
+    "import builtins\n\nbuiltins.setattr(q1, 'check', print)\n",
+]
+HONEST_SCRATCH = [
+    "q1.check(sigmoid)\n",
+    "%time q1.check(sigmoid)\n",
+    "import re\n\npattern = re.compile('x')\nvalues = [1]\nvalues[0] = 2\n",
+    "from bp_lessons.exercises.neuron import q1, q2\n",
+]
+
+
+@pytest.mark.parametrize("scratch", REBINDINGS + HONEST_SCRATCH)
+def test_every_way_of_rebinding_a_check_is_flagged_and_honest_cells_are_not(tmp_path, scratch):
+    from bp_lessons.exercises import tasks
+    from bp_lessons.grading.judge import check_review
+    from bp_lessons.grading.notebook import read_submission
+
+    path = save(tmp_path, "alice.ipynb", notebook(scratch=scratch))
+    review = check_review(read_submission(path), 1, tasks("01_neuron")[0])
+    assert bool(review) is (scratch in REBINDINGS), review

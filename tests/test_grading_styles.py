@@ -92,3 +92,39 @@ def test_a_long_message_is_shown_once_not_on_every_row(tmp_path):
     output = results["tests"][1]["output"]
     assert output.count(message.strip()) == 2, output  # the headline, then the first case
     assert "as in case 1" in output
+
+
+SLOW_DEMO = "import time\n\n\n" + solution(Q1) + "\n\ntime.sleep(60)  # a demo at top level\n"
+
+
+def test_a_slow_demo_in_the_answer_cell_is_named_as_the_cause(tmp_path):
+    # the grader runs a graded cell whole: its feedback says that the cell's top level, not
+    # the function, ran out the time, and what to do
+    results = grade(tmp_path, {"alice.ipynb": notebook({1: SLOW_DEMO})}, "--timeout", "2")
+    output = results["alice"]["tests"][0]["output"]
+    assert "while running the top level of your answer cell" in output, output
+    assert "move the demo to a cell of your own" in output
+
+
+def test_the_notebook_check_says_what_the_grader_will_do_with_a_slow_answer_cell(monkeypatch):
+    # the check times the cells IPython runs: the one that defines the function, when slow,
+    # gets a note that the grader runs it whole within its time limit
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    from bp_lessons.exercises import check
+
+    monkeypatch.setattr(check, "SLOW_CELL", 0.2)
+    shown: list = []
+    monkeypatch.setattr(check, "show", shown.append)
+    config = Config()
+    config.HistoryManager.enabled = False  # no history file in the home folder
+    shell = InteractiveShell(config=config)
+    check.time_cells(shell)
+    shell.run_cell("import math\n\n" + solution(Q1) + "\nimport time\ntime.sleep(0.4)\n")
+    Q1.check(shell.user_ns["sigmoid"])
+    assert any("took 0." in str(s) and "runs each graded cell whole" in str(s) for s in shown)
+    shown.clear()
+    shell.run_cell("import math\n\n" + solution(Q1))  # the same function, without the demo
+    Q1.check(shell.user_ns["sigmoid"])
+    assert not any("runs each graded cell whole" in str(s) for s in shown), shown

@@ -123,6 +123,11 @@ def test_nbgrader_validate_fails_a_wrong_or_unattempted_task(course, student, pa
         path = path.with_name("01_neuron.ipynb")
     done = nbgrader(course, "validate", str(path), check=False)
     assert ("Success! Your notebook passes all the tests." in done.stdout) is passes, done.stdout
+    if student == "bob":  # validate prints a cell's error, not its display: the table is in it
+        assert "✗ Exercise 1.2: not right yet:" in done.stdout, done.stdout
+        assert "The bias is missing" in done.stdout, done.stdout  # the targeted message
+        assert "case 2: inputs=" in done.stdout and "expected " in done.stdout, done.stdout
+        assert "see above" not in done.stdout, done.stdout
 
 
 def test_the_release_copys_links_reach_the_lessons_in_the_course_folder(course):

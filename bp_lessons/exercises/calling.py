@@ -39,41 +39,69 @@ def off_limits(name: str, number: str) -> str:
     )
 
 
+class Kept:
+    """What one call must leave as it came: the values handed over (`before`, plain data) and
+    the same values as the call left them (`after`), by name; how a message names their owner,
+    and the advice it gives. The notebook's check compares them here; the grader's sandbox
+    sends `after` back as data and the grader compares it with the `before` it computes in its
+    own process (`call_kept` with the reference): a rule no answer can switch off. (A plain
+    class: a sandbox starts faster without importing dataclasses.)"""
+
+    def __init__(self, before: dict, after: dict, owner: str = "its argument", advice: str = ""):
+        self.before, self.after, self.owner, self.advice = before, after, owner, advice
+
+
 def call_on(fn, args: dict, call=None, pure: bool | list | tuple = True) -> object:
     """Call fn on one case (`call(fn, args)`, else `fn(*args)`) and return its result as plain
-    data; raise what fn raises.
+    data; raise what fn raises, and InputChanged if it changed what it must leave as it came.
 
     fn gets a copy of the arguments, so whatever it does to them cannot change the case. `pure`
     says which arguments it must leave unchanged: True all of them, False none, a list of names
     the arguments it MAY change (an SGD step may update its weights in place).
     """
-    given = copy.deepcopy(args)
-    result = call(fn, given) if call else fn(*given.values())
-    free = set(args) if pure is False else set() if pure is True else set(pure)
-    unchanged({name: value for name, value in given.items() if name not in free}, args)
+    result, kept = call_kept(fn, args, call, pure)
+    for rule in kept:
+        unchanged(rule)
     try:
         return to_plain(result)
     except TypeError as error:
         raise NotPlainData(str(error)) from None
 
 
-def unchanged(given: dict, before: dict, owner: str = "its argument", advice: str = "") -> None:
-    """Raise InputChanged if fn changed, in place, a list or array it was handed (`given`, by
-    name) from its value `before` (plain data)."""
+def call_kept(fn, args: dict, call=None, pure: bool | list | tuple = True) -> tuple:
+    """Call fn on one case: what it returned, as it returned it, and what the call had to leave
+    as it came (a list of `Kept`), not yet compared."""
+    if call:
+        return call(fn, args)
+    given = copy.deepcopy(args)
+    result = fn(*given.values())
+    free = set(args) if pure is False else set() if pure is True else set(pure)
+    names = [name for name in args if name not in free]
+    return result, [Kept({n: args[n] for n in names}, {n: given[n] for n in names})]
+
+
+def unchanged(rule: Kept) -> None:
+    """Raise InputChanged if the call changed, in place, a list or array it was handed."""
     numpy = sys.modules.get("numpy")
-    for name, value in given.items():
+    for name, value in rule.after.items():
         now = value.tolist() if numpy and isinstance(value, numpy.ndarray) else value
-        if differs(now, before[name]):
-            raise InputChanged(
-                f"your function changed {owner} `{name}` in place, from {short(before[name])} "
-                f"to {short(now)}: "
-                + (
-                    advice
-                    or "leave it as it came and compute new values "
-                    f"(`{name} = {name} * 2` makes a new one; `{name} *= 2`, `{name}[i] = ...` "
-                    "or a shuffle in place change the caller's)"
-                )
-            )
+        if differs(now, rule.before[name]):
+            raise InputChanged(changed_message(rule, name, now))
+
+
+def changed_message(rule: Kept, name: str, now: object) -> str:
+    """What the learner reads when the call changed `name` (the notebook's check and the
+    grader say the same)."""
+    return (
+        f"your function changed {rule.owner} `{name}` in place, from {short(rule.before[name])} "
+        f"to {short(now)}: "
+        + (
+            rule.advice
+            or "leave it as it came and compute new values "
+            f"(`{name} = {name} * 2` makes a new one; `{name} *= 2`, `{name}[i] = ...` "
+            "or a shuffle in place change the caller's)"
+        )
+    )
 
 
 def to_plain(value: object) -> object:
@@ -139,13 +167,13 @@ def backward_on_a_neuron(fn, args):
     )
     input_gradients = fn(neuron, args["output_gradient"])
     kept = {"weights": args["weights"], "bias": args["bias"], "input_activation": args["inputs"]}
-    unchanged(
-        {name: getattr(neuron, name) for name in kept},
+    rule = Kept(
         kept,
+        {name: getattr(neuron, name) for name in kept},
         "the neuron's",
         "a backward pass only computes gradients; the step (Exercise 08) changes the weights",
     )
-    return [input_gradients, neuron.gradients, neuron.bias_gradient]
+    return [input_gradients, neuron.gradients, neuron.bias_gradient], [rule]
 
 
 def one_weight_loss(w):
@@ -165,7 +193,7 @@ NAMED_FUNCTIONS = {
 
 def numerical_derivative_of_named(fn, args):
     """Call fn(f, x, epsilon) with the function the case names (exercise 03)."""
-    return fn(NAMED_FUNCTIONS[args["f"]], args["x"], args["epsilon"])
+    return fn(NAMED_FUNCTIONS[args["f"]], args["x"], args["epsilon"]), []
 
 
 def numbered_batches(fn, args):
@@ -177,11 +205,11 @@ def numbered_batches(fn, args):
     before = {"X": copy.deepcopy(X), "y": copy.deepcopy(y)}
     # at most one batch per example and one more: a generator that never stops is cut short
     batches = list(islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
-    unchanged({"X": X, "y": y}, before)
+    rule = Kept(before, {"X": X, "y": y})
     return [
         [[row[0] for row in X_batch] for X_batch, _ in batches],
         [[row[0] for row in y_batch] for _, y_batch in batches],
-    ]
+    ], [rule]
 
 
 def step_a_model(fn, args):
@@ -198,7 +226,7 @@ def step_a_model(fn, args):
     return [
         [[n.weights for n in layer.neurons] for layer in layers],
         [[n.bias for n in layer.neurons] for layer in layers],
-    ]
+    ], []
 
 
 def as_arrays(fn, args):
@@ -208,8 +236,7 @@ def as_arrays(fn, args):
 
     arrays = {name: np.array(value, dtype=float) for name, value in args.items()}
     result = fn(*arrays.values())
-    unchanged(arrays, args)
-    return result
+    return result, [Kept(args, arrays)]
 
 
 def network_as_arrays(fn, args):
@@ -221,8 +248,7 @@ def network_as_arrays(fn, args):
     biases = [np.array(b, dtype=float) for b in args["biases"]]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
     result = fn(X, Y, weights, biases, args["learning_rate"])
-    unchanged({"X": X, "Y": Y}, args)
-    return result
+    return result, [Kept({"X": args["X"], "Y": args["Y"]}, {"X": X, "Y": Y})]
 
 
 def gradients_as_arrays(fn, args):
@@ -235,8 +261,8 @@ def gradients_as_arrays(fn, args):
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
     result = fn(X, Y, weights, biases)
     lists = {"weights": [W.tolist() for W in weights], "biases": [b.tolist() for b in biases]}
-    unchanged({"X": X, "Y": Y, **lists}, args)
-    return result
+    before = {name: args[name] for name in ("X", "Y", "weights", "biases")}
+    return result, [Kept(before, {"X": X, "Y": Y, **lists})]
 
 
 # --- exercise 13 ----------------------------------------------------------------------------
@@ -288,7 +314,7 @@ def a_new_operation(fn, args):
         raise NotPlainData(f"expected a Value, the node of the graph, got {describe(node)}")
     loss = node * x
     loss.backward()
-    return [node.data, list(node._local_grads), x.grad]
+    return [node.data, list(node._local_grads), x.grad], []
 
 
 def a_power_node(fn, args):
@@ -326,7 +352,7 @@ def backward_on_a_graph(fn, args):
     x, y = Value(args["x"]), Value(args["y"])
     output = EXPRESSIONS[args["expression"]](x, y)
     fn(output)
-    return [x.grad, y.grad, output.grad]
+    return [x.grad, y.grad, output.grad], []
 
 
 # --- exercise 12: deep networks --------------------------------------------------------------
@@ -347,11 +373,12 @@ def a_network_with_stale_gradients(fn, args):
     weights = [layer.W.tolist() for layer in network.layers]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
     result = fn(network, X, Y)
-    unchanged({"X": X, "Y": Y}, args)
-    unchanged(
-        {"weights": [layer.W.tolist() for layer in network.layers]},
-        {"weights": weights},
-        "the network's",
-        "a measurement computes gradients and changes no weight: leave out `network.step`",
-    )
-    return result
+    return result, [
+        Kept({"X": args["X"], "Y": args["Y"]}, {"X": X, "Y": Y}),
+        Kept(
+            {"weights": weights},
+            {"weights": [layer.W.tolist() for layer in network.layers]},
+            "the network's",
+            "a measurement computes gradients and changes no weight: leave out `network.step`",
+        ),
+    ]

@@ -16,6 +16,7 @@ import functools
 import importlib.abc
 import inspect
 import io
+import linecache
 import math
 import re
 import signal
@@ -41,6 +42,11 @@ SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 NETWORK_AXES = ("layer {n} (index {i})", "neuron {i}", "weight {i}")
 BIAS_AXES = ("layer {n} (index {i})", "neuron {i}")
 COURSE = {"graded": False, "hints": True}  # set by `bp_lessons.exercises.graded_course`
+GRADER_TIMEOUT = 2 * TIME_LIMIT  # bp-grade's default time limit per task (its --timeout)
+# an answer cell whose own run takes longer than this gets a note from its check: the grader
+# runs each graded cell whole, and its cells and cases share GRADER_TIMEOUT
+SLOW_CELL = TIME_LIMIT
+CELL_SECONDS: dict[str, float] = {}  # a cell's code as it ran -> its last run's seconds (IPython)
 
 
 class TimeLimit(Exception):
@@ -50,14 +56,21 @@ class TimeLimit(Exception):
 class CheckFailed(AssertionError):
     """Raised by `check` after it shows a ✗ or "not attempted", so that a grader that scores a
     cell by whether it raises (nbgrader, `nbgrader validate`) gives the task no points. In a
-    notebook IPython shows one line instead of a traceback: the verdict is already above."""
+    notebook IPython shows one line instead of a traceback: the verdict is already above.
 
-    def __init__(self, line: str) -> None:
+    `cases`: the verdict and its failing cases in plain text, shown under that line. `nbgrader
+    validate` prints a failing cell's error alone, not what the cell displayed: without them
+    it would say "(see above)" with nothing above."""
+
+    def __init__(self, line: str, cases: str = "") -> None:
         super().__init__(line)
-        self.line = line
+        self.line, self.cases = line, cases
 
     def _render_traceback_(self) -> list[str]:
-        return [f"\x1b[0;31m{self.line}\x1b[0m"]
+        if not self.cases:
+            return [f"\x1b[0;31m{self.line}\x1b[0m"]
+        line = self.line.replace(" (see above).", ":")  # they follow, for what shows no display
+        return [f"\x1b[0;31m{line}\x1b[0m", *self.cases.splitlines()]
 
 
 @dataclass
@@ -88,7 +101,8 @@ class Task:
     # exception name -> targeted advice; "FloatingPointError: overflow encountered in exp" (the
     # name, then a piece of the error's text) is advice for that error alone, and wins
     errors: dict[str, str] = field(default_factory=dict)
-    call: Callable[[Callable, dict], object] | None = None  # fn, args -> result; default fn(*args)
+    # fn, args -> (result, [calling.Kept]: what the call must leave as it came); default fn(*args)
+    call: Callable[[Callable, dict], tuple] | None = None
     forbidden: tuple[str, ...] = ()  # bp_lessons names the learner must not import for this task
     # the function must leave its arguments unchanged (True), may change any (False), or may
     # change those named (an SGD step may update its weights in place and return them)
@@ -124,11 +138,12 @@ class Task:
         right = [] if "result" in names else right
         return Row(args, expected, got, ", ".join(names), detail, detail, ", ".join(right))
 
-    def judge_error(self, args: dict, error: str, text: str) -> Row:
-        """The verdict on a case where the learner's function raised `error` (a type name)."""
+    def judge_error(self, args: dict, error: str, text: str, escaped: bool = False) -> Row:
+        """The verdict on a case where the learner's function raised `error` (a type name);
+        `escaped`: the grader made `text` inert for Markdown (`grading.verdict.inert`)."""
         advice = self.advice(error, text)
         given = len(inspect.signature(self.reference).parameters)
-        takes = signature_in(text, self.function, given) if error == "TypeError" else ""
+        takes = signature_in(text, self.function, given, escaped) if error == "TypeError" else ""
         if takes:
             message, advice = self.wrong_signature(takes), ""
         elif error == "NotImplementedError":
@@ -356,10 +371,29 @@ class Task:
         if result.printed:
             print(result.printed_text())
         show(result)
+        slow = self.slow_cell(fn)
+        if slow:
+            show(slow)
         if result.status == "not attempted":
             raise CheckFailed(f"Exercise {self.number} not attempted yet (see above).")
         if not result.passed:
-            raise CheckFailed(f"✗ Exercise {self.number}: not right yet (see above).")
+            raise CheckFailed(f"✗ Exercise {self.number}: not right yet (see above).", str(result))
+
+    def slow_cell(self, fn: Callable) -> str:
+        """What the grader would do with the cell that defines fn, if its last run here took
+        longer than SLOW_CELL seconds (a demo at its top level): "" when it did not, or when
+        that is not known (outside IPython)."""
+        seconds = CELL_SECONDS.get(cell_source(fn))
+        if seconds is None or seconds <= SLOW_CELL:
+            return ""
+        return (
+            f"**Note:** the cell that defines `{self.function}` took {seconds:.1f} s to run. "
+            "If your course grades this notebook with bp-grade, the grader runs each graded "
+            f"cell whole and gives a task {GRADER_TIMEOUT:g} s (by default) for the setup cell, "
+            "the answer cells and the cases together: past that the task scores 0. Keep the "
+            "answer cell to the function, and run a demo (training, a long loop) in a cell of "
+            "your own: scratch cells are not graded."
+        )
 
     def hint(self) -> None:
         """One hint per call, each more specific than the last."""
@@ -413,14 +447,56 @@ def difference(
     )
 
 
-def signature_in(text: str, function: str, given: int) -> str:
+def cell_source(fn: object) -> str:
+    """The code of the cell (or file) that defined fn, also behind a decorator or in a
+    callable object's class ("" when it cannot be told)."""
+    with contextlib.suppress(Exception):
+        fn = inspect.unwrap(fn)
+        fn = getattr(fn, "pyfunc", None) or getattr(fn, "func", None) or fn  # vectorize, partial
+        code = getattr(fn, "__code__", None) or type(fn).__call__.__code__
+        return "".join(linecache.getlines(code.co_filename))
+    return ""
+
+
+def time_cells(shell: object) -> None:
+    """Time every cell this IPython shell runs from now on (once per shell), for
+    `Task.slow_cell`: the check runs after the cell that defines the function."""
+    if shell is None or getattr(shell, "_bp_lessons_timed", False):
+        return
+    started: list[float] = []
+
+    def before(*_: object) -> None:
+        started[:] = [time.monotonic()]
+
+    def after(result: object) -> None:
+        if not started:
+            return
+        with contextlib.suppress(Exception):
+            code = shell.transform_cell(result.info.raw_cell)
+            CELL_SECONDS.pop(code, None)
+            CELL_SECONDS[code] = time.monotonic() - started[0]
+            while len(CELL_SECONDS) > 100:  # the latest cells only
+                del CELL_SECONDS[next(iter(CELL_SECONDS))]
+        started.clear()
+
+    shell.events.register("pre_run_cell", before)
+    shell.events.register("post_run_cell", after)
+    shell._bp_lessons_timed = True
+
+
+def signature_in(text: str, function: str, given: int, escaped: bool = False) -> str:
     """From a TypeError's text, how many arguments the learner's function takes, when the error
     says that the check's call with `given` arguments does not fit it ('' when it says something
-    else, such as a wrong call inside the function). The grader may hand it the text with
-    Markdown's characters escaped: `neuron\\_forward\\(\\)`."""
-    text = re.sub(r"\\(.)", r"\1", text)
+    else, such as a wrong call inside the function). `escaped`: the grader hands it the text
+    made inert, each character Markdown or HTML would act on as a numeric reference (`<lambda>`
+    as `&#60;lambda&#62;`, and every `&` as `&#38;`): one pass over the references undoes
+    exactly that, and nothing else of the text (a backslash stays a backslash)."""
+    said = text  # what is captured below goes back into a report: as it was handed in
+    if escaped:
+        text = re.sub(r"&#(\d{1,7});", lambda m: chr(min(int(m.group(1)), 0x10FFFF)), text)
     if not re.match(rf"(\w+\.)*({re.escape(function)}|<lambda>)\(\) ", text):
         return ""
+    text = said
     takes = re.search(r"takes (.+?) positional arguments? but \d+ (?:was|were) given", text)
     if takes:
         return f"{takes.group(1)} argument{'s' * (takes.group(1) != '1')}"
@@ -651,3 +727,8 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+if "IPython" in sys.modules:  # in a notebook: time its cells (see Task.slow_cell)
+    with contextlib.suppress(Exception):
+        time_cells(sys.modules["IPython"].get_ipython())

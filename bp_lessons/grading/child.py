@@ -9,7 +9,9 @@ pipe to the judge, one JSON line per reply:
 
     {"cell": 0}  {"cell_error": 0, "error": "NameError", "text": "..."}
     {"function": "", "defined": true}          or where the function came from instead
-    {"case": 0, "got": 0.5}  {"case": 1, "error": "ZeroDivisionError", "text": "..."}
+    {"case": 0, "got": 0.5, "kept": [{"x": [1.0]}]}   the answer, and what the call had to
+                                               leave as it came, as the call left it
+    {"case": 1, "error": "ZeroDivisionError", "text": "..."}
     {"batch": 0}                               a batch of cases answered (then the next)
     {"done": true}
 
@@ -101,16 +103,18 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
     for _ in range(request["batches"]):
         batch = cases()
         for j, args in enumerate(batch["cases"], batch["first"]):
-            try:
-                if call is None:  # fn(*args): the judge sees the arguments after the call
-                    got = plain_result(calling, fn(*args.values()))
-                    send(case=j, got=got, after=as_data(args))
-                    continue
-                got = calling.call_on(fn, args, call, request["pure"])
+            try:  # the judge sees what the call had to leave as it came, and judges it
+                result, kept = calling.call_kept(fn, args, call, request["pure"])
+                after = [as_data(rule.after) for rule in kept]
             except BaseException as error:
                 send(case=j, **failure(error))
                 continue
-            send(case=j, got=got)
+            try:
+                got = plain_result(calling, result)
+            except BaseException as error:
+                send(case=j, kept=after, **failure(error))
+                continue
+            send(case=j, got=got, kept=after)
         send(batch=batch["first"])
     send(done=True)
 

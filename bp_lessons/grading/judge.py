@@ -190,7 +190,8 @@ class Judge:
             left_out.append(f"cell {cells[i].grade_id} was left out: it {how} at top level")
             budget.stopping.add(cells[i].grade_id)
             cells = cells[:i] + cells[i + 1 :]
-        return verdict(task, cases, outcome, left_out, allowed, len(cells))
+        answer = next((i for i, cell in enumerate(cells) if cell.grade_id == f"q{k}"), None)
+        return verdict(task, cases, outcome, left_out, allowed, len(cells), answer)
 
     def self_test(self, exercise: str) -> str:
         """Why honest work of this exercise would fail behind these walls: "" when its setup
@@ -229,6 +230,11 @@ def check_review(submission: Submission, k: int, task: Task) -> str:
         found.append(f"check cell q{k}_check changed")
     if k in submission.rebound:
         found.append(f"a cell rebinds q{k} or q{k}.check")
+    elif 0 in submission.rebound:
+        found.append(
+            "a cell reaches the checks' code or binds names unseen (Task, setattr, exec, "
+            "globals, __dict__, __class__)"
+        )
     if not found:
         return ""
     return f"{task.number}: " + ", ".join(found) + " (nbgrader's points for it cannot be trusted)"

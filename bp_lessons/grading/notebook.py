@@ -132,7 +132,57 @@ def check_cells(raw_cells: list) -> tuple[dict[int, str], set[int]]:
         if match:
             checks[int(match.group(1))] = source
         rebound |= {int(k) for found in REBINDING.findall(source) for k in found if k}
+        rebound |= rebinding(source)
     return checks, rebound
+
+
+# what lets a cell change a check without naming q<k> (or every check at once)
+INDIRECT = {"setattr", "delattr", "exec", "eval", "compile", "globals", "vars", "__import__"}
+CHECKS_CODE = {"Task", "CheckFailed", "GradedTask", "evaluate", "judge"}
+UNSEEN = {"__dict__", "__class__", "__setattr__", "__delattr__", "__globals__", "Task"}
+UNSEEN |= {"setattr", "delattr", "exec", "globals", "__import__"}  # builtins.setattr(...)
+
+
+def rebinding(source: str) -> set[int]:
+    """The tasks k whose check object this cell may rebind, read from its syntax tree (0: every
+    task's): an assignment, `del`, loop or `with` target, walrus or import that binds q<k> (the
+    setup cell's own import of the exercise's tasks excepted), a store to any `.check`
+    (`m.q1.check = ...` too), anything that reaches the checks' code (`Task`, `CheckFailed`)
+    or that can bind names unseen (`setattr`, `exec`, `globals()`, `vars()`, `__dict__`,
+    `__class__`). A regular expression sees only the plainest of these."""
+    try:
+        tree = ast.parse(without_magics(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            match = ANSWER.fullmatch(node.id)
+            found |= {int(match.group(1))} if match else set()
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            tasks = {int(m.group(1)) for n in ast.walk(node) if isinstance(n, ast.Name)
+                     for m in [ANSWER.fullmatch(n.id)] if m}  # fmt: skip
+            if node.attr == "check" or tasks:
+                found |= tasks or {0}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = getattr(node, "module", None) or ""
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                match = ANSWER.fullmatch(bound)
+                if match and (alias.asname or not module.startswith("bp_lessons.exercises.")):
+                    found.add(int(match.group(1)))
+                if alias.name in CHECKS_CODE or "check" in (module + "." + alias.name).split("."):
+                    found.add(0)
+        elif unseen(node):
+            found.add(0)
+    return found
+
+
+def unseen(node: ast.AST) -> bool:
+    """A name or attribute that reaches the checks' code or binds names unseen."""
+    if isinstance(node, ast.Name):
+        return node.id in INDIRECT or node.id in CHECKS_CODE
+    return isinstance(node, ast.Attribute) and node.attr in UNSEEN  # re.compile is fine
 
 
 def parse_notebook(data: bytes) -> dict:

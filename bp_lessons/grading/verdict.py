@@ -4,20 +4,31 @@ The replies are untrusted data: every answer is checked to be plain (numbers, li
 `task.judge` compares it with the expected value it recomputes here.
 """
 
+import copy
 import dataclasses
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from bp_lessons.exercises import Task
-from bp_lessons.exercises.calling import OFF_LIMITS
-from bp_lessons.exercises.feedback import Result, Row, short
+from bp_lessons.exercises.calling import OFF_LIMITS, Kept, call_kept, changed_message
+from bp_lessons.exercises.feedback import Result, Row
 from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
 MARKDOWN = re.compile(r"[\\`*\[\]<>#|~&]")  # `_` acts only at a word's edge: names keep it
 MAX_OUTPUT = 16_000  # characters of one task's report
+KEPT: dict[tuple[int, int], tuple] = {}  # expected_kept's, by task and case
 ALL_OR_NOTHING = "all or nothing: a task earns its points when every case passes"
 TIMED_OUT = "stopped at the time limit ({:g} s per task): an endless loop?"
+# the answer cell's own top level ran out the time: the grader runs a graded cell whole
+SLOW_ANSWER_CELL = (
+    "stopped at the time limit ({:g} s per task) while running the top level of your answer "
+    "cell, before any case: the grader runs the whole cell, so a demo there (a training run, "
+    "a long loop) costs the task. Keep the answer cell to the function and move the demo to "
+    "a cell of your own (scratch cells are not graded)"
+)
 NOT_DEFINED = (
     "`{}` is not defined by the graded cells: write it in its answer cell "
     "(scratch cells are not graded)"
@@ -47,9 +58,11 @@ def verdict(
     notes: list[str],
     timeout: float,
     cells: int = 0,
+    answer: int | None = None,
 ) -> TaskGrade:
     """Score and explain one task from what its child sent back (`cells`: how many cells it
-    was sent; an error reported for any other cell is forged, and ignored)."""
+    was sent; an error reported for any other cell is forged, and ignored; `answer`: which of
+    them is the task's answer cell)."""
     # what is read of each reply depends on what its writer could know (sandbox.Feeder): the
     # cells' errors and the function's origin come before any case was sent, the fixed cases'
     # answers before the random cases were; a random case's answer is judged, never shown
@@ -76,7 +89,8 @@ def verdict(
     if flags:
         status = "flagged"
     elif function is None:  # the process stopped while running the cells
-        why = stopped
+        slow = outcome.ended == "timeout" and answer is not None and outcome.last_cell() == answer
+        why = SLOW_ANSWER_CELL.format(timeout) if slow else stopped
     elif not defined:  # the real cause first: a cell that raised (a syntax error) if one did
         why = "; ".join([*raised[:1], NOT_DEFINED.format(task.function)])
         raised = raised[1:]
@@ -148,7 +162,8 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
         if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < len(cases) or j in rows:
             continue
         args = cases[j]
-        changed = changed_argument(task, args, reply) if "got" in reply else ""
+        judged = "got" in reply or "kept" in reply  # a call that returned (else fn raised)
+        changed = changed_argument(task, args, reply) if judged else ""
         if changed:
             errors[j] = "InputChanged", changed
             rows[j] = task.judge_error(args, "InputChanged", changed)
@@ -157,31 +172,61 @@ def judged_rows(task: Task, cases: list[dict], replies: list[dict]) -> tuple[lis
         else:
             error, message = inert(reply.get("error"), 80), inert(reply.get("text"), MAX_TEXT)
             errors[j] = error, message
-            rows[j] = task.judge_error(args, error, message)
+            rows[j] = task.judge_error(args, error, message, escaped=True)
     return [rows[j] for j in sorted(rows)], errors
 
 
 def changed_argument(task: Task, args: dict, reply: dict) -> str:
-    """Why the call changed an argument it must leave as it came ("" if none did), judged here
-    from the arguments the child sent back (for a task called as fn(*args)): a rule the
-    submission could switch off in its own process (rebind the check, make copying a no-op)."""
-    if task.call is not None or task.pure is False:
-        return ""
-    after = reply.get("after")
-    free = set() if task.pure is True else set(task.pure)
-    for name, before in args.items():
-        if name in free:
-            continue
-        now = after.get(name, None) if isinstance(after, dict) else None
-        if not same(now, plain_case(before)):
-            return inert(
-                f"your function changed its argument `{name}` in place, from {short(before)} "
-                f"to {short(now)}: leave it as it came and compute new values (`{name} = {name} "
-                f"* 2` makes a new one; `{name} *= 2`, `{name}[i] = ...` or a shuffle in place "
-                "change the caller's)",
-                MAX_TEXT,
-            )
+    """Why the call changed what it must leave as it came ("" if it did not), judged here: the
+    values as the call left them, sent back by the child (`kept`), against the values handed
+    over, which this process computes itself (the reference called as the task calls the
+    learner's function). No answer can switch the rule off in its own process (rebind the
+    comparison, make copying a no-op): a reply that lacks a value counts as a change."""
+    rules = expected_kept(task, args)
+    sent = reply.get("kept")
+    sent = sent if isinstance(sent, list) else []
+    for i, rule in enumerate(rules):
+        after = sent[i] if i < len(sent) and isinstance(sent[i], dict) else {}
+        for name, before in rule.before.items():
+            now = after.get(name)
+            if not same(now, plain_case(as_plain(before))):
+                return changed_message(rule, name, inert_data(now))  # the notebook's words
     return ""
+
+
+def inert_data(value: object, depth: int = 0) -> object:
+    """Data from a child with every string in it made inert (numbers and lists stay)."""
+    if isinstance(value, list) and depth < 50:
+        return [inert_data(item, depth + 1) for item in value[:1000]]
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value
+    return inert(value, 80)
+
+
+def expected_kept(task: Task, args: dict) -> list[Kept]:
+    """What a call of the task must leave as it came, by the reference's call in this process
+    (once per case: a run's cases are the same objects for every submission)."""
+    key = (id(task), id(args))
+    found = KEPT.get(key)
+    if found is not None and found[0] is task and found[1] is args:
+        return found[2]
+    if task.call is None:  # fn(*args): the arguments it may not change, as the case has them
+        kept = call_kept(lambda *given: None, args, None, task.pure)[1]
+    else:
+        kept = call_kept(task.reference, copy.deepcopy(args), task.call, task.pure)[1]
+    if len(KEPT) > 10_000:
+        KEPT.clear()
+    KEPT[key] = (task, args, kept)  # both held, so that their ids stay their own
+    return kept
+
+
+def as_plain(value: object) -> object:
+    """An array (of the reference's call) as lists; anything else as it is."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [as_plain(item) for item in value]
+    return value
 
 
 def plain_case(value: object) -> object:
