@@ -272,7 +272,7 @@ def solved_starts(sizes):
 
 def test_two_hidden_neurons_solve_xor_from_six_starts_of_ten_three_from_all():
     """'two hidden neurons solve XOR from six; from the other four the loss stalls within 2,000
-    epochs with some inputs still wrong. Three hidden neurons solve it from all ten.'"""
+    epochs, inputs still wrong. Three solve it from all ten'"""
     assert solved_starts([2, 2, 1]) == [0, 2, 3, 7, 8, 9]
     assert solved_starts([2, 3, 1]) == list(range(10))
     for seed in (1, 4, 5, 6):  # stalled: the loss still far above a solved run's 0.001
