@@ -77,3 +77,27 @@ def test_the_notes_derivative_scales_every_gradient_by_z_and_raises_the_loss():
         [0.5822, 0.5335, 0.6360], abs=2e-4
     )
     assert after["ours"] < loss < after["notes"]
+
+
+def test_with_a_positive_z_the_notes_gradients_point_right_but_still_fail_the_check():
+    """'set `inputs = [2.0, 0.5, 1.0]` ... Now z is positive (2.06), the notes' gradients point the
+    right way, and the check still fails every one of them: each is z times too long.'"""
+    neuron = Neuron(3, activation="sigmoid", seed=3)
+    neuron.bias = 0.2
+    inputs = [2.0, 0.5, 1.0]
+    a = neuron.forward(inputs)
+    z = neuron.linear_activation
+    assert z == pytest.approx(2.06, abs=0.005)
+    output_gradient = mse_loss_gradient([a], [1.0])[0]
+    notes = copy.deepcopy(neuron)
+    notes.delta_act = lambda x: x * sigmoid(x) * (1 - sigmoid(x))
+    for each in (neuron, notes):
+        each.zero_grad()
+        each.forward(inputs)
+        each.backward(output_gradient)
+    ours = neuron.gradients + [neuron.bias_gradient]
+    theirs = notes.gradients + [notes.bias_gradient]
+    for right, wrong in zip(ours, theirs):
+        assert right * wrong > 0  # the same direction
+        assert wrong / right == pytest.approx(z, rel=1e-12)  # z times too long
+        assert relative_error(wrong, right) > 1e-6  # fails the check

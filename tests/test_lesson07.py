@@ -150,3 +150,18 @@ def test_3blue1brown_s_gradients_are_n_times_ours():
     assert mse_loss_gradient(outputs, y) == pytest.approx(
         [2 * (a - label) / 3 for a, label in zip(outputs, y)]
     )
+
+
+def test_times_3_and_30_saturate_neurons_0_and_2_further_behind_neuron_1():
+    """'Try it: add the example times 3 and times 30 to the loop: σ' of neurons 0 and 2 falls
+    further, and their gradients fall further behind neuron 1's.'"""
+    mlp = lesson_network()
+    slopes, behind = [], []
+    for scale in (1, 3, 10, 30):
+        first = backward_trace(mlp, [1.0 * scale, -0.5 * scale], LABELS).layers[0]
+        largest = [max(abs(g) for g in row) for row in first.gradients]
+        slopes.append([first.activation_gradient[j] for j in (0, 2)])
+        behind.append(min(largest[1] / max(largest[j], 1e-300) for j in (0, 2)))
+    for before, after in zip(slopes, slopes[1:]):
+        assert all(b < a for a, b in zip(before, after))
+    assert all(b > a for a, b in zip(behind, behind[1:]))

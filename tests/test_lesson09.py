@@ -22,7 +22,7 @@ pytestmark = pytest.mark.lesson09
 
 X, Y = datasets.circles(n=150, noise=0.08, seed=0)  # the lesson's data and network
 N = len(X)
-EPOCHS, RATES, SIZES = 40, [0.025, 0.05, 0.1, 0.2, 0.4, 0.8], [1, 10, N]
+EPOCHS, RATES, SIZES = 40, [0.0125, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8], [1, 10, N]
 
 
 def make_model():
@@ -159,3 +159,5 @@ def test_another_shuffle_moves_the_best_rates_but_never_down_as_the_batch_grows(
     assert found[1] == {1: 0.05, 10: 0.4, N: 0.4} and found[2] == {1: 0.025, 10: 0.1, N: 0.4}
     for best in found.values():
         assert best[1] <= best[10] <= best[N]
+        # 'every best lies inside the grid, with a worse rate on either side of it'
+        assert all(RATES[0] < rate < RATES[-1] for rate in best.values())
