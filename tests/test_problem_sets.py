@@ -156,10 +156,14 @@ def p4_2():
 
 
 def p4_3():
+    def notes(z):  # the notes' slope: an extra factor z
+        return z * sigmoid_derivative(z)
+
     return {
-        "notes_at_2": 2.0 * (1 - 2.0),
+        "notes_at_2": notes(2.0),
         "right_at_2": sigmoid_derivative(2.0),
-        "notes_at_0": 0.0 * (1 - 0.0),
+        "notes_at_0": notes(0.0),
+        "notes_at_minus_2": notes(-2.0),
     }
 
 
