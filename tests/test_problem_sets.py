@@ -241,6 +241,20 @@ def p7_3():
     return {"right1": right[0], "right2": right[1], "wrong1": wrong[0], "wrong2": wrong[1]}
 
 
+def p7_4():
+    def loss(w2):
+        mlp = chain(2.0, -1.0, w2, 0.5)
+        return mse_loss(mlp.forward([1.0]), [1.0])
+
+    central = numerical_gradient(loss, -1.0, epsilon=0.01)
+    return {
+        "loss_plus": loss(-0.99),
+        "loss_minus": loss(-1.01),
+        "central": central,
+        "relative_error": relative_error(p7_1()["dL_dw2"], central),
+    }
+
+
 def p8_1():
     n = neuron([0.5, 0.25], 0.0)
     before = mse_loss([n.forward([1.0, -2.0])], [1.0])
@@ -423,6 +437,15 @@ def p13_3():
         "cross_entropy_slope": cross_entropy,
         "ratio": cross_entropy / mse,
     }
+
+
+def p13_4():
+    z, y = [1000.0, 1001.0], [0.0, 1.0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = np.exp(np.array(z)) / np.exp(np.array(z)).sum()
+    assert np.isnan(naive).all()  # (a): what the naive formula gives
+    p = softmax(z)
+    return {"p1": p[0], "p2": p[1], "L": cross_entropy_loss(z, y)}
 
 
 COMPUTED = {
