@@ -56,6 +56,14 @@ instructor: $(VENV)/.installed-instructor
 	$(BIN)/sphinx-build -W --keep-going -q -c instructor -d _build/doctrees-instructor . _build/instructor
 	$(BIN)/python tools/check_links.py _build/instructor
 
+# A Gradescope dry run here (helper D3's target): the autograder zip built, setup.sh's self-test
+# and run_autograder run in _build/gradescope-dry-run (laid out as Gradescope's /autograder) on
+# an exercise's reference solutions and its student copy, each results.json shown; options:
+# make gradescope-dry-run ARGS="--exercise 04_chain_rule --submission my.ipynb"
+.PHONY: gradescope-dry-run
+gradescope-dry-run: $(VENV)/.installed-test
+	$(BIN)/python tools/gradescope_dry_run.py $(ARGS)
+
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "Could not create a virtual environment with '$(PYTHON) -m venv'."; \

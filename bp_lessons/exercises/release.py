@@ -15,6 +15,13 @@ A source notebook `exercises/source/NN_slug.ipynb` holds each solution between a
 - clears every output and execution count (a source's outputs show the solutions at work);
 - points relative links one folder up less: `../../notebooks/` becomes `../notebooks/`.
 
+A copy that leaves the repository's layout (`--graded` copies handed out, and with
+`--keep-solutions` the nbgrader sources, whose student copies a learner fetches into
+`~/<course>/<assignment>/`, where no `notebooks/` folder is beside them) links to its lesson on
+the web instead: `--lessons-url` (default: the lesson on GitHub, which shows a notebook with its
+outputs), a URL with `{name}` (`04_chain_rule.ipynb`) or `{stem}` (`04_chain_rule`) in it, e.g.
+`https://course.example/notebooks/{stem}.html` for a course's copy of the website.
+
 Then it executes the copy top to bottom in a fresh kernel, as `tools/execute.py` does (no timing
 metadata), so that every check shows "not attempted". That executed file is what the repository
 commits: **committed student copy = release output, executed**. `tests/test_release.py` holds the
@@ -31,6 +38,7 @@ folder: nbgrader then writes the student copies.
 
 import argparse
 import copy
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,6 +54,11 @@ from bp_lessons.exercises import tasks
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 DEFAULT_SOURCES = Path("exercises") / "source"
+# The lessons on the web, for copies that travel without them: the repository is the one
+# tools/install_cell.py names (tests/test_release_links.py holds the two together)
+LESSONS_URL = "https://github.com/bp-lessons/bp-lessons/blob/main/notebooks/{name}"
+# a markdown link to a lesson, as a source (../../notebooks/) or a student copy (../notebooks/)
+LESSON_LINK = re.compile(r"\]\((?:\.\./)+notebooks/(([0-9][0-9]_\w+)\.ipynb)(#[^)\s]*)?\)")
 
 
 GRADED = (
@@ -82,6 +95,28 @@ def student_copy(
         elif cell.cell_type == "markdown":
             cell.source = cell.source.replace("](../../", "](../")
     return notebook
+
+
+def link_lessons_to(notebook: nbformat.NotebookNode, url: str) -> int:
+    """Point every markdown link to a lesson at `url`, its `{name}` or `{stem}` filled in (an
+    `#anchor` kept); returns how many links it changed."""
+    if not re.match(r"https?://", url) or not ("{name}" in url or "{stem}" in url):
+        raise ValueError(
+            f"--lessons-url must be an http(s) address with {{name}} or {{stem}} in it, "
+            f"e.g. {LESSONS_URL}; got {url!r}"
+        )
+    changed = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+
+        def absolute(match: re.Match) -> str:
+            name, stem, anchor = match[1], match[2], match[3] or ""
+            return "](" + url.replace("{name}", name).replace("{stem}", stem) + anchor + ")"
+
+        cell.source, count = LESSON_LINK.subn(absolute, cell.source)
+        changed += count
+    return changed
 
 
 def make_graded(notebook: nbformat.NotebookNode, hints: bool) -> None:
@@ -177,12 +212,16 @@ def release(
     graded: bool = False,
     hints: bool = True,
     keep_solutions: bool = False,
+    lessons_url: str | None = None,
 ) -> Path:
     """Write the student copy of one source notebook (into out, or the folder above its own).
 
     `keep_solutions` writes the source itself, graded (for an nbgrader course's source folder,
-    from which nbgrader makes its own student copies).
+    from which nbgrader makes its own student copies). A graded copy, or any copy given a
+    `lessons_url`, links to its lessons at that URL (default `LESSONS_URL`), not beside it.
     """
+    if lessons_url is None and (graded or keep_solutions):
+        lessons_url = LESSONS_URL
     target = (out or source.resolve().parent.parent) / source.name
     if target.resolve() == source.resolve():
         raise ValueError(f"the student copy of {source} would overwrite it: give --out")
@@ -195,6 +234,8 @@ def release(
         run = False
     else:
         notebook = student_copy(notebook, graded, hints)
+    if lessons_url is not None:
+        link_lessons_to(notebook, lessons_url)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
     if run:
@@ -224,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         help="with --graded: write the sources themselves, graded, for an nbgrader course's "
         "source folder (nbgrader writes the student copies)",
     )
+    command.add_argument(
+        "--lessons-url",
+        help="link the lessons at this URL, with {name} or {stem} (default for --graded: "
+        "the lesson on GitHub); for copies that travel without the notebooks/ folder",
+    )
     args = parser.parse_args(argv)
     if (args.no_hints or args.keep_solutions) and not args.graded:
         parser.error("--no-hints and --keep-solutions go with --graded")
@@ -246,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
                 graded=args.graded,
                 hints=not args.no_hints,
                 keep_solutions=args.keep_solutions,
+                lessons_url=args.lessons_url,
             )
         except (ValueError, nbformat.ValidationError) as error:
             print(f"{source}: {error}", file=sys.stderr)
