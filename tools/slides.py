@@ -151,8 +151,6 @@ def slide_types(notebook: nbformat.NotebookNode) -> list[tuple[str, bool]]:
             kind = "slide"
         elif level >= 3 or (used > 0 and used + lines > SLIDE_LINES):
             kind = "subslide"
-        elif _has_image(cell.get("outputs", [])) and used > SLIDE_LINES // 2:
-            kind = "subslide"  # a figure does not squeeze under a half-full slide
         else:
             kind = "-"
         used = lines if kind != "-" else used + lines
@@ -170,9 +168,37 @@ def _lesson_links(source: str, names: set[str]) -> str:
     return re.sub(r"\((\d\d_[\w-]+)\.ipynb(#[^)]*)?\)", replace, source)
 
 
+def split_at_headings(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """A markdown cell cut before each heading inside it (not inside a code fence),
+    so that a section that begins mid-cell, such as a summary after the last paragraph, still
+    opens a slide of its own."""
+    if cell.cell_type != "markdown":
+        return [cell]
+    parts, lines, fenced = [], [], False
+    for line in cell.source.splitlines():
+        if re.match(r"\s*(```|~~~)", line):
+            fenced = not fenced
+        if not fenced and lines and re.match(r"#{1,3} ", line):
+            parts.append(lines)
+            lines = []
+        lines.append(line)
+    parts.append(lines)
+    if len(parts) == 1:
+        return [cell]
+    pieces = []
+    for i, part in enumerate(parts):
+        piece = copy.deepcopy(cell)
+        piece.source = "\n".join(part).strip("\n")
+        if i:
+            piece.id = f"{cell.get('id', 'cell')}-{i}"
+        pieces.append(piece)
+    return pieces
+
+
 def deck_notebook(notebook: nbformat.NotebookNode, names: set[str]) -> nbformat.NotebookNode:
     """A copy of the lesson with a slide type on every cell; the lesson itself is not touched."""
     deck = copy.deepcopy(notebook)
+    deck.cells = [piece for cell in deck.cells for piece in split_at_headings(cell)]
     for cell, (kind, show_input) in zip(deck.cells, slide_types(deck)):
         cell.metadata["slideshow"] = {"slide_type": kind}
         if not show_input:
