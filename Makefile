@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: lab test test-nbgrader test-wheel test-browser bench site instructor
+.PHONY: lab test test-nbgrader test-wheel test-browser bench site instructor slides
 
 # JupyterLab rooted at the clone (lessons and exercises both), open at the start page;
 # ARGS go to JupyterLab: make lab ARGS="--no-browser --port 8890"
@@ -55,6 +55,15 @@ instructor: $(VENV)/.installed-instructor
 	rm -rf _build/instructor _build/doctrees-instructor
 	$(BIN)/sphinx-build -W --keep-going -q -c instructor -d _build/doctrees-instructor . _build/instructor
 	$(BIN)/python tools/check_links.py _build/instructor
+
+# A reveal.js deck per lesson in _build/slides, from a copy of each lesson whose cells
+# tools/slides.py chooses (the lessons are not edited, nothing runs); reveal.js (npm pack of a
+# pinned version, so npm is needed) and MathJax lie beside the decks, which open from disk with
+# the network off; then what tests/test_slides.py finds in them (one deck in Chromium, offline)
+slides: $(VENV)/.installed-slides $(VENV)/.installed-test $(VENV)/.installed-browser
+	rm -rf _build/slides
+	$(BIN)/python tools/slides.py _build/slides
+	BP_SLIDES=_build/slides $(BIN)/pytest -p no:cacheprovider tests/test_slides.py
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
