@@ -28,7 +28,7 @@ import install_cell  # noqa: E402  (tools/ is no package)
 import slides  # noqa: E402
 
 LESSONS = slides.lessons()
-FEWEST, MOST = 8, 40  # slides in a deck: fewer is no lesson, more is the lesson pasted in
+FEWEST, MOST = 8, 45  # slides in a deck: fewer is no lesson, more is the lesson pasted in
 
 
 def test_every_lesson_is_found():
@@ -140,6 +140,38 @@ def test_a_figure_stays_under_a_short_section():
         ]
     )
     assert kinds(slides.deck_notebook(notebook, set())) == ["slide", "-"]
+
+
+def test_the_sentence_under_an_output_stays_on_its_slide():
+    full = "\n".join(["## Section", *["prose"] * (slides.SLIDE_LINES - 3)])
+    cells = [
+        new_markdown_cell(full),
+        new_code_cell("print(2)", outputs=[text_output(1)]),  # 3 lines: the slide is full
+        new_markdown_cell("The 2 above is the claim."),
+        new_markdown_cell("A new thought."),
+    ]
+    assert kinds(slides.deck_notebook(new_notebook(cells=cells), set())) == [
+        "slide",
+        "subslide",  # the output does not fit: below
+        "-",  # its sentence stays with it
+        "-",
+    ]
+    cells[1].outputs = [text_output(slides.SLIDE_LINES - 3)]  # the output fills its slide
+    types = kinds(slides.deck_notebook(new_notebook(cells=cells), set()))
+    assert types[2:] == ["-", "subslide"], "a claim stays, other prose moves on"
+
+
+def test_prose_taller_than_a_slide_is_cut_between_items():
+    items = [f"- item {i} " + "word " * 30 for i in range(12)]  # 12 items of 2 lines
+    source = "## Section\n\n$$\na = b\n\nc = d\n$$\n" + "\n".join(items)
+    deck = slides.deck_notebook(new_notebook(cells=[new_markdown_cell(source)]), set())
+    pieces = [c.source for c in deck.cells]
+    assert len(pieces) == 2 and "\n".join(pieces) == source
+    assert "$$\na = b\n\nc = d\n$$" in pieces[0], "a formula is never cut"
+    assert pieces[1].startswith("- item "), "cut before a list item"
+    assert all(slides.height(c, True) <= slides.SLIDE_LINES for c in deck.cells)
+    assert kinds(deck) == ["slide", "subslide"]
+    assert len({c.id for c in deck.cells}) == 2
 
 
 def test_widget_views_are_left_out():

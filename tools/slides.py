@@ -15,7 +15,10 @@ heading starts a slide, `###` a vertical one); the prose; the figures (without t
 short code with its output; the output alone of long code; the summary and the exercise pointer.
 Not in a deck: the install cell, the navigation cell, code with no output (imports, definitions),
 widgets and timings (cells tagged nbval-ignore-output: they need a kernel, or vary by machine).
-A slide that would run past SLIDE_LINES lines continues on a vertical slide below it.
+A slide that would run past SLIDE_LINES lines continues on a vertical slide below it, except
+a short paragraph right under an output (the sentence about a number stays under the number);
+prose too long for one slide is cut between paragraphs or list items; a slide still too tall
+scrolls.
 
 Everything a deck loads lies beside it, so that the decks open from disk with the network off:
 reveal.js from the npm registry (`npm pack` of the pinned REVEAL, checked against its integrity
@@ -49,9 +52,10 @@ REVEAL_INTEGRITY = (  # npm's sha512 of reveal.js-5.2.1.tgz: the tarball checked
     "sha512-r7//6mIM5p34hFiDMvYfXgyjXqGRta+/psd9YtytsgRlrpRzFv4RbH76TXd2qD+7ZPZEbpBDhdRhJaFgfQ7zNQ=="
 )
 MATHJAX_ENTRY = "tex-chtml.js"
-SLIDE_LINES = 20  # lines of 20px text that fit on a 960×700 slide, a figure counted as FIGURE
+SLIDE_LINES = 18  # lines of 20px text that fit on a 960×700 slide, a figure counted as FIGURE
 FIGURE_LINES = 14
 LONG_CODE = 12  # code longer than this shows its output only
+CLAIM_LINES = 6  # a paragraph this short right under an output stays on the output's slide
 LINE_WIDTH = 80  # characters of prose per line on a slide
 HIDDEN_TAGS = {"install", "navigation", "nbval-ignore-output"}
 IMAGES = ("image/png", "image/svg+xml", "image/jpeg")
@@ -125,10 +129,14 @@ def shown(cell: nbformat.NotebookNode) -> tuple[bool, bool]:
 def height(cell: nbformat.NotebookNode, show_input: bool) -> int:
     """Lines the cell takes on a slide (a figure counts as FIGURE_LINES)."""
     if cell.cell_type == "markdown":
-        return sum(max(1, math.ceil(len(line) / LINE_WIDTH)) for line in cell.source.splitlines())
+        return _prose_height(cell.source.splitlines())
     outputs = cell.get("outputs", [])
     lines = _text_lines(outputs) + (FIGURE_LINES if _has_image(outputs) else 0)
     return lines + (len(cell.source.splitlines()) + 1 if show_input else 0)
+
+
+def _prose_height(lines: list[str]) -> int:
+    return sum(max(1, math.ceil(len(line) / LINE_WIDTH)) for line in lines)
 
 
 def heading_level(cell: nbformat.NotebookNode) -> int:
@@ -147,9 +155,16 @@ def slide_types(notebook: nbformat.NotebookNode) -> list[tuple[str, bool]]:
             continue
         lines = height(cell, show_input)
         level = heading_level(cell)
+        claim = (
+            cell.cell_type == "markdown"
+            and lines <= CLAIM_LINES
+            and decided
+            and decided[-1][0] != "skip"
+            and notebook.cells[len(decided) - 1].cell_type == "code"
+        )
         if used is None or level in (1, 2):
             kind = "slide"
-        elif level >= 3 or (used > 0 and used + lines > SLIDE_LINES):
+        elif level >= 3 or (used > 0 and used + lines > SLIDE_LINES and not claim):
             kind = "subslide"
         else:
             kind = "-"
@@ -195,10 +210,47 @@ def split_at_headings(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode
     return pieces
 
 
+def split_tall(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """Prose taller than a slide, cut between paragraphs or top-level list items (never inside a
+    code fence or a $$ formula) into pieces that each fit on one."""
+    if cell.cell_type != "markdown" or height(cell, True) <= SLIDE_LINES:
+        return [cell]
+    blocks, lines, fenced = [], [], False
+    for line in cell.source.splitlines():
+        boundary = not line.strip() or re.match(r"([-*]|\d+\.) ", line)
+        if boundary and not fenced and any(x.strip() for x in lines):
+            blocks.append(lines)
+            lines = []
+        lines.append(line)
+        if re.match(r"\s*(```|~~~)", line) or line.count("$$") % 2:
+            fenced = not fenced
+    blocks.append(lines)
+    pieces, current = [], []
+    for block in blocks:
+        if current and _prose_height(current + block) > SLIDE_LINES:
+            pieces.append(current)
+            current = []
+        current = current + block
+    pieces.append(current)
+    result = []
+    for i, lines in enumerate(pieces):
+        piece = copy.deepcopy(cell)
+        piece.source = "\n".join(lines).strip("\n")
+        if i:
+            piece.id = f"{cell.get('id', 'cell')}-part{i}"
+        result.append(piece)
+    return result
+
+
 def deck_notebook(notebook: nbformat.NotebookNode, names: set[str]) -> nbformat.NotebookNode:
     """A copy of the lesson with a slide type on every cell; the lesson itself is not touched."""
     deck = copy.deepcopy(notebook)
-    deck.cells = [piece for cell in deck.cells for piece in split_at_headings(cell)]
+    deck.cells = [
+        piece
+        for cell in deck.cells
+        for part in split_at_headings(cell)
+        for piece in split_tall(part)
+    ]
     for cell, (kind, show_input) in zip(deck.cells, slide_types(deck)):
         cell.metadata["slideshow"] = {"slide_type": kind}
         if not show_input:
