@@ -71,6 +71,10 @@ def test_lesson_links_go_to_the_decks(decks):
     _, deck = decks["01_neuron"]
     assert "(00_start_here.slides.html)" in deck.cells[0].source
     assert "../exercises/01_neuron.ipynb" in "".join(c.source for c in deck.cells)  # untouched
+    _, start = decks["00_start_here"]
+    contents = next(c for c in start.cells if "contents" in c.metadata.get("tags", []))
+    assert "(../notebooks/01_neuron.ipynb)" not in contents.source
+    assert "(01_neuron.slides.html)" in contents.source
 
 
 def test_a_heading_inside_a_cell_opens_a_slide():
@@ -172,6 +176,14 @@ def test_prose_taller_than_a_slide_is_cut_between_items():
     assert all(slides.height(c, True) <= slides.SLIDE_LINES for c in deck.cells)
     assert kinds(deck) == ["slide", "subslide"]
     assert len({c.id for c in deck.cells}) == 2
+
+
+def test_prose_is_not_cut_after_a_colon():
+    source = "\n".join(
+        ["## S", *["prose"] * (slides.SLIDE_LINES - 3), "as follows:", "", "- a", "- b"]
+    )
+    deck = slides.deck_notebook(new_notebook(cells=[new_markdown_cell(source)]), set())
+    assert not any(c.source.rstrip().endswith(":") for c in deck.cells)
 
 
 def test_widget_views_are_left_out():

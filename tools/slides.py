@@ -180,7 +180,7 @@ def _lesson_links(source: str, names: set[str]) -> str:
         target, anchor = match.group(1), match.group(2) or ""
         return f"({target}.slides.html{anchor})" if target in names else match.group(0)
 
-    return re.sub(r"\((\d\d_[\w-]+)\.ipynb(#[^)]*)?\)", replace, source)
+    return re.sub(r"\((?:\.\./notebooks/)?(\d\d_[\w-]+)\.ipynb(#[^)]*)?\)", replace, source)
 
 
 def split_at_headings(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -227,7 +227,9 @@ def split_tall(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     blocks.append(lines)
     pieces, current = [], []
     for block in blocks:
-        if current and _prose_height(current + block) > SLIDE_LINES:
+        said = [line for line in current if line.strip()]
+        leads_in = said and said[-1].rstrip().endswith(":")  # "...as follows:" keeps what follows
+        if current and not leads_in and _prose_height(current + block) > SLIDE_LINES:
             pieces.append(current)
             current = []
         current = current + block
