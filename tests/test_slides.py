@@ -147,10 +147,10 @@ def test_a_figure_stays_under_a_short_section():
 
 
 def test_the_sentence_under_an_output_stays_on_its_slide():
-    full = "\n".join(["## Section", *["prose"] * (slides.SLIDE_LINES - 3)])
+    full = "\n".join(["## Section", *["prose"] * (slides.SLIDE_LINES - 2)])
     cells = [
         new_markdown_cell(full),
-        new_code_cell("print(2)", outputs=[text_output(1)]),  # 3 lines: the slide is full
+        new_code_cell("print(2)", outputs=[text_output(1)]),  # 2 lines: the slide is full
         new_markdown_cell("The 2 above is the claim."),
         new_markdown_cell("A new thought."),
     ]
@@ -160,7 +160,7 @@ def test_the_sentence_under_an_output_stays_on_its_slide():
         "-",  # its sentence stays with it
         "-",
     ]
-    cells[1].outputs = [text_output(slides.SLIDE_LINES - 3)]  # the output fills its slide
+    cells[1].outputs = [text_output(int(slides.SLIDE_LINES / slides.OUTPUT_LINE))]  # a full slide
     types = kinds(slides.deck_notebook(new_notebook(cells=cells), set()))
     assert types[2:] == ["-", "subslide"], "a claim stays, other prose moves on"
 

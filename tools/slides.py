@@ -53,10 +53,12 @@ REVEAL_INTEGRITY = (  # npm's sha512 of reveal.js-5.2.1.tgz: the tarball checked
 )
 MATHJAX_ENTRY = "tex-chtml.js"
 SLIDE_LINES = 18  # lines of 20px text that fit on a 960×700 slide, a figure counted as FIGURE
-FIGURE_LINES = 14
+FIGURE_LINES = 15  # a figure is at most 460px high (the template caps it)
+CODE_LINE = 0.7  # a line of code (15px) and of output (13px), in lines of prose (20px)
+OUTPUT_LINE = 0.6
 LONG_CODE = 12  # code longer than this shows its output only
 CLAIM_LINES = 6  # a paragraph this short right under an output stays on the output's slide
-LINE_WIDTH = 80  # characters of prose per line on a slide
+LINE_WIDTH = 100  # characters of prose per line on a slide (measured in Chromium)
 HIDDEN_TAGS = {"install", "navigation", "nbval-ignore-output"}
 IMAGES = ("image/png", "image/svg+xml", "image/jpeg")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -77,7 +79,10 @@ window.MathJax = {
 <script src="mathjax/ENTRY"></script>
 <style>
 .reveal .slides section { height: 100%; overflow-y: auto; text-align: left; }
-.reveal .slides section img { max-height: 560px; }
+.reveal .slides section img { max-height: 460px; }
+.reveal .jp-InputPrompt, .reveal .jp-OutputPrompt { display: none; }
+.reveal .jp-OutputArea-output pre { font-size: 13px; white-space: pre; overflow-x: auto; }
+.reveal .jp-InputArea .highlight pre { font-size: 15px; }
 </style>
 {% endblock html_head_js_mathjax %}
 {% block footer_js %}
@@ -126,13 +131,13 @@ def shown(cell: nbformat.NotebookNode) -> tuple[bool, bool]:
     return True, not figure and len(cell.source.splitlines()) <= LONG_CODE
 
 
-def height(cell: nbformat.NotebookNode, show_input: bool) -> int:
+def height(cell: nbformat.NotebookNode, show_input: bool) -> float:
     """Lines the cell takes on a slide (a figure counts as FIGURE_LINES)."""
     if cell.cell_type == "markdown":
         return _prose_height(cell.source.splitlines())
     outputs = cell.get("outputs", [])
-    lines = _text_lines(outputs) + (FIGURE_LINES if _has_image(outputs) else 0)
-    return lines + (len(cell.source.splitlines()) + 1 if show_input else 0)
+    lines = OUTPUT_LINE * _text_lines(outputs) + (FIGURE_LINES if _has_image(outputs) else 0)
+    return lines + (CODE_LINE * (len(cell.source.splitlines()) + 1) if show_input else 0)
 
 
 def _prose_height(lines: list[str]) -> int:
