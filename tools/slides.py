@@ -5,7 +5,7 @@
 
 The committed notebooks are never edited: each lesson is read, a copy gets a slide type per cell
 (`metadata.slideshow.slide_type`, what JupyterLab's property inspector writes) from the rules in
-`slide_type` below, and nbconvert's slides exporter turns the copy into `NN_name.slides.html` with
+`slide_types` below, and nbconvert's slides exporter turns the copy into `NN_name.slides.html` with
 the outputs the lesson was committed with (nothing runs). The rules live here, not in the
 notebooks, because the lessons change often and their cells are written by several tools: a
 lesson edited today gets a sensible deck tomorrow with no slide metadata to keep current.
@@ -52,13 +52,13 @@ REVEAL_INTEGRITY = (  # npm's sha512 of reveal.js-5.2.1.tgz: the tarball checked
     "sha512-r7//6mIM5p34hFiDMvYfXgyjXqGRta+/psd9YtytsgRlrpRzFv4RbH76TXd2qD+7ZPZEbpBDhdRhJaFgfQ7zNQ=="
 )
 MATHJAX_ENTRY = "tex-chtml.js"
-SLIDE_LINES = 18  # lines of 20px text that fit on a 960×700 slide, a figure counted as FIGURE
+SLIDE_LINES = 18  # lines of 20px prose that fit on a 960×700 slide (seen in Chromium)
 FIGURE_LINES = 15  # a figure is at most 460px high (the template caps it)
 CODE_LINE = 0.7  # a line of code (15px) and of output (13px), in lines of prose (20px)
 OUTPUT_LINE = 0.6
 LONG_CODE = 12  # code longer than this shows its output only
 CLAIM_LINES = 6  # a paragraph this short right under an output stays on the output's slide
-LINE_WIDTH = 100  # characters of prose per line on a slide (measured in Chromium)
+LINE_WIDTH = 100  # characters of prose per line on a slide (about that, seen in Chromium)
 HIDDEN_TAGS = {"install", "navigation", "nbval-ignore-output"}
 IMAGES = ("image/png", "image/svg+xml", "image/jpeg")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
