@@ -266,6 +266,8 @@ def test_built_deck(built, decks, lesson):
     )
     arrows = [t for t in re.findall(r"\[([^\]]+)\]", navigation.source) if "←" in t or "→" in t]
     assert arrows and not any(a in text for a in arrows), "the navigation cell is in the deck"
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', deck_file.read_text(encoding="utf-8"))
+    assert all(len(alt.split()) >= 12 for alt in alts), "a figure without its alt text"
     assert page.leaves == slides.count_slides(deck)
     assert FEWEST <= page.leaves <= MOST
 

@@ -25,7 +25,8 @@ reveal.js from the npm registry (`npm pack` of the pinned REVEAL, checked agains
 hash) in OUT/reveal.js/, MathJax 3 from the pinned PyPI package django-static-mathjax (the same
 one the website serves) in OUT/mathjax/. The page nbconvert's reveal template writes also loads
 jQuery, RequireJS, Mermaid and MathJax 2 from CDNs; the template below (TEMPLATE) replaces those
-blocks with the local reveal.js and MathJax, loaded as plain scripts.
+blocks with the local reveal.js and MathJax, loaded as plain scripts. It also gives each figure
+the alt text that tools/alt_text.py wrote for it in the lesson.
 """
 
 import base64
@@ -85,6 +86,12 @@ window.MathJax = {
 .reveal .jp-InputArea .highlight pre { font-size: 15px; }
 </style>
 {% endblock html_head_js_mathjax %}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+alt="{{ output.metadata.get('alt', '') | escape_html }}">
+</div>
+{% endblock data_png %}
 {% block footer_js %}
 <script src="reveal.js/dist/reveal.js"></script>
 <script src="reveal.js/plugin/notes/notes.js"></script>
@@ -264,6 +271,10 @@ def deck_notebook(notebook: nbformat.NotebookNode, names: set[str]) -> nbformat.
             cell.metadata["tags"] = [*cell.metadata.get("tags", []), REMOVE_INPUT]
         if cell.cell_type == "markdown":
             cell.source = _lesson_links(cell.source, names)
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
+        for output in cell.get("outputs", []) if alt else []:
+            if "image/png" in output.get("data", {}):
+                output.setdefault("metadata", {})["alt"] = alt  # tools/alt_text.py's words
     return deck
 
 
