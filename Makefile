@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: lab test test-nbgrader test-wheel test-browser bench site instructor
+.PHONY: lab test test-nbgrader test-wheel test-browser bench site instructor slides gradescope-dry-run
 
 # JupyterLab rooted at the clone (lessons and exercises both), open at the start page;
 # ARGS go to JupyterLab: make lab ARGS="--no-browser --port 8890"
@@ -56,13 +56,21 @@ instructor: $(VENV)/.installed-instructor
 	$(BIN)/sphinx-build -W --keep-going -q -c instructor -d _build/doctrees-instructor . _build/instructor
 	$(BIN)/python tools/check_links.py _build/instructor
 
-# A Gradescope dry run here (helper D3's target): the autograder zip built, setup.sh's self-test
+# A Gradescope dry run here: the autograder zip built, setup.sh's self-test
 # and run_autograder run in _build/gradescope-dry-run (laid out as Gradescope's /autograder) on
 # an exercise's reference solutions and its student copy, each results.json shown; options:
 # make gradescope-dry-run ARGS="--exercise 04_chain_rule --submission my.ipynb"
-.PHONY: gradescope-dry-run
 gradescope-dry-run: $(VENV)/.installed-test
 	$(BIN)/python tools/gradescope_dry_run.py $(ARGS)
+
+# A reveal.js deck per lesson in _build/slides, from a copy of each lesson whose cells
+# tools/slides.py chooses (the lessons are not edited, nothing runs); reveal.js (npm pack of a
+# pinned version, so npm is needed) and MathJax lie beside the decks, which open from disk with
+# the network off; then what tests/test_slides.py finds in them (one deck in Chromium, offline)
+slides: $(VENV)/.installed-slides $(VENV)/.installed-test $(VENV)/.installed-browser
+	rm -rf _build/slides
+	$(BIN)/python tools/slides.py _build/slides
+	BP_SLIDES=_build/slides $(BIN)/pytest -p no:cacheprovider tests/test_slides.py
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
