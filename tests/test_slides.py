@@ -70,7 +70,9 @@ def test_deck_rules_on_every_lesson(decks, name):
 def test_lesson_links_go_to_the_decks(decks):
     _, deck = decks["01_neuron"]
     assert "(00_start_here.slides.html)" in deck.cells[0].source
-    assert "../exercises/01_neuron.ipynb" in "".join(c.source for c in deck.cells)  # untouched
+    text = "".join(c.source for c in deck.cells)
+    assert "](../exercises/" not in text  # not beside the decks: the repository's copy online
+    assert f"]({install_cell.REPOSITORY}/blob/main/exercises/01_neuron.ipynb)" in text
     _, start = decks["00_start_here"]
     contents = next(c for c in start.cells if "contents" in c.metadata.get("tags", []))
     assert "(../notebooks/01_neuron.ipynb)" not in contents.source

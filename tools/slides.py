@@ -47,6 +47,9 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from install_cell import REPOSITORY  # noqa: E402  (the one place the repository's address is)
+
 OUT = ROOT / "_build" / "slides"
 REVEAL = "reveal.js@5.2.1"
 REVEAL_INTEGRITY = (  # npm's sha512 of reveal.js-5.2.1.tgz: the tarball checked, not trusted
@@ -186,13 +189,24 @@ def slide_types(notebook: nbformat.NotebookNode) -> list[tuple[str, bool]]:
 
 
 def _lesson_links(source: str, names: set[str]) -> str:
-    """Links between lessons go to their decks; other links stay as they are."""
+    """Links between lessons go to their decks; a link to another file of the repository (an
+    exercise, a doc) goes to that file in the repository online, since it is not beside the
+    decks; web addresses and anchors stay as they are."""
 
     def replace(match):
         target, anchor = match.group(1), match.group(2) or ""
         return f"({target}.slides.html{anchor})" if target in names else match.group(0)
 
-    return re.sub(r"\((?:\.\./notebooks/)?(\d\d_[\w-]+)\.ipynb(#[^)]*)?\)", replace, source)
+    def online(match):
+        path = (ROOT / "notebooks" / match.group(1)).resolve()
+        if not path.is_relative_to(ROOT) or not path.exists():
+            return match.group(0)
+        return (
+            f"]({REPOSITORY}/blob/main/{path.relative_to(ROOT).as_posix()}{match.group(2) or ''})"
+        )
+
+    source = re.sub(r"\((?:\.\./notebooks/)?(\d\d_[\w-]+)\.ipynb(#[^)]*)?\)", replace, source)
+    return re.sub(r"\]\((?![a-z]+:|#)([^)#\s]+?)(?<!\.slides\.html)(#[^)]*)?\)", online, source)
 
 
 def split_at_headings(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
