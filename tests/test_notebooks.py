@@ -85,6 +85,25 @@ def test_lessons_share_one_skeleton(path):
     assert "navigation" in notebook.cells[-1].metadata.get("tags", []), "links come last"
 
 
+# One sitting (issue 17): about 30 cells and 2,500 words of prose (markdown, split at spaces, so
+# a formula counts as the words around it); a code cell short enough to read at a glance
+MOST_CELLS, MOST_WORDS, LONGEST_CODE = 30, 2500, 40
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_a_lesson_is_one_sitting_with_its_prose_in_markdown(path):
+    notebook = nbformat.read(path, as_version=4)
+    prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert len(notebook.cells) <= MOST_CELLS, f"{len(notebook.cells)} cells: split the lesson"
+    assert len(prose.split()) <= MOST_WORDS, f"{len(prose.split())} words of prose: say it once"
+    for cell in code_cells(notebook):
+        lines = len(cell.source.splitlines())
+        assert lines <= LONGEST_CODE, f"a code cell of {lines} lines: its mechanism to the package"
+        assert not re.search(r"Markdown\(\s*f[\"']", cell.source), (
+            "prose written by an f-string: write it in markdown under the output it describes"
+        )
+
+
 @pytest.mark.parametrize(
     "tool",
     [
