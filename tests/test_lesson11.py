@@ -2,6 +2,8 @@
 connection, a network of Values that trains step for step like MLP, and the cost of a backward
 pass (timings with margins of a factor of several, so that any machine passes)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -121,7 +123,7 @@ def test_tracking_would_notice_a_different_step():
 
 
 def test_a_backward_pass_of_values_costs_about_two_forward_passes():
-    """'A backward pass costs up to about two forward passes at every size': CPU time, margin
+    """'Here too a backward pass costs about two forward passes at every size': CPU time, margin
     wide."""
     inputs, labels = [1.0, -0.5], [0.0]
     for width in (4, 16):
@@ -132,6 +134,14 @@ def test_a_backward_pass_of_values_costs_about_two_forward_passes():
 
         ratio = cpu_seconds(forward().backward) / cpu_seconds(forward)
         assert 0.5 < ratio < 6
+
+
+def test_the_engine_is_about_170_lines():
+    """'About 170 lines of `autograd.py` ... are a complete deep-learning library'."""
+    import bp_lessons.autograd
+
+    lines = Path(bp_lessons.autograd.__file__).read_text().splitlines()
+    assert 150 <= len(lines) <= 190
 
 
 def test_pytorch_needs_retain_graph_for_a_second_backward():

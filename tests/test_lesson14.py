@@ -139,7 +139,7 @@ def test_the_untrained_loss_and_logits_are_ours(torch, data):
     assert np.abs(Z.detach().numpy() - Z_ours).max() < SAME and Z_ours.size == 10770
     assert loss == pytest.approx(cross_entropy_loss(Z_ours, Y_train), abs=SAME)
     assert round(loss, 4) == 2.4140 and abs(loss - math.log(10)) < 0.25
-    assert "loss at chance, 2.4140" in markdown() and "10,770 logits" in markdown()
+    assert "untrained loss, 2.4140" in markdown() and "10,770 logits" in markdown()
 
 
 def test_the_recorded_chain_is_the_one_the_lesson_reads(torch, data):
