@@ -425,6 +425,24 @@ def test_minibatches_cover_every_example_once_with_no_empty_batch():
         assert same == x_batches
 
 
+@pytest.mark.lesson09
+@pytest.mark.parametrize("rng", ["default_rng()", "global"])
+def test_a_shuffle_that_ignores_the_seed_is_named(rng):
+    from bp_lessons.exercises import mini_batch as ex
+
+    def iterate_minibatches(X, y, batch_size, seed):
+        draw = np.random.default_rng() if rng == "default_rng()" else np.random
+        order = draw.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            batch = order[start : start + batch_size]
+            yield [X[i] for i in batch], [y[i] for i in batch]
+
+    for seed in (0, 1):
+        said = ex.q1.evaluate(iterate_minibatches, seed=seed).headline()
+        assert "different answers to the same case" in said
+        assert "np.random.default_rng(seed)`, the case's seed" in said
+
+
 @pytest.mark.lesson10
 def test_the_matrix_form_references_are_the_slopes_and_the_package_dense_layer():
     from bp_lessons.exercises import vectorized_digits as ex

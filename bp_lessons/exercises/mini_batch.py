@@ -137,6 +137,7 @@ q1 = Task(
         {"num_examples": 6, "batch_size": 3, "seed": 1},
         {"num_examples": 5, "batch_size": 8, "seed": 2},
         {"num_examples": 7, "batch_size": 1, "seed": 3},
+        {"num_examples": 10, "batch_size": 4, "seed": 0},  # the first again: one seed, one order
     ],
     random=_random_batches,
     call=numbered_batches,
@@ -174,6 +175,8 @@ q1 = Task(
             lambda X, y, batch_size, seed: _batches_with(X, y, batch_size, 0),
         ),
     ],
+    repeated="shuffle with `np.random.default_rng(seed)`, the case's seed: the same seed must "
+    "give the same batches, so that a run can be repeated",
     errors={
         "TypeError": "yield pairs (X_batch, y_batch) of lists of rows of X and y, not indices",
         "ValueError": "yield pairs (X_batch, y_batch): two lists per batch",
