@@ -180,8 +180,12 @@ def cell_source(grade_id: str, raw: dict) -> str:
     return source
 
 
+HELP = re.compile(r"\?{1,2}[\w.]+|[\w.]+\?{1,2}")  # IPython's help: `np.exp?`, `??sigmoid`
+
+
 def without_magics(source: str) -> str:
-    """IPython's `%magic` and `!shell` lines become `pass`, when the cell is not Python as it is."""
+    """IPython's `%magic`, `!shell` and `name?` help lines become `pass`, when the cell is not
+    Python as it is (the notebook runs them; what they show is not graded)."""
     try:
         ast.parse(source)
         return source
@@ -190,6 +194,6 @@ def without_magics(source: str) -> str:
     lines = source.split("\n")
     for i, line in enumerate(lines):
         stripped = line.lstrip()
-        if stripped.startswith(("%", "!")):
+        if stripped.startswith(("%", "!")) or HELP.fullmatch(stripped.rstrip()):
             lines[i] = line[: len(line) - len(stripped)] + "pass  # " + stripped
     return "\n".join(lines)

@@ -1,0 +1,354 @@
+"""Round three of the hidden suite (issue 19): new attacks, each written as "cheat if the wall
+breaks": the answer returns the right value only when its breach worked, and the wrong one
+otherwise, so a score above 0 on its task is a wall that broke.
+
+All the attacks of a module run in one `bp-grade` run (one submission each, one notebook of
+exercise 01 with a correct, self-contained answer to the other task, which must keep its
+point: no attack costs more than its own task). `.ci/sandbox-modes` runs this module again in
+each mode, as root and as an ordinary user, with a regular install. Then honest answers in
+styles the notebook passes: they get the notebook's score.
+"""
+
+import contextlib
+import inspect
+import os
+import textwrap
+
+import pytest
+from test_grading_support import SETUP, grade, notebook, outputs, solution
+
+from bp_lessons.exercises import tasks
+
+pytestmark = [
+    pytest.mark.lesson01,
+    pytest.mark.skipif(
+        os.environ.get("BP_GRADE_SANDBOX") == "none",
+        reason="attacks (kill(-1), fork bombs) must never run without the sandbox",
+    ),
+]
+Q1, Q2 = tasks("01_neuron")
+OWN_NEURON = """import math
+
+
+def neuron_forward(inputs, weights, bias):
+    z = sum(w * i for w, i in zip(weights, inputs)) + bias
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+"""
+# the body every attack shares: `breach()` is True when its wall broke; then it answers right
+CHEAT = """import math
+
+
+def right(z):
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+{breach}
+
+
+BROKE = breach()
+
+
+def sigmoid(z):
+    return right(z) if BROKE or breach() else 0.0
+"""
+# a line of the reference's source: `return 1.0 / (1.0 + math.exp(-z))`
+REFERENCE_LINE = inspect.getsource(Q1.reference).splitlines()[3].strip()
+ATTACKS = {
+    # the judge's process: its memory holds the run's seed and the expected values
+    "the judge's /proc files": """import os
+
+
+def breach():
+    for name in ("environ", "cmdline", "mem", "maps", "fd", "cwd/results.json"):
+        try:
+            with open(f"/proc/{os.getppid()}/{name}", "rb") as file:
+                file.read(1)
+            return True
+        except OSError:
+            pass
+    return False""",
+    "process_vm_readv on the judge": """import ctypes
+import os
+
+
+class IOVec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+def breach():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        buffer = ctypes.create_string_buffer(64)
+        local = IOVec(ctypes.cast(buffer, ctypes.c_void_p), 64)
+        with open("/proc/self/maps") as maps:
+            start = int(maps.readline().split("-")[0], 16)
+        remote = IOVec(start, 64)
+        judge = os.getppid()
+        return libc.process_vm_readv(judge, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) > 0
+    except Exception:
+        return False""",
+    # the reference by any path the child can name
+    "the reference through package metadata and loaders": f"""import importlib
+import importlib.metadata
+import importlib.resources
+import importlib.util
+import pkgutil
+import sys
+
+
+def breach():
+    texts = []
+    for dist in ("bp-lessons", "bp_lessons"):
+        try:
+            for file in importlib.metadata.files(dist) or []:
+                if str(file).endswith("neuron.py"):
+                    texts.append(file.read_text())
+        except Exception:
+            pass
+    try:
+        texts.append(importlib.resources.files("bp_lessons.exercises").joinpath("neuron.py").read_text())
+    except Exception:
+        pass
+    for name in ("bp_lessons.exercises.neuron", "bp_lessons.exercises.check"):
+        try:
+            spec = importlib.util.find_spec(name)
+            texts.append(spec.loader.get_source(name) or "")
+        except Exception:
+            pass
+    for finder in sys.meta_path + sys.path_hooks:
+        texts.append(repr(finder))
+    return any({REFERENCE_LINE!r} in text for text in texts)""",
+    "the reference by walking every readable folder": f"""import os
+import sys
+import time
+
+
+def breach():
+    end = time.monotonic() + 2
+    roots = {{sys.prefix, sys.base_prefix, os.path.dirname(os.__file__), "/usr/local", "/opt",
+              "/srv", "/home", "/root", "/work", "/tmp", "/var/tmp", "/dev/shm", "/autograder"}}
+    roots |= {{p for p in sys.path if p}}
+    for root in roots:
+        for folder, _, files in os.walk(root):
+            if time.monotonic() > end:
+                return False
+            for name in files:
+                if name.endswith((".py", ".ipynb", ".json")):
+                    try:
+                        with open(os.path.join(folder, name), errors="replace") as file:
+                            if {REFERENCE_LINE!r} in file.read(2**20):
+                                return True
+                    except OSError:
+                        pass
+    return False""",
+    "the venv's lib64 link and /proc/self/root": f"""import glob
+import os
+import sys
+
+
+def breach():
+    paths = []
+    for prefix in {{sys.prefix, sys.base_prefix, "/proc/self/root" + sys.prefix}}:
+        for lib in ("lib64", "lib", "lib32", "local/lib", "local/lib64"):
+            packages = os.path.join(prefix, lib, "python3*", "*-packages", "bp_lessons*")
+            paths += glob.glob(os.path.join(packages, "exercises", "neuron.py"))
+    for path in paths:
+        try:
+            with open(path) as file:
+                if {REFERENCE_LINE!r} in file.read():
+                    return True
+        except OSError:
+            pass
+    return False""",
+    "inherited file descriptors": f"""import os
+
+
+def breach():
+    for fd in range(3, 256):
+        try:
+            os.lseek(fd, 0, 0)
+            if {REFERENCE_LINE!r}.encode() in os.read(fd, 2**20):
+                return True
+        except OSError:
+            pass
+        try:
+            if {REFERENCE_LINE!r}.encode() in os.pread(fd, 2**20, 0):
+                return True
+        except OSError:
+            pass
+    return False""",
+    "other submissions' scratch folders and notebooks": """import glob
+import os
+
+
+def breach():
+    beside = os.path.join(os.path.dirname(os.getcwd()), "*", "*")
+    for pattern in ("/tmp/**/*.ipynb", "/var/tmp/**/*.ipynb", "/dev/shm/**/*", beside):
+        try:
+            for path in glob.glob(pattern, recursive=True)[:200]:
+                if os.path.realpath(path).startswith(os.path.realpath(os.getcwd())):
+                    continue
+                with open(path, "rb") as file:
+                    if b"neuron_forward" in file.read(2**16):
+                        return True
+        except OSError:
+            pass
+    return False""",
+    # other processes: the judge, other children
+    "signals to every process it can name": """import os
+import signal
+
+
+def breach():
+    if os.getuid() == 0 or os.geteuid() == 0:  # a task running as root is a breach in itself
+        return True  # (and kill(-1) would then reach every process of the machine)
+    for pid in (-1, os.getppid(), 1):
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+    return False""",
+    "a fork bomb": """import os
+
+
+def breach():
+    for _ in range(64):
+        try:
+            if os.fork() == 0:
+                while True:
+                    pass
+        except OSError:
+            return False
+    return False""",
+    # litter: what outlives the run
+    "POSIX message queues, System V IPC and shared memory": """import ctypes
+import os
+
+
+def breach():
+    libc = ctypes.CDLL(None, use_errno=True)
+    made = False
+    for make in (
+        lambda: libc.mq_open(b"/bp-c2-litter", os.O_CREAT | os.O_RDWR, 0o666, None) >= 0,
+        lambda: libc.shmget(0x0BC2, 4096, 0o1666) >= 0,
+        lambda: libc.semget(0x0BC2, 1, 0o1666) >= 0,
+        lambda: libc.msgget(0x0BC2, 0o1666) >= 0,
+        lambda: libc.shm_open(b"/bp-c2-litter", os.O_CREAT | os.O_RDWR, 0o666) >= 0,
+    ):
+        try:
+            made = make() or made
+        except Exception:
+            pass
+    for path in ("/tmp/bp-c2-litter", "/var/tmp/bp-c2-litter", "/dev/shm/bp-c2-litter-file"):
+        try:
+            with open(path, "w") as file:
+                file.write("litter")
+            made = True
+        except OSError:
+            pass
+    return made""",
+    # the pipe: a reply forged for a case the child was never sent
+    "forged replies for every case number": """import json
+import os
+import sys
+
+
+def breach():
+    if sys._getframe(1).f_code.co_name != "sigmoid":  # not at top level: task 2 runs this cell
+        return False
+    fd = json.loads(sys.argv[1])["replies"]
+    for j in range(-2, 400):
+        os.write(fd, (json.dumps({"case": j, "got": 0.5, "after": {}}) + "\\n").encode())
+    os.write(fd, b'{"done": true}\\n')
+    return False""",
+}
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory) -> dict:
+    """Every attack graded in one run: results.json per attack."""
+    before = litter()
+    submissions = {}
+    for k, breach in enumerate(ATTACKS.values()):
+        submissions[f"attack{k}.ipynb"] = notebook({1: CHEAT.format(breach=breach), 2: OWN_NEURON})
+    results = grade(tmp_path_factory.mktemp("attacks"), submissions, "--timeout", "5")
+    return {name: results[f"attack{k}"] for k, name in enumerate(ATTACKS)} | {
+        "litter": litter() - before
+    }
+
+
+def litter() -> set[str]:
+    found = set()
+    for folder in ("/dev/mqueue", "/dev/shm", "/tmp", "/var/tmp"):
+        with contextlib.suppress(OSError):
+            found |= {os.path.join(folder, n) for n in os.listdir(folder) if "bp-c2-litter" in n}
+    for table in ("shm", "sem", "msg"):
+        try:
+            with open(f"/proc/sysvipc/{table}") as file:
+                found |= {f"{table}:{line.split()[0]}" for line in file.readlines()[1:]
+                          if line.split()[0] == str(0x0BC2)}  # fmt: skip
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_no_breach_raises_the_score_or_costs_the_other_task(attacked, attack):
+    results = attacked[attack]
+    assert [test["score"] for test in results["tests"]] == [0, 1], outputs(results)[:600]
+
+
+def test_no_attack_leaves_litter(attacked):
+    assert attacked["litter"] == set()
+
+
+# --- honest answers in styles the notebook passes -----------------------------------------
+SIGMOID = solution(Q1)
+HONEST = {  # each passes q1.check in the notebook (IPython runs the cell as it is)
+    "display() before the def, as IPython gives it": "display('a demo')\n\n\n" + SIGMOID,
+    "get_ipython() in the answer cell": "get_ipython().run_line_magic('precision', '3')\n\n\n"
+    + SIGMOID,
+    "IPython's help syntax": "math.exp?\n??math.exp\n\n\n" + SIGMOID,
+    "a %timeit line after the def": SIGMOID + "\n\n%timeit sigmoid(0.5)\n",
+    "a lambda": "sigmoid = lambda z: 1 / (1 + math.exp(-z)) if z >= 0 else "
+    "math.exp(z) / (1 + math.exp(z))\n",
+    "functools.lru_cache": "import functools\n\n\n@functools.lru_cache(maxsize=None)\n" + SIGMOID,
+    "a staticmethod bound to the name": "class Activations:\n"
+    + textwrap.indent("@staticmethod\n" + SIGMOID, "    ")
+    + "\n\nsigmoid = Activations.sigmoid\n",
+    "a thread inside the function": "import threading\n\n\n"
+    + SIGMOID.replace("def sigmoid", "def _sigmoid")
+    + "\n\ndef sigmoid(z):\n    out = []\n    worker = threading.Thread(target=lambda: "
+    "out.append(_sigmoid(z)))\n    worker.start()\n    worker.join()\n    return out[0]\n",
+    "a 0-d NumPy array": "import numpy as np\n\n\n"
+    + SIGMOID.replace("def sigmoid", "def _sigmoid")
+    + "\n\ndef sigmoid(z):\n    return np.array(_sigmoid(z))\n",
+}
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory) -> dict:
+    submissions = {
+        f"honest{k}.ipynb": notebook({1: answer, 2: OWN_NEURON})
+        for k, answer in enumerate(HONEST.values())
+    }
+    results = grade(tmp_path_factory.mktemp("honest"), submissions)
+    return {name: results[f"honest{k}"] for k, name in enumerate(HONEST)}
+
+
+@pytest.mark.parametrize("style", list(HONEST))
+def test_an_honest_answer_in_any_style_the_notebook_passes_gets_its_points(honest, style):
+    assert in_ipython(HONEST[style]) == "passed"  # what q1.check says in the notebook
+    assert honest[style]["score"] == 2, outputs(honest[style])[:600]
+
+
+def in_ipython(answer: str) -> str:
+    """The notebook's verdict: the setup and answer cells run by IPython, then q1's check."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.clear()
+    for cell in (SETUP, answer):
+        assert shell.run_cell(cell, silent=True).success, cell
+    return Q1.evaluate(shell.user_ns["sigmoid"]).status
