@@ -11,11 +11,12 @@ styles the notebook passes: they get the notebook's score.
 
 import contextlib
 import inspect
+import json
 import os
 import textwrap
 
 import pytest
-from test_grading_support import SETUP, grade, notebook, outputs, solution
+from test_grading_support import SETUP, grade, notebook, outputs, save, solution
 
 from bp_lessons.exercises import tasks
 
@@ -125,10 +126,9 @@ import time
 
 def breach():
     end = time.monotonic() + 2
-    roots = {{sys.prefix, sys.base_prefix, os.path.dirname(os.__file__), "/usr/local", "/opt",
-              "/srv", "/home", "/root", "/work", "/tmp", "/var/tmp", "/dev/shm", "/autograder"}}
-    roots |= {{p for p in sys.path if p}}
-    for root in roots:
+    roots = [p for p in sys.path if p] + [sys.prefix, sys.base_prefix, "/usr/local", "/opt",
+             "/srv", "/home", "/root", "/work", "/tmp", "/var/tmp", "/dev/shm", "/autograder"]
+    for root in dict.fromkeys(roots):
         for folder, _, files in os.walk(root):
             if time.monotonic() > end:
                 return False
@@ -263,19 +263,31 @@ def breach():
     os.write(fd, b'{"done": true}\\n')
     return False""",
 }
+READERS = [  # the attacks that read: run again where Gradescope's /autograder lies beside
+    "the reference through package metadata and loaders",
+    "the venv's lib64 link and /proc/self/root",
+    "other submissions' scratch folders and notebooks",
+]
 
 
 @pytest.fixture(scope="module")
-def attacked(tmp_path_factory) -> dict:
-    """Every attack graded in one run: results.json per attack."""
+def graded(tmp_path_factory) -> dict:
+    """Every attack and every honest style graded in one run: results.json by name."""
     before = litter()
-    submissions = {}
-    for k, breach in enumerate(ATTACKS.values()):
-        submissions[f"attack{k}.ipynb"] = notebook({1: CHEAT.format(breach=breach), 2: OWN_NEURON})
-    results = grade(tmp_path_factory.mktemp("attacks"), submissions, "--timeout", "5")
-    return {name: results[f"attack{k}"] for k, name in enumerate(ATTACKS)} | {
-        "litter": litter() - before
+    submissions = {
+        f"attack{k}.ipynb": notebook({1: CHEAT.format(breach=breach), 2: OWN_NEURON})
+        for k, breach in enumerate(ATTACKS.values())
     }
+    submissions |= {
+        f"honest{k}.ipynb": notebook({1: answer, 2: OWN_NEURON})
+        for k, answer in enumerate(HONEST.values())
+    }
+    results = grade(tmp_path_factory.mktemp("graded"), submissions, "--timeout", "5")
+    return (
+        {name: results[f"attack{k}"] for k, name in enumerate(ATTACKS)}
+        | {name: results[f"honest{k}"] for k, name in enumerate(HONEST)}
+        | {"litter": litter() - before}
+    )
 
 
 def litter() -> set[str]:
@@ -294,13 +306,13 @@ def litter() -> set[str]:
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS))
-def test_no_breach_raises_the_score_or_costs_the_other_task(attacked, attack):
-    results = attacked[attack]
+def test_no_breach_raises_the_score_or_costs_the_other_task(graded, attack):
+    results = graded[attack]
     assert [test["score"] for test in results["tests"]] == [0, 1], outputs(results)[:600]
 
 
-def test_no_attack_leaves_litter(attacked):
-    assert attacked["litter"] == set()
+def test_no_attack_leaves_litter(graded):
+    assert graded["litter"] == set()
 
 
 # --- honest answers in styles the notebook passes -----------------------------------------
@@ -327,20 +339,10 @@ HONEST = {  # each passes q1.check in the notebook (IPython runs the cell as it 
 }
 
 
-@pytest.fixture(scope="module")
-def honest(tmp_path_factory) -> dict:
-    submissions = {
-        f"honest{k}.ipynb": notebook({1: answer, 2: OWN_NEURON})
-        for k, answer in enumerate(HONEST.values())
-    }
-    results = grade(tmp_path_factory.mktemp("honest"), submissions)
-    return {name: results[f"honest{k}"] for k, name in enumerate(HONEST)}
-
-
 @pytest.mark.parametrize("style", list(HONEST))
-def test_an_honest_answer_in_any_style_the_notebook_passes_gets_its_points(honest, style):
+def test_an_honest_answer_in_any_style_the_notebook_passes_gets_its_points(graded, style):
     assert in_ipython(HONEST[style]) == "passed"  # what q1.check says in the notebook
-    assert honest[style]["score"] == 2, outputs(honest[style])[:600]
+    assert graded[style]["score"] == 2, outputs(graded[style])[:600]
 
 
 def in_ipython(answer: str) -> str:
@@ -352,3 +354,24 @@ def in_ipython(answer: str) -> str:
     for cell in (SETUP, answer):
         assert shell.run_cell(cell, silent=True).success, cell
     return Q1.evaluate(shell.user_ns["sigmoid"]).status
+
+
+# --- through Gradescope's run_autograder ----------------------------------------------------
+def test_through_run_autograder_the_walls_hold_and_honest_styles_pass(tmp_path):
+    from test_grading_bundle import make_autograder, run_autograder
+
+    root, site = make_autograder(tmp_path, "--exercise", "01_neuron")
+    breaches = [ATTACKS[name] for name in READERS]
+    breach = "\n\n\n".join(b.replace("def breach():", f"def breach{i}():") for i, b in
+                           enumerate(breaches))  # fmt: skip
+    breach += "\n\n\ndef breach():\n    return " + " or ".join(
+        f"breach{i}()" for i in range(len(breaches))
+    )
+    neuron = "display('a demo')\nget_ipython()\nmath.exp?\n\n\n" + OWN_NEURON
+    save(
+        root / "submission",
+        "01_neuron.ipynb",
+        notebook({1: CHEAT.format(breach=breach), 2: neuron}),
+    )
+    results = run_autograder(root, site)
+    assert [test["score"] for test in results["tests"]] == [0, 1], json.dumps(results)[:800]
