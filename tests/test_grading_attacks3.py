@@ -13,12 +13,16 @@ import contextlib
 import inspect
 import json
 import os
+import shutil
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 from test_grading_support import SETUP, grade, notebook, outputs, save, solution
 
 from bp_lessons.exercises import tasks
+from bp_lessons.grading.sandbox import run_folder_base
 
 pytestmark = [
     pytest.mark.lesson01,
@@ -357,10 +361,22 @@ def in_ipython(answer: str) -> str:
 
 
 # --- through Gradescope's run_autograder ----------------------------------------------------
-def test_through_run_autograder_the_walls_hold_and_honest_styles_pass(tmp_path):
+def test_through_run_autograder_the_walls_hold_and_honest_styles_pass():
     from test_grading_bundle import make_autograder, run_autograder
 
-    root, site = make_autograder(tmp_path, "--exercise", "01_neuron")
+    # as on Gradescope, every user can read the installed package (pytest's tmp_path is 0700,
+    # and with Landlock alone as root each task runs as a user of its own)
+    folder = Path(tempfile.mkdtemp(dir=run_folder_base()))
+    folder.chmod(0o755)
+    try:
+        results = autograded(folder, make_autograder, run_autograder)
+    finally:
+        shutil.rmtree(folder)
+    assert [test["score"] for test in results["tests"]] == [0, 1], json.dumps(results)[:800]
+
+
+def autograded(folder: Path, make_autograder, run_autograder) -> dict:
+    root, site = make_autograder(folder, "--exercise", "01_neuron")
     breaches = [ATTACKS[name] for name in READERS]
     breach = "\n\n\n".join(b.replace("def breach():", f"def breach{i}():") for i, b in
                            enumerate(breaches))  # fmt: skip
@@ -373,5 +389,4 @@ def test_through_run_autograder_the_walls_hold_and_honest_styles_pass(tmp_path):
         "01_neuron.ipynb",
         notebook({1: CHEAT.format(breach=breach), 2: neuron}),
     )
-    results = run_autograder(root, site)
-    assert [test["score"] for test in results["tests"]] == [0, 1], json.dumps(results)[:800]
+    return run_autograder(root, site)
