@@ -325,6 +325,7 @@ HONEST = {  # each passes q1.check in the notebook (IPython runs the cell as it 
     "display() before the def, as IPython gives it": "display('a demo')\n\n\n" + SIGMOID,
     "get_ipython() in the answer cell": "get_ipython().run_line_magic('precision', '3')\n\n\n"
     + SIGMOID,
+    "help() before the def": "help(math.exp)\n\n\n" + SIGMOID,
     "IPython's help syntax": "math.exp?\n??math.exp\n\n\n" + SIGMOID,
     "a %timeit line after the def": SIGMOID + "\n\n%timeit sigmoid(0.5)\n",
     "a lambda": "sigmoid = lambda z: 1 / (1 + math.exp(-z)) if z >= 0 else "

@@ -86,7 +86,8 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
     the fixed cases once the cells are done, the random ones once the fixed are answered
     (nothing that runs before knows them, so nothing it says can carry them)."""
     namespace = {"__name__": "__main__", "__builtins__": builtins}
-    namespace |= {"display": display, "get_ipython": get_ipython}  # what IPython gives a cell
+    # what IPython and `site` give a notebook's cells (this Python starts with -S: no `help`)
+    namespace |= {"display": display, "get_ipython": get_ipython, "help": display}
     for i, cell in enumerate(request["cells"]):
         send(cell=i)
         try:
@@ -117,8 +118,8 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
 
 
 def display(*objects: object, **options: object) -> None:
-    """IPython's `display`, which a notebook's cells have without an import: here what it
-    would show goes nowhere, as a print does."""
+    """IPython's `display` and `site`'s `help`, which a notebook's cells have without an
+    import: here what they would show goes nowhere, as a print does."""
 
 
 class Shell:
