@@ -267,6 +267,13 @@ def breach():
     os.write(fd, b'{"done": true}\\n')
     return False""",
 }
+# a covert channel into the report: each random case's input, written as the length of a list
+# (the fixed cases get a number, so that their rows show nothing of the kind)
+LENGTHS = f"""def sigmoid(z):
+    if z in {[case["z"] for case in Q1.fixed]!r}:
+        return 0.0
+    return [0.0] * (int(abs(z) * 1000) + 2)
+"""
 READERS = [  # the attacks that read: run again where Gradescope's /autograder lies beside
     "the reference through package metadata and loaders",
     "the venv's lib64 link and /proc/self/root",
@@ -286,11 +293,12 @@ def graded(tmp_path_factory) -> dict:
         f"honest{k}.ipynb": notebook({1: answer, 2: OWN_NEURON})
         for k, answer in enumerate(HONEST.values())
     }
+    submissions["lengths.ipynb"] = notebook({1: LENGTHS, 2: OWN_NEURON})
     results = grade(tmp_path_factory.mktemp("graded"), submissions, "--timeout", "5")
     return (
         {name: results[f"attack{k}"] for k, name in enumerate(ATTACKS)}
         | {name: results[f"honest{k}"] for k, name in enumerate(HONEST)}
-        | {"litter": litter() - before}
+        | {"litter": litter() - before, "lengths": results["lengths"]}
     )
 
 
@@ -313,6 +321,13 @@ def litter() -> set[str]:
 def test_no_breach_raises_the_score_or_costs_the_other_task(graded, attack):
     results = graded[attack]
     assert [test["score"] for test in results["tests"]] == [0, 1], outputs(results)[:600]
+
+
+def test_no_text_made_from_a_random_cases_answer_reaches_the_report(graded):
+    report = outputs(graded["lengths"])
+    rows = [line for line in report.splitlines() if "kept secret" in line]
+    assert len(rows) == Q1.n_random and all(row.endswith("| a wrong value |") for row in rows)
+    assert "list of" not in "\n".join(rows), report
 
 
 def test_no_attack_leaves_litter(graded):
