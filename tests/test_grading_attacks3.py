@@ -18,10 +18,13 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import nbformat
 import pytest
 from test_grading_support import SETUP, grade, notebook, outputs, save, solution
 
 from bp_lessons.exercises import tasks
+from bp_lessons.grading import judge
+from bp_lessons.grading.notebook import parse_submission
 from bp_lessons.grading.sandbox import run_folder_base
 
 pytestmark = [
@@ -406,3 +409,36 @@ def autograded(folder: Path, make_autograder, run_autograder) -> dict:
         notebook({1: CHEAT.format(breach=breach), 2: neuron}),
     )
     return run_autograder(root, site)
+
+
+# --- nbgrader: what makes a check cell pass without the answer, flagged to the instructor ----
+REBINDINGS = [  # each, in any cell, lets q1_check pass under nbgrader whatever the answer
+    "setattr(q1, 'check', print)",
+    "vars(q1)['check'] = print",
+    "q1.__dict__.update(check=print)",
+    "from bp_lessons.exercises.check import Task\nTask.check = lambda self, fn: None",
+    "q1, q2 = q2, q1",
+    "for q in (q1, q2):\n    q.check = print",
+    "for q in (q1,):\n    q.evaluate = q.judge = lambda *a, **k: None",
+    "from bp_lessons.exercises.neuron import q2 as q1",
+    "exec('q' + '1.check = print')",
+    "globals()['q1'] = None",
+    "type(q1).check = lambda self, fn: None",
+    "q1.check.__func__.__code__ = (lambda self, fn: None).__code__",
+    "import builtins\nbuiltins.q1 = None\ndel q1",
+]
+
+
+@pytest.mark.parametrize("line", REBINDINGS)
+def test_a_check_rebound_by_any_path_is_flagged_to_the_instructor(line):
+    nb = notebook({1: solution(Q1) + "\n\n" + line + "\n"})
+    review = judge.check_review(parse_submission(nbformat.writes(nb).encode()), 1, Q1)
+    assert "rebinds" in review
+
+
+def test_the_exercises_own_cells_are_not_flagged():
+    # their ungraded cells read the checks: `for q, f in [(q1, mse_loss), ...]: q.evaluate(f)`
+    for path in sorted(Path(__file__).parents[1].glob("exercises/*.ipynb")):
+        submission = parse_submission(path.read_bytes())
+        for k, task in enumerate(tasks(submission.exercise), 1):
+            assert judge.check_review(submission, k, task) == "", path.name

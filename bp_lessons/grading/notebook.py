@@ -131,8 +131,51 @@ def check_cells(raw_cells: list) -> tuple[dict[int, str], set[int]]:
         match = CHECK.fullmatch(grade_id) if isinstance(grade_id, str) else None
         if match:
             checks[int(match.group(1))] = source
-        rebound |= {int(k) for found in REBINDING.findall(source) for k in found if k}
+        rebound |= rebinding(source)
     return checks, rebound
+
+
+QK = re.compile(r"q([1-9][0-9]?)")
+# names through which a cell can reach a check without naming q<k>: 0 (every task)
+TAMPERING = {"setattr", "delattr", "vars", "globals", "locals", "exec", "eval", "compile",
+             "__import__", "__dict__", "__builtins__", "builtins", "modules", "Task",
+             "GradedTask", "__setattr__", "__class__", "__code__", "__func__"}  # fmt: skip
+# what a check calls on itself: assigned on any object, it may be a check's (q = q1; q.run = f)
+TASK_METHODS = {"check", "evaluate", "judge", "judge_error", "run", "explain", "cases",
+                "parts_off", "rules", "prepare", "reproduces", "advice"}  # fmt: skip
+
+
+def rebinding(source: str) -> set[int]:
+    """The tasks k whose check this cell may rebind; 0 stands for every task. The cell's
+    syntax tree is read: an assignment or `del` of `q<k>` or of an attribute of it, an import
+    that binds `q<k>` to something else, an assignment to an attribute named as a check's
+    methods (`q.check = ...` after `for q in (q3,)`), or a name that reaches objects by other
+    paths (setattr, vars, exec, `Task`, ...). Calling on q<k> (`q3.check(fn)`, `q3.hint()`)
+    and reading it (`for q, f in [(q1, f1)]: q.evaluate(f)`) do not count. A cell that is not
+    Python is read with REBINDING."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {int(k) for found in REBINDING.findall(source) for k in found if k}
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        changes = isinstance(getattr(node, "ctx", None), (ast.Store, ast.Del))
+        if isinstance(node, ast.Name) and changes and (match := QK.fullmatch(node.id)):
+            found.add(int(match.group(1)))
+        elif isinstance(node, ast.Attribute) and changes:
+            base = node.value
+            if isinstance(base, ast.Name) and (match := QK.fullmatch(base.id)):
+                found.add(int(match.group(1)))
+            if node.attr in TASK_METHODS:
+                found.add(0)
+        elif isinstance(node, ast.alias) and (match := QK.fullmatch(node.asname or "")):
+            found |= {int(match.group(1))} if node.asname != node.name else set()
+        name = getattr(node, "id", None) or getattr(node, "attr", None)
+        if isinstance(node, ast.alias):
+            name = node.name.split(".")[-1]
+        if name in TAMPERING:
+            found.add(0)
+    return found
 
 
 def parse_notebook(data: bytes) -> dict:
