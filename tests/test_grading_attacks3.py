@@ -277,6 +277,22 @@ LENGTHS = f"""def sigmoid(z):
         return 0.0
     return [0.0] * (int(abs(z) * 1000) + 2)
 """
+# the "arguments unchanged" rule: a neuron_forward that appends to its inputs, and tells the
+# judge they came back as they went (the child's as_data rebound: the child reports `after`)
+MUTATES = """import math
+import sys
+
+
+def neuron_forward(inputs, weights, bias):
+    saved = {{"inputs": list(inputs), "weights": list(weights), "bias": bias}}
+    {forge}
+    z = sum(w * i for w, i in zip(weights, inputs)) + bias
+    inputs.append(99.0)
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+"""
+FORGE = """child = sys.modules.get("bp_lessons.grading.child")
+    if child:
+        child.as_data = lambda value, depth=0: saved"""
 READERS = [  # the attacks that read: run again where Gradescope's /autograder lies beside
     "the reference through package metadata and loaders",
     "the venv's lib64 link and /proc/self/root",
@@ -297,11 +313,14 @@ def graded(tmp_path_factory) -> dict:
         for k, answer in enumerate(HONEST.values())
     }
     submissions["lengths.ipynb"] = notebook({1: LENGTHS, 2: OWN_NEURON})
+    for name, forge in (("mutates", "pass"), ("forges", FORGE)):
+        submissions[f"{name}.ipynb"] = notebook({2: MUTATES.format(forge=forge)})
     results = grade(tmp_path_factory.mktemp("graded"), submissions, "--timeout", "5")
     return (
         {name: results[f"attack{k}"] for k, name in enumerate(ATTACKS)}
         | {name: results[f"honest{k}"] for k, name in enumerate(HONEST)}
-        | {"litter": litter() - before, "lengths": results["lengths"]}
+        | {"litter": litter() - before}
+        | {name: results[name] for name in ("lengths", "mutates", "forges")}
     )
 
 
@@ -331,6 +350,16 @@ def test_no_text_made_from_a_random_cases_answer_reaches_the_report(graded):
     rows = [line for line in report.splitlines() if "kept secret" in line]
     assert len(rows) == Q1.n_random and all(row.endswith("| a wrong value |") for row in rows)
     assert "list of" not in "\n".join(rows), report
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the child reports the arguments after the call, and the submission can rebind what "
+    "reports them (or write the reply itself): helper C is moving the rule (exercises/calling.py)",
+)
+def test_a_function_that_changes_its_arguments_scores_0_even_when_it_forges_the_report(graded):
+    assert graded["mutates"]["tests"][1]["score"] == 0  # holds: the rule is judged
+    assert graded["forges"]["tests"][1]["score"] == 0  # breaks: 1, the rule's data forged
 
 
 def test_no_attack_leaves_litter(graded):
