@@ -362,6 +362,14 @@ def test_a_function_that_changes_its_arguments_scores_0_even_when_it_forges_the_
     assert graded["forges"]["tests"][1]["score"] == 0  # breaks: 1, the rule's data forged
 
 
+def test_the_time_a_student_reads_is_in_whole_seconds(graded):
+    # a submission sets how long it runs once it knows the random cases: in milliseconds,
+    # `time.sleep(z / 10)` would write a random case's z into results.json
+    results = [r for r in graded.values() if isinstance(r, dict) and "execution_time" in r]
+    assert len(results) > 20
+    assert all(float(r["execution_time"]).is_integer() for r in results)
+
+
 def test_no_attack_leaves_litter(graded):
     assert graded["litter"] == set()
 
