@@ -473,9 +473,24 @@ def test_a_check_rebound_by_any_path_is_flagged_to_the_instructor(line):
     assert "rebinds" in review
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "import re\n\nPATTERN = re.compile('x')",  # not the builtin compile
+        "import sys\n\nsys.setrecursionlimit(5000)",
+        "class Value:\n    def __repr__(self):\n        return self.__class__.__name__",
+        "q1.hint()\nq1.check(sigmoid)",
+    ],
+)
+def test_honest_cells_are_not_flagged(line):
+    nb = notebook({1: solution(Q1) + "\n\n" + line + "\n"})
+    assert judge.check_review(parse_submission(nbformat.writes(nb).encode()), 1, Q1) == ""
+
+
 def test_the_exercises_own_cells_are_not_flagged():
     # their ungraded cells read the checks: `for q, f in [(q1, mse_loss), ...]: q.evaluate(f)`
-    for path in sorted(Path(__file__).parents[1].glob("exercises/*.ipynb")):
+    root = Path(__file__).parents[1] / "exercises"
+    for path in sorted([*root.glob("*.ipynb"), *root.glob("source/*.ipynb")]):
         submission = parse_submission(path.read_bytes())
         for k, task in enumerate(tasks(submission.exercise), 1):
             assert judge.check_review(submission, k, task) == "", path.name

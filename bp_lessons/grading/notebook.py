@@ -136,10 +136,12 @@ def check_cells(raw_cells: list) -> tuple[dict[int, str], set[int]]:
 
 
 QK = re.compile(r"q([1-9][0-9]?)")
-# names through which a cell can reach a check without naming q<k>: 0 (every task)
-TAMPERING = {"setattr", "delattr", "vars", "globals", "locals", "exec", "eval", "compile",
-             "__import__", "__dict__", "__builtins__", "builtins", "modules", "Task",
-             "GradedTask", "__setattr__", "__class__", "__code__", "__func__"}  # fmt: skip
+# names through which a cell can reach a check without naming q<k>: 0 (every task); the
+# builtins as names only (`re.compile` is not `compile`)
+TAMPERING_NAMES = {"setattr", "delattr", "vars", "globals", "locals", "exec", "eval", "compile",
+                   "__import__", "__builtins__", "builtins", "Task", "GradedTask"}  # fmt: skip
+TAMPERING_ATTRIBUTES = {"__dict__", "__builtins__", "__setattr__", "__code__", "__func__",
+                        "Task", "GradedTask"}  # fmt: skip
 # what a check calls on itself: assigned on any object, it may be a check's (q = q1; q.run = f)
 TASK_METHODS = {"check", "evaluate", "judge", "judge_error", "run", "explain", "cases",
                 "parts_off", "rules", "prepare", "reproduces", "advice"}  # fmt: skip
@@ -170,12 +172,17 @@ def rebinding(source: str) -> set[int]:
                 found.add(0)
         elif isinstance(node, ast.alias) and (match := QK.fullmatch(node.asname or "")):
             found |= {int(match.group(1))} if node.asname != node.name else set()
-        name = getattr(node, "id", None) or getattr(node, "attr", None)
-        if isinstance(node, ast.alias):
-            name = node.name.split(".")[-1]
-        if name in TAMPERING:
-            found.add(0)
+        found |= {0} if tampers(node) else set()
     return found
+
+
+def tampers(node: ast.AST) -> bool:
+    """Does this node name a way to reach a check's object other than by q<k>?"""
+    if isinstance(node, ast.Name):
+        return node.id in TAMPERING_NAMES
+    if isinstance(node, ast.Attribute):
+        return node.attr in TAMPERING_ATTRIBUTES
+    return isinstance(node, ast.alias) and node.name.split(".")[-1] in TAMPERING_NAMES
 
 
 def parse_notebook(data: bytes) -> dict:
