@@ -88,6 +88,8 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
     the fixed cases once the cells are done, the random ones once the fixed are answered
     (nothing that runs before knows them, so nothing it says can carry them)."""
     namespace = {"__name__": "__main__", "__builtins__": builtins}
+    # what IPython and `site` give a notebook's cells (this Python starts with -S: no `help`)
+    namespace |= {"display": display, "get_ipython": get_ipython, "help": display}
     for i, cell in enumerate(request["cells"]):
         send(cell=i)
         try:
@@ -117,6 +119,23 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
             send(case=j, got=got, kept=after)
         send(batch=batch["first"])
     send(done=True)
+
+
+def display(*objects: object, **options: object) -> None:
+    """IPython's `display` and `site`'s `help`, which a notebook's cells have without an
+    import: here what they would show goes nowhere, as a print does."""
+
+
+class Shell:
+    """What `get_ipython()` returns here: every method (`run_line_magic`, ...) does nothing,
+    as the magic lines themselves do (notebook.without_magics)."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None
+
+
+def get_ipython() -> Shell:
+    return Shell()
 
 
 def plain_result(calling: types.ModuleType, result: object) -> object:

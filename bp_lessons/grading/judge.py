@@ -228,7 +228,7 @@ def check_review(submission: Submission, k: int, task: Task) -> str:
         found.append(f"check cell q{k}_check deleted")
     elif source.strip() != f"q{k}.check({task.function})":
         found.append(f"check cell q{k}_check changed")
-    if k in submission.rebound:
+    if k in submission.rebound or 0 in submission.rebound:
         found.append(f"a cell rebinds q{k} or q{k}.check")
     elif 0 in submission.rebound:
         found.append(

@@ -137,9 +137,14 @@ def check_cells(raw_cells: list) -> tuple[dict[int, str], set[int]]:
 
 
 # what lets a cell change a check without naming q<k> (or every check at once)
-INDIRECT = {"setattr", "delattr", "exec", "eval", "compile", "globals", "vars", "__import__"}
+INDIRECT = {"setattr", "delattr", "exec", "eval", "compile", "globals", "locals", "vars",
+            "__import__", "builtins", "__builtins__"}  # fmt: skip
 CHECKS_CODE = {"Task", "CheckFailed", "GradedTask", "evaluate", "judge"}
-UNSEEN = {"__dict__", "__class__", "__setattr__", "__delattr__", "__globals__", "Task"}
+# what a check calls on itself: assigned on any object, it may be a check's (q = q1; q.run = f)
+TASK_METHODS = {"check", "evaluate", "judge", "judge_error", "run", "explain", "cases",
+                "parts_off", "rules", "prepare", "reproduces", "advice"}  # fmt: skip
+UNSEEN = {"__dict__", "__setattr__", "__delattr__", "__globals__", "Task"}
+UNSEEN |= {"__code__", "__func__", "__builtins__", "GradedTask"}
 UNSEEN |= {"setattr", "delattr", "exec", "globals", "__import__"}  # builtins.setattr(...)
 
 
@@ -162,7 +167,7 @@ def rebinding(source: str) -> set[int]:
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
             tasks = {int(m.group(1)) for n in ast.walk(node) if isinstance(n, ast.Name)
                      for m in [ANSWER.fullmatch(n.id)] if m}  # fmt: skip
-            if node.attr == "check" or tasks:
+            if node.attr in TASK_METHODS or tasks:
                 found |= tasks or {0}
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             module = getattr(node, "module", None) or ""
@@ -230,8 +235,12 @@ def cell_source(grade_id: str, raw: dict) -> str:
     return source
 
 
+HELP = re.compile(r"\?{1,2}[\w.]+|[\w.]+\?{1,2}")  # IPython's help: `np.exp?`, `??sigmoid`
+
+
 def without_magics(source: str) -> str:
-    """IPython's `%magic` and `!shell` lines become `pass`, when the cell is not Python as it is."""
+    """IPython's `%magic`, `!shell` and `name?` help lines become `pass`, when the cell is not
+    Python as it is (the notebook runs them; what they show is not graded)."""
     try:
         ast.parse(source)
         return source
@@ -240,6 +249,6 @@ def without_magics(source: str) -> str:
     lines = source.split("\n")
     for i, line in enumerate(lines):
         stripped = line.lstrip()
-        if stripped.startswith(("%", "!")):
+        if stripped.startswith(("%", "!")) or HELP.fullmatch(stripped.rstrip()):
             lines[i] = line[: len(line) - len(stripped)] + "pass  # " + stripped
     return "\n".join(lines)

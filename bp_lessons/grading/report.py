@@ -35,6 +35,13 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gra
 RESULTS = "results.json"
 
 
+def whole_seconds(seconds: float) -> float:
+    """The time a student reads, in whole seconds: the submission decides how long it runs
+    after it got the secret random cases, so in milliseconds the time could carry one of them
+    (`time.sleep(z / 10)`) into the report; in seconds it carries a few bits at most."""
+    return float(round(seconds))
+
+
 def results_json(grade: Grade, visibility: str = "visible", run: str | None = None) -> dict:
     """One submission's results in Gradescope's format; `visibility` for every test; `run`,
     the run's id (run.json's "run"): never its seed, which only run.json holds."""
@@ -48,7 +55,7 @@ def results_json(grade: Grade, visibility: str = "visible", run: str | None = No
     return {
         "score": grade.score,
         "max_score": grade.max_score,
-        "execution_time": round(grade.seconds, 3),
+        "execution_time": whole_seconds(grade.seconds),
         "output": f"{summary}\n\nSubmission: {inert(Path(grade.source).name, 300)}",
         "output_format": "md",
         "visibility": "visible",
@@ -202,7 +209,7 @@ def assignment_results(
     return {
         "score": score,
         "max_score": maximum,
-        "execution_time": round(sum(g.seconds for g in grades), 3),
+        "execution_time": whole_seconds(sum(g.seconds for g in grades)),
         "output": "\n\n".join([summary + " (all or nothing per task).", *notes]),
         "output_format": "md",
         "visibility": "visible",

@@ -70,7 +70,9 @@ def verdict(
     fixed = [r for r in outcome.before(1) if is_case(r) and r["case"] < secret]
     replies = fixed + [r for r in outcome.replies if is_case(r) and r["case"] >= secret]
     rows, errors = judged_rows(task, cases, replies)
-    task.explain(rows)  # the known mistake that gives these answers on every case, if one does
+    # the known mistake that gives these answers on every case, if one does: a text of the
+    # task's own, the only one a random case's row may show besides "a wrong value"
+    diagnosis = task.explain(rows)
     function = next((r for r in outcome.before(0) if "function" in r), None)
     defined = bool(function and function.get("defined") is True)
     where = inert(function.get("function"), 100) if defined else ""  # "" = written in a cell
@@ -107,7 +109,7 @@ def verdict(
     score = float(task.points) if status == "passed" else 0.0
     notes = notes + raised
     answered = sorted(j for r in replies if (j := r["case"]) < len(cases))
-    shown = shown_rows(rows, list(dict.fromkeys(answered)), secret)
+    shown = shown_rows(rows, list(dict.fromkeys(answered)), secret, diagnosis)
     output = bounded(text(task, status, score, rows, flags, why, notes, shown))
     return TaskGrade(task, score, status, output)
 
@@ -124,17 +126,20 @@ class Secret:
         return "kept secret"
 
 
-def shown_rows(rows: list[Row], numbers: list[int], secret: int) -> list[Row]:
+def shown_rows(rows: list[Row], numbers: list[int], secret: int, diagnosis: str = "") -> list[Row]:
     """The rows as a report shows them: a random case (number `secret` and on) without its
     input, expected value, answer or message (a learner who saw them could tabulate answers
-    for a regrade with the same seed; an answer or an error message could carry them)."""
+    for a regrade with the same seed; an answer or an error message could carry them, and so
+    could a message made from the answer, "got a list of 1112 numbers": such a row says only
+    "a wrong value", or the known mistake's `diagnosis`, a text of the task's own)."""
     shown: list[Row] = []
     said: dict[str, int] = {}  # what a row says of its case -> the first row that said it
     for i, (j, row) in enumerate(zip(numbers, rows), 1):
         if j < secret:
             row = dataclasses.replace(row)
         else:
-            why = "raised an exception" if row.error else (row.message or "a wrong value")
+            told = diagnosis and row.message == diagnosis
+            why = "raised an exception" if row.error else (diagnosis if told else "a wrong value")
             row = Row({"a random case": Secret()}, Secret(), Secret(), row.off, why, why)
         where = row.where()
         if row.off and where in said and len(where) > 60:  # a long message once, not per row
