@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import subprocess
+import time
 import zipfile
 
 import pytest
@@ -155,6 +156,31 @@ def test_run_autograder_writes_results_whatever_the_python_does(tmp_path, failur
     assert results["score"] == 0 and "could not be graded" in results["output"]
     if "matplotlib" in failure:
         assert "matplotlib" in results["output"]
+
+
+def test_run_autograder_writes_results_when_an_upload_outlasts_its_budget(tmp_path):
+    # Gradescope stops an autograder at its own limit (10 min unless raised) and then shows no
+    # results.json: the bundle's budget stops the grader first, and says why
+    root, _ = make_autograder(tmp_path, "--exercise", "01_neuron")
+    save(root / "submission", "mine.ipynb", correct())
+    python = tmp_path / "python"
+    python.write_text("#!/usr/bin/env bash\nsleep 600\n")  # 20 notebooks of endless loops
+    python.chmod(0o755)
+    env = {**os.environ, "BP_GRADE_ROOT": str(root), "BP_GRADE_PYTHON": str(python)}
+    start = time.monotonic()
+    done = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        env={**env, "BP_GRADE_BUDGET": "2"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - start < 60
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 0 and "could not be graded" in results["output"]
+    assert "longer than the budget of one upload, 2 s" in results["output"]
+    assert 'budget="${BP_GRADE_BUDGET:-540}"' in (root / "source" / "run_autograder").read_text()
 
 
 # --- the cap of notebooks per student ----------------------------------------------------

@@ -58,9 +58,15 @@ points=()
 mkdir -p "$root/results"
 log="$(mktemp)"
 status=0
-"${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run "$root" {options} \\
-    "${{points[@]}}" 2> "$log" || status=$?
+# the whole upload's budget: stopped by Gradescope's own limit (10 min unless raised), the
+# autograder would leave no results.json; stopped here, it says why
+budget="${{BP_GRADE_BUDGET:-{budget:g}}}"
+timeout -k 5 "$budget" "${{BP_GRADE_PYTHON:-python3}}" -m bp_lessons.grading gradescope-run \\
+    "$root" {options} "${{points[@]}}" 2> "$log" || status=$?
 cat "$log" >&2  # what it said, for Gradescope's log
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+    echo "grading took longer than the budget of one upload, $budget s" > "$log"
+fi
 if [ "$status" != 0 ]; then
     # its last words, as plain text that cannot break the JSON
     why="$(tail -c 600 "$log" | tr '\\n' ' ' | tr -cd '[:alnum:] .,:;()/_=+-' | tail -c 400)"
@@ -82,8 +88,11 @@ def make_bundle(
     memory_mb: int,
     visibility: str = "visible",
     points: Table | None = None,
+    budget: float = 540,
 ) -> None:
-    """The zip for an assignment of these exercises (none: any one notebook)."""
+    """The zip for an assignment of these exercises (none: any one notebook). `budget`: the
+    seconds one upload may take in all, under Gradescope's own limit (10 min unless the course
+    raised it), so that an upload too slow to grade still gets a results.json that says why."""
     wheel_name, wheel = build_wheel()
     options = ["--timeout", f"{timeout:g}", "--memory-mb", str(memory_mb)]
     options += ["--visibility", visibility]
@@ -91,7 +100,10 @@ def make_bundle(
     options += chosen
     files = {
         "setup.sh": (SETUP.format(wheel=wheel_name, exercises=shlex.join(chosen)).encode(), 0o755),
-        "run_autograder": (RUN.format(options=shlex.join(options)).encode(), 0o755),
+        "run_autograder": (
+            RUN.format(options=shlex.join(options), budget=budget).encode(),
+            0o755,
+        ),
         wheel_name: (wheel, 0o644),
     }
     if points:  # the instructor's points, read where run_autograder finds them

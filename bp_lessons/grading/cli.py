@@ -231,13 +231,27 @@ def bundle_command(argv: list[str]) -> int:
         "for an assignment of one or more exercise notebooks.",
     )
     parser.add_argument("--out", type=Path, required=True, help="the zip to write")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=540,
+        help="seconds one upload may take in all (default 540): keep it under the autograder "
+        "timeout set in Gradescope (10 min by default), so that an upload too slow to grade "
+        "still gets a results.json that says why",
+    )
     add_options(parser)
     args = parser.parse_args(argv)
     if not args.exercise:
         print("bp-grade: without --exercise any exercise notebook is accepted", file=sys.stderr)
     points = read_points(args.points_from) if args.points_from else None
     make_bundle(
-        args.out, args.exercise or [], args.timeout, args.memory_mb, args.visibility, points
+        args.out,
+        args.exercise or [],
+        args.timeout,
+        args.memory_mb,
+        args.visibility,
+        points,
+        args.budget,
     )
     print(f"wrote {args.out}: upload it in Gradescope (Configure Autograder → Zip file upload)")
     return 0
