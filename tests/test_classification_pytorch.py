@@ -90,8 +90,8 @@ def test_the_lesson_names_what_is_checked_here_and_the_pinned_version():
         ".double()",
     ):
         assert name in re.sub(r"\s+", " ", text), name
-    pinned = re.search(r'"(torch==[^"]+)"', (ROOT / "pyproject.toml").read_text()).group(1)
-    assert f"pip install {pinned}" in re.sub(r"\s+", " ", text.replace("`", ""))
+    # how to install the pinned build is lesson 14's to say (tests/test_lesson14.py holds it)
+    assert "Lesson 14 says how to install PyTorch" in re.sub(r"\s+", " ", text)
 
 
 def test_exercise_13_3s_weighted_binary_cross_entropy_is_pytorchs_pos_weight():
