@@ -41,7 +41,6 @@ import sys
 import tarfile
 import tempfile
 import time
-from importlib.metadata import distribution
 from pathlib import Path
 
 import nbformat
@@ -49,6 +48,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from install_cell import REPOSITORY  # noqa: E402  (the one place the repository's address is)
+from offline_math import copy_mathjax  # noqa: E402  (as the website serves it)
 
 OUT = ROOT / "_build" / "slides"
 REVEAL = "reveal.js@5.2.1"
@@ -321,24 +321,6 @@ def fetch_reveal(target: Path) -> None:
         shutil.copytree(Path(folder, "package"), target)
 
 
-def copy_mathjax(target: Path) -> None:
-    """MathJax's es5 build as django-static-mathjax ships it: the entry script, the TeX
-    extensions it loads on demand, the CHTML output and its fonts, its licence."""
-    mathjax = Path(distribution("django-static-mathjax").locate_file("mathjax/static/mathjax"))
-    es5 = mathjax / "es5"
-
-    def unused(folder, names):
-        if Path(folder) == es5:
-            return [name for name in names if name.endswith(".js") and name != MATHJAX_ENTRY]
-        if Path(folder) == es5 / "output":
-            return ["svg", "svg.js"]
-        return []
-
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(es5, target, ignore=unused)
-    shutil.copy2(mathjax / "LICENSE", target / "LICENSE")
-
-
 def exporter():
     from jinja2 import DictLoader
     from nbconvert import SlidesExporter
@@ -359,7 +341,8 @@ def exporter():
 def build(out: Path = OUT, only: list[str] = ()) -> list[tuple[str, int]]:
     out.mkdir(parents=True, exist_ok=True)
     fetch_reveal(out / "reveal.js")
-    copy_mathjax(out / "mathjax")
+    shutil.rmtree(out / "mathjax", ignore_errors=True)
+    copy_mathjax(out / "mathjax", MATHJAX_ENTRY)
     paths = lessons()
     names = {path.stem for path in paths}
     slides = exporter()

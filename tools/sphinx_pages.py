@@ -2,8 +2,7 @@
 private instructor build (instructor/conf.py, `make instructor`). Both take the repository itself
 as their source folder, show notebooks with their saved outputs, and work with no network.
 
-- `copy_mathjax`: MathJax 3 served with the build, from the PyPI package django-static-mathjax
-  (pinned in the `site` extra; MathJax's es5 build as released, it needs no Django).
+- `copy_mathjax`: MathJax 3 served with the build (tools/offline_math.py).
 - `hide_tagged_cells(tags)`: cells with one of these tags are left off a notebook's page
   (myst-nb's "remove-cell", given as the notebook is read); the notebook and its download keep them.
 - `link_files_that_are_not_pages(withheld)`: a link to a file of the repository that is no page of
@@ -13,37 +12,21 @@ as their source folder, show notebooks with their saved outputs, and work with n
 """
 
 import json
-import shutil
 from collections.abc import Callable
-from importlib.metadata import distribution
 from pathlib import Path
 
+import offline_math  # tools/offline_math.py: the conf puts tools/ on sys.path
 from sphinx import addnodes
 from sphinx.util import logging
 
-MATHJAX = distribution("django-static-mathjax").locate_file("mathjax/static/mathjax")
 MATHJAX_PATH = "mathjax/tex-mml-chtml.js"  # a conf's mathjax_path: relative, inside _static/
 
 
 def copy_mathjax(app) -> None:
-    """MathJax's browser build into _static/mathjax/: the page's script, the TeX extensions it
-    loads on demand, the CHTML output and its fonts, the accessibility parts its menu offers, and
-    its licence; not the other combined builds nor the SVG output, which no page loads."""
-    if app.builder.format != "html":
-        return
-    es5 = Path(MATHJAX, "es5")
-    entry = Path(MATHJAX_PATH).name
-
-    def unused(folder, names):
-        if Path(folder) == es5:
-            return [name for name in names if name.endswith(".js") and name != entry]
-        if Path(folder) == es5 / "output":
-            return ["svg", "svg.js"]
-        return []
-
-    target = Path(app.outdir, "_static", Path(MATHJAX_PATH).parent)
-    shutil.copytree(es5, target, ignore=unused, dirs_exist_ok=True)
-    shutil.copy2(Path(MATHJAX, "LICENSE"), target / "LICENSE")
+    """A "builder-inited" hook: MathJax into _static/mathjax/ of an HTML build."""
+    if app.builder.format == "html":
+        target = Path(app.outdir, "_static", Path(MATHJAX_PATH).parent)
+        offline_math.copy_mathjax(target, Path(MATHJAX_PATH).name)
 
 
 def hide_tagged_cells(tags: list[str]) -> Callable:
