@@ -16,7 +16,9 @@ short code with its output; the output alone of long code; the summary and the e
 Not in a deck: the install cell, the navigation cell, code with no output (imports, definitions),
 widgets and timings (cells tagged nbval-ignore-output: they need a kernel, or vary by machine).
 A slide that would run past SLIDE_LINES lines continues on a vertical slide below it, except
-a short paragraph right under an output (the sentence about a number stays under the number);
+a short paragraph right under an output (the sentence about a number stays under the number),
+and never right after a lead-in that ends in a colon (the lead-in goes below with what it leads
+in to, or, when it opened its slide, that stays up with it);
 prose too long for one slide is cut between paragraphs or list items; a slide still too tall
 scrolls.
 
@@ -183,9 +185,52 @@ def slide_types(notebook: nbformat.NotebookNode) -> list[tuple[str, bool]]:
             kind = "subslide"
         else:
             kind = "-"
+        before = _previous_shown(decided)
+        if kind == "subslide" and not level and before is not None and leads_in(notebook, before):
+            # "...the right ones sit on the diagonal:" never ends a slide with what it leads in
+            # to on the next: the lead-in goes down with it, or, when it opened its own slide,
+            # what it leads in to stays up with it (a slide too tall scrolls)
+            if decided[before][0] == "-":
+                decided[before] = ("subslide", decided[before][1])
+                used = height(notebook.cells[before], decided[before][1])
+            kind = "-"
         used = lines if kind != "-" else used + lines
         decided.append((kind, show_input))
     return decided
+
+
+def _previous_shown(decided: list[tuple[str, bool]]) -> int | None:
+    shown_before = [i for i, (kind, _) in enumerate(decided) if kind != "skip"]
+    return shown_before[-1] if shown_before else None
+
+
+def leads_in(notebook: nbformat.NotebookNode, index: int) -> bool:
+    """Whether a cell is prose whose last sentence ends in a colon (it leads in to what follows)."""
+    cell = notebook.cells[index]
+    return cell.cell_type == "markdown" and cell.source.rstrip().endswith(":")
+
+
+def split_lead_in(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """Prose that ends in a lead-in paragraph ("...and on the example times 10:"), cut before
+    that paragraph, so that the lead-in can go to the next slide with what it leads in to while
+    the rest stays; a heading with only its lead-in under it is left whole."""
+    if cell.cell_type != "markdown" or not cell.source.rstrip().endswith(":"):
+        return [cell]
+    lines = cell.source.rstrip().splitlines()
+    fenced, cut = False, None
+    for i, line in enumerate(lines):
+        if re.match(r"\s*(```|~~~)", line) or line.count("$$") % 2:
+            fenced = not fenced
+        elif not fenced and not line.strip() and i + 1 < len(lines) and lines[i + 1].strip():
+            cut = i + 1
+    head = [line for line in lines[:cut] if line.strip()] if cut else []
+    if not head or all(re.match(r"#{1,6} ", line) for line in head):
+        return [cell]
+    first, last = copy.deepcopy(cell), copy.deepcopy(cell)
+    first.source = "\n".join(lines[:cut]).strip("\n")
+    last.source = "\n".join(lines[cut:]).strip("\n")
+    last.id = f"{cell.get('id', 'cell')}-lead-in"
+    return [first, last]
 
 
 def _lesson_links(source: str, names: set[str]) -> str:
@@ -277,7 +322,8 @@ def deck_notebook(notebook: nbformat.NotebookNode, names: set[str]) -> nbformat.
         piece
         for cell in deck.cells
         for part in split_at_headings(cell)
-        for piece in split_tall(part)
+        for tall in split_tall(part)
+        for piece in split_lead_in(tall)
     ]
     for cell, (kind, show_input) in zip(deck.cells, slide_types(deck)):
         cell.metadata["slideshow"] = {"slide_type": kind}
