@@ -180,6 +180,15 @@ def test_prose_taller_than_a_slide_is_cut_between_items():
     assert len({c.id for c in deck.cells}) == 2
 
 
+def test_a_displayed_formula_counts_its_height():
+    rows = ["\\frac{a}{b} = c \\\\"] * 3  # three rows of fractions, each two lines high
+    formula = "\n".join(["$$", *rows, "$$"])
+    assert slides._prose_height(formula.splitlines()) == 1 + 3 * slides.FORMULA_LINE
+    source = "\n".join(["## S", *["prose"] * (slides.SLIDE_LINES - 7), "", formula])
+    deck = slides.deck_notebook(new_notebook(cells=[new_markdown_cell(source)]), set())
+    assert kinds(deck) == ["slide", "subslide"] and deck.cells[1].source == formula
+
+
 def test_prose_is_not_cut_after_a_colon():
     source = "\n".join(
         ["## S", *["prose"] * (slides.SLIDE_LINES - 3), "as follows:", "", "- a", "- b"]

@@ -65,6 +65,7 @@ OUTPUT_LINE = 0.6
 LONG_CODE = 12  # code longer than this shows its output only
 CLAIM_LINES = 6  # a paragraph this short right under an output stays on the output's slide
 LINE_WIDTH = 100  # characters of prose per line on a slide (about that, seen in Chromium)
+FORMULA_LINE = 2  # a row of a displayed formula, in lines of prose (seen in Chromium)
 HIDDEN_TAGS = {"install", "navigation", "nbval-ignore-output"}
 IMAGES = ("image/png", "image/svg+xml", "image/jpeg")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -152,8 +153,20 @@ def height(cell: nbformat.NotebookNode, show_input: bool) -> float:
     return lines + (CODE_LINE * (len(cell.source.splitlines()) + 1) if show_input else 0)
 
 
-def _prose_height(lines: list[str]) -> int:
-    return sum(max(1, math.ceil(len(line) / LINE_WIDTH)) for line in lines)
+def _prose_height(lines: list[str]) -> float:
+    """Lines of prose; a row of a displayed formula (between $$) counts FORMULA_LINE, since a
+    fraction or a sum with limits stands about two lines high, and a lone $$ half a line."""
+    total, display = 0.0, False
+    for line in lines:
+        delimiters = line.count("$$")
+        if line.strip() == "$$":
+            total += 0.5
+        elif display or delimiters >= 2:
+            total += FORMULA_LINE
+        else:
+            total += max(1, math.ceil(len(line) / LINE_WIDTH))
+        display = display != bool(delimiters % 2)
+    return total
 
 
 def heading_level(cell: nbformat.NotebookNode) -> int:
