@@ -44,6 +44,17 @@ def test_the_make_target_grades_the_reference_fully_and_the_student_copy_0(tmp_p
     assert '"visibility": "visible"' in done.stdout  # results.json itself is shown
 
 
+def test_a_weeks_bundle_of_several_exercises_is_tried_as_one_upload(tmp_path, capsys):
+    out = tmp_path / "dry"
+    assert dry_run(["--exercise", "01_neuron", "--exercise", "03_loss", "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "self-test passed: 2 exercise(s)" in shown
+    reference = json.loads((out / "results-1-source-01_neuron+03_loss.json").read_text())
+    student = json.loads((out / "results-2-exercises-01_neuron+03_loss.json").read_text())
+    assert reference["score"] == reference["max_score"] == 5  # 2 tasks of 01, 3 of 03
+    assert student["score"] == 0 and len(student["tests"]) == 5
+
+
 def test_a_submission_that_is_no_notebook_still_gets_results(tmp_path, capsys):
     paper = tmp_path / "answers.ipynb"
     paper.write_text("this is not JSON", encoding="utf-8")

@@ -180,12 +180,49 @@ def test_prose_taller_than_a_slide_is_cut_between_items():
     assert len({c.id for c in deck.cells}) == 2
 
 
+def test_a_displayed_formula_counts_its_height():
+    rows = ["\\frac{a}{b} = c \\\\"] * 3  # three rows of fractions, each two lines high
+    formula = "\n".join(["$$", *rows, "$$"])
+    assert slides._prose_height(formula.splitlines()) == 1 + 3 * slides.FORMULA_LINE
+    source = "\n".join(["## S", *["prose"] * (slides.SLIDE_LINES - 7), "", formula])
+    deck = slides.deck_notebook(new_notebook(cells=[new_markdown_cell(source)]), set())
+    assert kinds(deck) == ["slide", "subslide"] and deck.cells[1].source == formula
+
+
 def test_prose_is_not_cut_after_a_colon():
     source = "\n".join(
         ["## S", *["prose"] * (slides.SLIDE_LINES - 3), "as follows:", "", "- a", "- b"]
     )
     deck = slides.deck_notebook(new_notebook(cells=[new_markdown_cell(source)]), set())
     assert not any(c.source.rstrip().endswith(":") for c in deck.cells)
+
+
+def test_a_lead_in_goes_below_with_what_it_leads_in_to():
+    prose = "\n".join(["prose"] * (slides.SLIDE_LINES - 4))
+    cells = [
+        new_markdown_cell(f"## Section\n\n{prose}\n\nOn the example times 10:"),
+        new_code_cell("plot()", outputs=[figure_output()]),  # does not fit under the prose
+    ]
+    deck = slides.deck_notebook(new_notebook(cells=cells), set())
+    assert [c.source.splitlines()[-1] for c in deck.cells[:2]] == [
+        "prose",
+        "On the example times 10:",
+    ]
+    assert kinds(deck) == ["slide", "subslide", "-"], "the lead-in opens the slide of its figure"
+    cells[0].source = "## Section\n\nOn the example times 10:"
+    cells[1].outputs = [text_output(int(slides.SLIDE_LINES / slides.OUTPUT_LINE))]  # a full slide
+    deck = slides.deck_notebook(new_notebook(cells=cells), set())
+    assert kinds(deck) == ["slide", "-"], "a lead-in that opened its slide keeps its output up"
+
+
+@pytest.mark.parametrize("name", [p.stem for p in LESSONS])
+def test_no_slide_ends_in_a_lead_in(decks, name):
+    deck = decks[name][1]
+    shown = [c for c in deck.cells if c.metadata["slideshow"]["slide_type"] != "skip"]
+    for cell, after in zip(shown, shown[1:]):
+        starts = after.metadata["slideshow"]["slide_type"] in ("slide", "subslide")
+        if starts and not slides.heading_level(after):
+            assert not cell.source.rstrip().endswith(":"), (name, cell.source[-80:])
 
 
 def test_widget_views_are_left_out():

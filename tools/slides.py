@@ -16,7 +16,9 @@ short code with its output; the output alone of long code; the summary and the e
 Not in a deck: the install cell, the navigation cell, code with no output (imports, definitions),
 widgets and timings (cells tagged nbval-ignore-output: they need a kernel, or vary by machine).
 A slide that would run past SLIDE_LINES lines continues on a vertical slide below it, except
-a short paragraph right under an output (the sentence about a number stays under the number);
+a short paragraph right under an output (the sentence about a number stays under the number),
+and never right after a lead-in that ends in a colon (the lead-in goes below with what it leads
+in to, or, when it opened its slide, that stays up with it);
 prose too long for one slide is cut between paragraphs or list items; a slide still too tall
 scrolls.
 
@@ -63,6 +65,7 @@ OUTPUT_LINE = 0.6
 LONG_CODE = 12  # code longer than this shows its output only
 CLAIM_LINES = 6  # a paragraph this short right under an output stays on the output's slide
 LINE_WIDTH = 100  # characters of prose per line on a slide (about that, seen in Chromium)
+FORMULA_LINE = 2  # a row of a displayed formula, in lines of prose (seen in Chromium)
 HIDDEN_TAGS = {"install", "navigation", "nbval-ignore-output"}
 IMAGES = ("image/png", "image/svg+xml", "image/jpeg")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -150,8 +153,20 @@ def height(cell: nbformat.NotebookNode, show_input: bool) -> float:
     return lines + (CODE_LINE * (len(cell.source.splitlines()) + 1) if show_input else 0)
 
 
-def _prose_height(lines: list[str]) -> int:
-    return sum(max(1, math.ceil(len(line) / LINE_WIDTH)) for line in lines)
+def _prose_height(lines: list[str]) -> float:
+    """Lines of prose; a row of a displayed formula (between $$) counts FORMULA_LINE, since a
+    fraction or a sum with limits stands about two lines high, and a lone $$ half a line."""
+    total, display = 0.0, False
+    for line in lines:
+        delimiters = line.count("$$")
+        if line.strip() == "$$":
+            total += 0.5
+        elif display or delimiters >= 2:
+            total += FORMULA_LINE
+        else:
+            total += max(1, math.ceil(len(line) / LINE_WIDTH))
+        display = display != bool(delimiters % 2)
+    return total
 
 
 def heading_level(cell: nbformat.NotebookNode) -> int:
@@ -183,9 +198,52 @@ def slide_types(notebook: nbformat.NotebookNode) -> list[tuple[str, bool]]:
             kind = "subslide"
         else:
             kind = "-"
+        before = _previous_shown(decided)
+        if kind == "subslide" and not level and before is not None and leads_in(notebook, before):
+            # "...the right ones sit on the diagonal:" never ends a slide with what it leads in
+            # to on the next: the lead-in goes down with it, or, when it opened its own slide,
+            # what it leads in to stays up with it (a slide too tall scrolls)
+            if decided[before][0] == "-":
+                decided[before] = ("subslide", decided[before][1])
+                used = height(notebook.cells[before], decided[before][1])
+            kind = "-"
         used = lines if kind != "-" else used + lines
         decided.append((kind, show_input))
     return decided
+
+
+def _previous_shown(decided: list[tuple[str, bool]]) -> int | None:
+    shown_before = [i for i, (kind, _) in enumerate(decided) if kind != "skip"]
+    return shown_before[-1] if shown_before else None
+
+
+def leads_in(notebook: nbformat.NotebookNode, index: int) -> bool:
+    """Whether a cell is prose whose last sentence ends in a colon (it leads in to what follows)."""
+    cell = notebook.cells[index]
+    return cell.cell_type == "markdown" and cell.source.rstrip().endswith(":")
+
+
+def split_lead_in(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """Prose that ends in a lead-in paragraph ("...and on the example times 10:"), cut before
+    that paragraph, so that the lead-in can go to the next slide with what it leads in to while
+    the rest stays; a heading with only its lead-in under it is left whole."""
+    if cell.cell_type != "markdown" or not cell.source.rstrip().endswith(":"):
+        return [cell]
+    lines = cell.source.rstrip().splitlines()
+    fenced, cut = False, None
+    for i, line in enumerate(lines):
+        if re.match(r"\s*(```|~~~)", line) or line.count("$$") % 2:
+            fenced = not fenced
+        elif not fenced and not line.strip() and i + 1 < len(lines) and lines[i + 1].strip():
+            cut = i + 1
+    head = [line for line in lines[:cut] if line.strip()] if cut else []
+    if not head or all(re.match(r"#{1,6} ", line) for line in head):
+        return [cell]
+    first, last = copy.deepcopy(cell), copy.deepcopy(cell)
+    first.source = "\n".join(lines[:cut]).strip("\n")
+    last.source = "\n".join(lines[cut:]).strip("\n")
+    last.id = f"{cell.get('id', 'cell')}-lead-in"
+    return [first, last]
 
 
 def _lesson_links(source: str, names: set[str]) -> str:
@@ -277,7 +335,8 @@ def deck_notebook(notebook: nbformat.NotebookNode, names: set[str]) -> nbformat.
         piece
         for cell in deck.cells
         for part in split_at_headings(cell)
-        for piece in split_tall(part)
+        for tall in split_tall(part)
+        for piece in split_lead_in(tall)
     ]
     for cell, (kind, show_input) in zip(deck.cells, slide_types(deck)):
         cell.metadata["slideshow"] = {"slide_type": kind}
