@@ -9,8 +9,9 @@ executed), an answer key per exercise (instructor/keys/, built from the checks b
 instructor/answer_keys.py), the rubrics, the quiz bank (instructor/quiz/, exported to Moodle's
 GIFT and to QTI for Canvas beside the pages) and the problem sets and lab plans
 (instructor/problems/, instructor/labs/), each taken by a pattern, so a new file joins the build.
-A link to a file of the repository that is no page here (a lesson, the README) becomes a
-download of that file. Like the public site, it works with no network: MathJax is served with it.
+A link to a file of the repository that is no page here (a lesson, the README) leads to the
+repository's copy online. Like the public site, it works with no network: MathJax is served
+with it.
 """
 
 import re
@@ -27,6 +28,7 @@ sys.path.insert(0, str(HERE.parent / "tools"))
 
 import answer_keys  # noqa: E402
 import quiz  # noqa: E402
+from install_cell import REPOSITORY  # noqa: E402  (the one place the repository's address is)
 from sphinx_pages import (  # noqa: E402  (what this build shares with the public site)
     MATHJAX_PATH,
     copy_mathjax,
@@ -68,7 +70,11 @@ myst_heading_anchors = 4
 
 html_theme = "sphinx_book_theme"
 html_title = "Backpropagation, step by step: for instructors"
-html_theme_options = {"use_download_button": True, "home_page_in_toc": True}
+html_theme_options = {
+    "use_download_button": True,
+    "home_page_in_toc": True,
+    "navbar_persistent": [],  # one search field, the sidebar's, as on the public site
+}
 html_sourcelink_suffix = ""  # the download button gives the .ipynb itself
 html_last_updated_fmt = None
 html_copy_source = True
@@ -123,7 +129,10 @@ def setup(app):
     app.connect("builder-inited", copy_mathjax)
     app.connect("source-read", _drop_empty_folders)
     app.connect("source-read", hide_tagged_cells(["install"]))  # for Colab; the download keeps it
-    app.connect("doctree-read", link_files_that_are_not_pages(), priority=400)
+    # a lesson, the README: no page here, so the repository's copy (the site's pages have no
+    # stable address to link to from a build that may be opened anywhere)
+    online = f"{REPOSITORY}/blob/main/"
+    app.connect("doctree-read", link_files_that_are_not_pages(online=online), priority=400)
     app.connect(
         "build-finished",
         redirect_root("instructor/index.html", "bp-lessons: instructors", "For instructors"),

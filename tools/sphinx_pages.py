@@ -5,9 +5,9 @@ as their source folder, show notebooks with their saved outputs, and work with n
 - `copy_mathjax`: MathJax 3 served with the build (tools/offline_math.py).
 - `hide_tagged_cells(tags)`: cells with one of these tags are left off a notebook's page
   (myst-nb's "remove-cell", given as the notebook is read); the notebook and its download keep them.
-- `link_files_that_are_not_pages(withheld)`: a link to a file of the repository that is no page of
-  the build becomes a download of the file; a link into `withheld` keeps its text, loses its
-  target, and the file is not copied.
+- `link_files_that_are_not_pages(withheld, online)`: a link to a file of the repository that is
+  no page of the build becomes a download of the file (with `online`, a link to its copy there);
+  a link into `withheld` keeps its text, loses its target, and the file is not copied.
 - `redirect_root(url, title)`: the build's root URL opens its landing page.
 """
 
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import offline_math  # tools/offline_math.py: the conf puts tools/ on sys.path
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 
@@ -53,8 +54,10 @@ def _within(path: Path, srcdir: Path, withheld: list[str]) -> bool:
     )
 
 
-def link_files_that_are_not_pages(withheld: list[str] = ()) -> Callable:
-    """A "doctree-read" hook (connect it before Sphinx collects downloads, priority < 500)."""
+def link_files_that_are_not_pages(withheld: list[str] = (), online: str = "") -> Callable:
+    """A "doctree-read" hook (connect it before Sphinx collects downloads, priority < 500).
+    With `online` (an address ending in /), a link to such a file leads to `online` + its path
+    (the repository's copy) instead of a download."""
 
     def link(app, doctree):
         srcdir = Path(app.srcdir)
@@ -68,6 +71,9 @@ def link_files_that_are_not_pages(withheld: list[str] = ()) -> Callable:
             found = next((path for path in files if path.is_file()), None)
             if found is not None and _within(found, srcdir, withheld):
                 node.replace_self(node.children)  # the README names the guide: its text stays
+            elif found is not None and online:
+                where = online + found.relative_to(srcdir).as_posix()
+                node.replace_self(nodes.reference("", "", *node.children, refuri=where))
             elif found is not None:
                 download = addnodes.download_reference(
                     "", "", *node.children, refdomain=None, refdoc=node["refdoc"], reftype="myst"
