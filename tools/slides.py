@@ -282,16 +282,7 @@ def split_at_headings(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode
             lines = []
         lines.append(line)
     parts.append(lines)
-    if len(parts) == 1:
-        return [cell]
-    pieces = []
-    for i, part in enumerate(parts):
-        piece = copy.deepcopy(cell)
-        piece.source = "\n".join(part).strip("\n")
-        if i:
-            piece.id = f"{cell.get('id', 'cell')}-{i}"
-        pieces.append(piece)
-    return pieces
+    return [cell] if len(parts) == 1 else _pieces(cell, parts, "")
 
 
 def split_tall(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -318,14 +309,20 @@ def split_tall(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
             current = []
         current = current + block
     pieces.append(current)
-    result = []
-    for i, lines in enumerate(pieces):
+    return _pieces(cell, pieces, "part")
+
+
+def _pieces(cell: nbformat.NotebookNode, parts: list, kind: str) -> list:
+    """A copy of the cell per part (a list of its lines); the second and later get ids of their
+    own, `<id>-<kind><i>`."""
+    pieces = []
+    for i, lines in enumerate(parts):
         piece = copy.deepcopy(cell)
         piece.source = "\n".join(lines).strip("\n")
         if i:
-            piece.id = f"{cell.get('id', 'cell')}-part{i}"
-        result.append(piece)
-    return result
+            piece.id = f"{cell.get('id', 'cell')}-{kind}{i}"
+        pieces.append(piece)
+    return pieces
 
 
 def deck_notebook(notebook: nbformat.NotebookNode, names: set[str]) -> nbformat.NotebookNode:
