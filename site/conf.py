@@ -87,7 +87,7 @@ WEB_HIDDEN_TAGS = ["install", "navigation"]
 html_sourcelink_suffix = ""  # the download button gives the .ipynb itself
 html_last_updated_fmt = None
 html_copy_source = True
-html_static_path = ["_static"]  # site/_static: search_offline.js
+html_static_path = ["_static"]  # site/_static: search_offline.js, search_math.js
 
 
 # What search_offline.js needs: the main text of every page, the <section id=...> of each heading
@@ -101,6 +101,7 @@ _TAGS_BUT_SECTIONS = re.compile(r"<(?!/?section\b)[^>]*>", re.I)
 def _collect_page_text(app, pagename, templatename, context, doctree):
     if pagename == "search":  # a learner who opens the site from disk sees excerpts too
         app.add_js_file("search_offline.js")
+        app.add_js_file("search_math.js")  # and with the formulas in them typeset
     if doctree is None or "body" not in context:
         return
     body = _HEADER_LINKS.sub("", _SCRIPTS_AND_STYLES.sub("", context["body"]))

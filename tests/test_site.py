@@ -325,6 +325,12 @@ def test_search_results_have_excerpts_even_from_disk(site, offline_page):
     excerpts = page.locator("#search-results li p.context").all_inner_texts()
     with_term = [e for e in excerpts if "backprop" in e.lower()]
     assert len(with_term) >= count // 2, f"excerpts without the word searched: {excerpts[:3]}"
+    # the formulas in them are typeset (MathJax, served with the site), not shown as TeX
+    page.wait_for_function("document.querySelector('#search-results p.context mjx-container')")
+    page.wait_for_timeout(1000)  # MathJax typesets the excerpts as they arrive
+    excerpts = page.locator("#search-results li p.context").all_inner_texts()
+    whole = [e for e in excerpts if re.search(r"\\\(.*?\\\)", e)]
+    assert whole == [], f"a whole formula left as TeX: {whole[:2]}"
     assert page.network_requests == []
 
 
