@@ -74,6 +74,23 @@ def test_a_file_name_stays_text(tmp_path):
     assert_inert(out)
 
 
+def test_no_gradebook_cell_starts_a_formula_however_its_sign_is_written():
+    from bp_lessons.grading.report import spreadsheet_safe
+
+    for cell in (
+        "=cmd|' /C calc'!A0",
+        " =1+1",
+        "\u00a0=1+1",
+        "\u3000@SUM(A1)",
+        "\uff1dcmd",
+        "+1",
+        "\t=1",
+    ):
+        assert spreadsheet_safe(cell).startswith("'"), repr(cell)
+    for cell in ("alice", "0.5", "Ana Lopez", "x = 1"):
+        assert spreadsheet_safe(cell) == cell
+
+
 def test_a_loose_file_cannot_take_a_students_feedback_page(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student\nAna Lopez\nalice\n")

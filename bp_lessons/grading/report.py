@@ -23,6 +23,7 @@ import io
 import json
 import os
 import stat
+import unicodedata
 from pathlib import Path
 
 from bp_lessons.exercises import EXERCISES, tasks
@@ -135,8 +136,9 @@ def grades_csv(grades: list[Grade]) -> str:
 
 def spreadsheet_safe(cell: str) -> str:
     """A cell a spreadsheet will not run as a formula (a file may be named "=cmd|...", or
-    " =cmd|..." for a spreadsheet that skips leading spaces)."""
-    first = cell.lstrip(" \t\r\n")[:1]
+    " =cmd|..." for a spreadsheet that skips leading spaces, a no-break space among them, or
+    "＝cmd", a full-width sign that one may read as "=")."""
+    first = unicodedata.normalize("NFKC", cell.lstrip()[:1])
     return "'" + cell if first in ("=", "+", "-", "@") or cell[:1] in ("\t", "\r") else cell
 
 
