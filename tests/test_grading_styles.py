@@ -5,6 +5,8 @@ differ only in how the function is made (a decorator, a callable object) or run 
 pool) must not be told apart by the grader.
 """
 
+import subprocess
+
 import pytest
 from test_grading_support import grade, notebook, solution
 
@@ -54,6 +56,34 @@ def test_an_answer_that_uses_a_thread_pool_gets_its_points(tmp_path):
         pytest.skip("without libseccomp a task gets no thread (RLIMIT_NPROC = 0)")
     results = grade(tmp_path, {"alice.ipynb": notebook({1: solution(Q1), 2: THREADS})})["alice"]
     assert results["score"] == 2, [t["output"] for t in results["tests"]]
+
+
+PROCESSES = {
+    "a process pool": "from concurrent.futures import ProcessPoolExecutor\n\n\n"
+    "def neuron_forward(inputs, weights, bias):\n"
+    "    with ProcessPoolExecutor(1) as pool:\n"
+    "        z = pool.submit(sum, [w * x for w, x in zip(weights, inputs)]).result()\n"
+    "    return sigmoid(z + bias)\n",
+    "subprocess": "import subprocess\n\n\n"
+    "def neuron_forward(inputs, weights, bias):\n"
+    "    subprocess.run(['true'])\n"
+    "    return sigmoid(sum(w * x for w, x in zip(weights, inputs)) + bias)\n",
+}
+
+
+@pytest.mark.parametrize("style", PROCESSES)
+def test_an_answer_that_starts_a_process_is_told_in_the_notebook_what_the_grader_gives(
+    tmp_path, style
+):
+    # the grader's sandbox cannot start a process; the notebook check says so, and scores alike
+    namespace: dict = {}
+    exec("import math\n\n" + solution(Q1) + "\n" + PROCESSES[style], namespace)
+    result = Q2.evaluate(namespace["neuron_forward"])
+    assert result.status == "failed"
+    assert "starts a process" in result.headline() and "thread pool is fine" in result.headline()
+    assert subprocess.run(["true"]).returncode == 0  # after the check, processes start again
+    results = grade(tmp_path, {"alice.ipynb": notebook({1: solution(Q1), 2: PROCESSES[style]})})
+    assert results["alice"]["score"] == 1, [t["output"] for t in results["alice"]["tests"]]
 
 
 def test_the_grader_refuses_to_grade_where_the_walls_stop_honest_work(

@@ -18,6 +18,7 @@ import inspect
 import io
 import linecache
 import math
+import os
 import re
 import signal
 import sys
@@ -579,9 +580,18 @@ def off_limits_during(off: OffLimits) -> Iterator[None]:
             swap(f"{module.__name__}.{name}", obj)
 
     finder = OffLimitsImports(off.unloaded, imported)
+    started = starting_a_process(off.number)
+    replaced = [(name, getattr(os, name)) for name in OS_STARTERS if hasattr(os, name)]
     try:
         for name, target in off.targets:
             swap(name, target)
+        for name in PROCESS_STARTERS:  # a grader's sandbox cannot start a process: nor here
+            for function in functions_of(resolve_stdlib(name)):
+                original = function.__code__
+                function.__code__ = raising(started, original)
+                swapped.append((function, original))
+        for name, _ in replaced:
+            setattr(os, name, types.FunctionType(raising(started), {}, name))
         for name in off.unloaded:  # loaded since the check began, by an earlier case
             if name in sys.modules:
                 imported(sys.modules[name])
@@ -593,6 +603,31 @@ def off_limits_during(off: OffLimits) -> Iterator[None]:
             sys.meta_path.remove(finder)
         for function, original in reversed(swapped):
             function.__code__ = original
+        for name, original in replaced:
+            setattr(os, name, original)
+
+
+# What starts a process: a grader runs the learner's function in a sandbox that cannot (seccomp),
+# so a check makes them off limits too, and the notebook says what the grader will do
+PROCESS_STARTERS = ("multiprocessing.process.BaseProcess.start", "subprocess.Popen._execute_child")
+OS_STARTERS = ("fork", "forkpty", "system", "posix_spawn", "posix_spawnp")
+
+
+def starting_a_process(number: str) -> str:
+    return (
+        "something that starts a process (a process pool, subprocess, os.fork), which "
+        f"{OFF_LIMITS.format(number=number)}: a grader runs your function where no process can "
+        "start. Compute in this process; a thread pool is fine"
+    )
+
+
+def resolve_stdlib(name: str) -> object:
+    """The object of a qualified standard-library name ("subprocess.Popen._execute_child")."""
+    module, _, rest = name.partition(".")
+    obj = importlib.import_module(module)
+    for part in rest.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 class OffLimitsImports(importlib.abc.MetaPathFinder):
