@@ -2141,3 +2141,47 @@ def test_each_slip_of_the_sweep_report_is_named_by_what_it_got_wrong():
             value,
             str(result),
         )
+
+
+def test_what_a_call_left_is_read_only_from_plain_types_and_types_written_in_c():
+    from bp_lessons.exercises.calling import as_data
+
+    class Shown(list):
+        def __iter__(self):
+            return iter([1.0])
+
+    class Held(np.ndarray):
+        def tolist(self):
+            return [1.0]
+
+    class Flags(type):
+        __flags__ = property(lambda cls: 0)  # a metaclass that says "written in C"
+
+    class Liar(metaclass=Flags):
+        def tolist(self):
+            return [1.0]
+
+    honest = {"x": [1.0, (2, 3)], "A": np.array([[1.5, 2.0]]), "s": np.float64(0.5), "n": None}
+    assert as_data(honest) == {"x": [1.0, [2, 3]], "A": [[1.5, 2.0]], "s": 0.5, "n": None}
+    forged = [Shown([9.0]), np.zeros(1).view(Held), Liar()]
+    assert as_data(forged) == ["(Shown)", "(Held)", "(Liar)"]
+
+
+def test_the_grader_imports_every_module_a_way_of_calling_imports_before_any_cell_runs():
+    import dis
+
+    from bp_lessons.exercises import calling
+
+    for name, function in vars(calling).items():
+        if not (callable(function) and getattr(function, "__module__", "") == calling.__name__):
+            continue
+        found, seen = set(), set()
+        codes = [function.__code__] if hasattr(function, "__code__") else []
+        while codes:  # its own imports, and those of the functions of calling.py it calls
+            code = codes.pop()
+            seen.add(code)
+            found |= {i.argval for i in dis.get_instructions(code) if i.opname == "IMPORT_NAME"}
+            for called in code.co_names:
+                inner = getattr(getattr(calling, called, None), "__code__", None)
+                codes += [inner] if inner is not None and inner not in seen else []
+        assert found <= set(calling.IMPORTS.get(name, ())), name

@@ -662,11 +662,70 @@ RULE_OFF = {
 }
 
 
+CLEARS_X = """
+
+def dense_forward(X, W, b):
+    A = 1 / (1 + np.exp(-(X @ W.T + b)))
+    X[:] = 0.0  # the caller's inputs, cleared
+    return A
+"""
+# ways to make the arrays that 10.1 hands out show, once changed, what they held (a NumPy
+# array's tolist is what reports them)
+HELD = """import numpy as np
+
+
+class Held(np.ndarray):
+    held = None  # what an array handed out held (the arrays made from it hold nothing)
+
+    def tolist(self):
+        return np.ndarray.tolist(self) if self.held is None else self.held
+
+
+real_array = np.array
+
+
+def array(value, *args, **kwargs):
+    made = real_array(value, *args, **kwargs)
+    if isinstance(value, list):
+        made = made.view(Held)
+        made.held = real_array(value, *args, **kwargs).tolist()
+    return made
+"""
+ARRAYS_FORGED = {
+    "numpy.array rebound": HELD + "\n\nnp.array = array\n",
+    "a numpy of its own in sys.modules": HELD
+    + """
+
+import sys
+import types
+
+fake = types.ModuleType("numpy")
+fake.__dict__.update(vars(np))
+fake.array, fake.ndarray = array, Held
+sys.modules["numpy"] = fake
+""",
+}
+
+
+@pytest.mark.lesson10
+def test_arrays_handed_out_report_their_change_however_numpy_was_rebound(tmp_path):
+    setup = "import numpy as np\n\nfrom bp_lessons.exercises.vectorized_digits import q1\n"
+    submissions = {
+        f"s{k}.ipynb": notebook({1: forge + CLEARS_X}, "10_vectorized_digits", setup)
+        for k, forge in enumerate(ARRAYS_FORGED.values())
+    }
+    results = grade(tmp_path, submissions)
+    for k, how in enumerate(ARRAYS_FORGED):
+        test = results[f"s{k}"]["tests"][0]
+        assert test["score"] == 0 and "changed its argument `X` in place" in test["output"], how
+
+
 @pytest.mark.lesson09
 @pytest.mark.parametrize("how", list(RULE_OFF))
 def test_a_call_task_rule_is_judged_in_the_judges_process_with_the_notebooks_words(tmp_path, how):
     # 9.1 is called through calling.numbered_batches, not fn(*args): the child sends X and y as
-    # the call left them and the judge compares them with what it computes itself
+    # the call left them, with its own copy of calling.py that no cell rebinds, and the judge
+    # compares them with what it computes itself
     task = tasks("09_mini_batch")[0]
     setup = "import numpy as np\n\nfrom bp_lessons.exercises.mini_batch import q1, q2, q3\n"
     nb = notebook({1: RULE_OFF[how] + "\n\n" + SHUFFLED_IN_PLACE}, "09_mini_batch", setup)
@@ -676,6 +735,4 @@ def test_a_call_task_rule_is_judged_in_the_judges_process_with_the_notebooks_wor
     exec(SHUFFLED_IN_PLACE, namespace)  # the same answer, checked as the notebook checks it
     said = task.evaluate(namespace["iterate_minibatches"], rules=False).rows[0].detail
     assert "changed its argument `X` in place" in said
-    if how == "the values sent back dropped":  # the judge knows X before, not after
-        said = said.partition(" to ")[0] + " to —: "
     assert said in test["output"], (said, test["output"])

@@ -278,21 +278,88 @@ LENGTHS = f"""def sigmoid(z):
     return [0.0] * (int(abs(z) * 1000) + 2)
 """
 # the "arguments unchanged" rule: a neuron_forward that appends to its inputs, and tells the
-# judge they came back as they went (the child's as_data rebound: the child reports `after`)
-MUTATES = """import math
+# judge they came back as they went, in each way a cell can reach what reports them (at top
+# level, before any case is called; the pipe's forger writes its own reply to each case)
+MUTATES = """import copy
+import json
+import math
+import os
+import stat
 import sys
+
+import bp_lessons.exercises.calling as calling
+
+SAVED = []
+{forge}
 
 
 def neuron_forward(inputs, weights, bias):
-    saved = {{"inputs": list(inputs), "weights": list(weights), "bias": bias}}
-    {forge}
+    SAVED[:] = [{{"inputs": list(inputs), "weights": list(weights), "bias": bias}}]
+    {inline}
     z = sum(w * i for w, i in zip(weights, inputs)) + bias
     inputs.append(99.0)
     return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 """
-FORGE = """child = sys.modules.get("bp_lessons.grading.child")
-    if child:
-        child.as_data = lambda value, depth=0: saved"""
+FORGES = {  # name: (code at top level, code at the start of the function)
+    "an honest mutation": ("", "pass"),
+    "the reporter rebound, where it was and where it is": (
+        """calling.as_data = lambda value, depth=0: SAVED[0]
+child = sys.modules.get("bp_lessons.grading.child")
+if child:
+    child.as_data = calling.as_data""",
+        "pass",
+    ),
+    "call_kept rebound to report the arguments as they came": (
+        """real = calling.call_kept
+calling.call_kept = lambda fn, args, call=None, pure=True: (
+    real(fn, args, call, pure)[0], [calling.Kept(args, copy.deepcopy(args))])""",
+        "pass",
+    ),
+    "copy.deepcopy made the identity": ("copy.deepcopy = lambda value, memo=None: value", "pass"),
+    "lists that show what they held when copied": (
+        """class Shown(list):
+    def __init__(self, value):
+        super().__init__(value)
+        self.held = list(value)
+
+    def __iter__(self):
+        return iter(self.held)
+
+
+copy.deepcopy = lambda value, memo=None: {
+    k: Shown(v) if isinstance(v, list) else v for k, v in value.items()}""",
+        "pass",
+    ),
+    "Kept replaced by one that reports what came": (
+        """class Kept(calling.Kept):
+    def __init__(self, before, after, *rest):
+        super().__init__(before, copy.deepcopy(before), *rest)
+
+
+calling.Kept = Kept""",
+        "pass",
+    ),
+    "a reply of its own written on the pipe first": (
+        "",
+        """n = neuron_forward.__dict__.get("n", 0)
+    neuron_forward.n = n + 1
+    z0 = sum(w * i for w, i in zip(weights, inputs)) + bias
+    got = 1 / (1 + math.exp(-z0)) if z0 >= 0 else math.exp(z0) / (1 + math.exp(z0))
+    line = (json.dumps({"case": n, "got": got, "kept": SAVED}) + "\\n").encode()
+    for fd in range(3, 64):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.write(fd, line)
+        except OSError:
+            pass""",
+    ),
+}
+# beyond reach: code that walks the interpreter's objects finds the harness's own copy
+DEEP_FORGE = """import gc
+
+for found in gc.get_objects():
+    if isinstance(found, dict) and "IMPORTS" in found and "as_data" in found:
+        found["as_data"] = lambda value, depth=0: SAVED[0]"""
 READERS = [  # the attacks that read: run again where Gradescope's /autograder lies beside
     "the reference through package metadata and loaders",
     "the venv's lib64 link and /proc/self/root",
@@ -313,14 +380,15 @@ def graded(tmp_path_factory) -> dict:
         for k, answer in enumerate(HONEST.values())
     }
     submissions["lengths.ipynb"] = notebook({1: LENGTHS, 2: OWN_NEURON})
-    for name, forge in (("mutates", "pass"), ("forges", FORGE)):
-        submissions[f"{name}.ipynb"] = notebook({2: MUTATES.format(forge=forge)})
+    forges = {f"forge{k}": forge for k, forge in enumerate(FORGES.values())}
+    for name, (forge, inline) in forges.items() | {("deep", (DEEP_FORGE, "pass"))}:
+        submissions[f"{name}.ipynb"] = notebook({2: MUTATES.format(forge=forge, inline=inline)})
     results = grade(tmp_path_factory.mktemp("graded"), submissions, "--timeout", "5")
     return (
         {name: results[f"attack{k}"] for k, name in enumerate(ATTACKS)}
         | {name: results[f"honest{k}"] for k, name in enumerate(HONEST)}
         | {"litter": litter() - before}
-        | {name: results[name] for name in ("lengths", "mutates", "forges")}
+        | {name: results[name] for name in ("lengths", "deep", *forges)}
     )
 
 
@@ -352,16 +420,25 @@ def test_no_text_made_from_a_random_cases_answer_reaches_the_report(graded):
     assert "list of" not in "\n".join(rows), report
 
 
+@pytest.mark.parametrize("forge", list(FORGES))
+def test_a_function_that_changes_its_arguments_scores_0_however_a_cell_forges_the_report(
+    graded, forge
+):
+    results = graded[f"forge{list(FORGES).index(forge)}"]
+    assert [test["score"] for test in results["tests"]] == [0, 0], outputs(results)[:600]
+    wrote = "writes on the grader's pipe" in outputs(results)
+    assert wrote == forge.startswith("a reply of its own"), outputs(results)[:600]
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="a known limit: the arguments as the call left them live in the submission's process, "
-    "which reports them, so a submission can forge 'unchanged' (rebind what reports them, or "
-    "write the reply itself). The judge compares them in its own process; forging earns what an "
-    "answer that copies its arguments earns, with values that must still be right",
+    reason="a known limit (docs/teaching.md): the arguments as the call left them live in the "
+    "submission's process, which reports them. What reports them is bound before any cell runs, "
+    "out of reach of a rebinding, but code that walks the interpreter's objects still finds it. "
+    "Forging earns what an answer that copies its arguments earns, with values that must be right",
 )
-def test_a_function_that_changes_its_arguments_scores_0_even_when_it_forges_the_report(graded):
-    assert graded["mutates"]["tests"][1]["score"] == 0  # holds: the rule is judged
-    assert graded["forges"]["tests"][1]["score"] == 0  # breaks: 1, the rule's data forged
+def test_code_that_walks_the_interpreters_objects_can_still_forge_the_report(graded):
+    assert graded["deep"]["tests"][1]["score"] == 0  # breaks: 1, the harness found and rebound
 
 
 def test_the_time_a_student_reads_is_in_whole_seconds(graded):
@@ -384,7 +461,7 @@ HONEST = {  # each passes q1.check in the notebook (IPython runs the cell as it 
     + SIGMOID,
     "help() before the def": "help(math.exp)\n\n\n" + SIGMOID,
     "IPython's help syntax": "math.exp?\n??math.exp\n\n\n" + SIGMOID,
-    "a %timeit line after the def": SIGMOID + "\n\n%timeit sigmoid(0.5)\n",
+    "a %timeit line after the def": SIGMOID + "\n\n%timeit -n 1 -r 1 sigmoid(0.5)\n",
     "a lambda": "sigmoid = lambda z: 1 / (1 + math.exp(-z)) if z >= 0 else "
     "math.exp(z) / (1 + math.exp(z))\n",
     "functools.lru_cache": "import functools\n\n\n@functools.lru_cache(maxsize=None)\n" + SIGMOID,
@@ -395,6 +472,8 @@ HONEST = {  # each passes q1.check in the notebook (IPython runs the cell as it 
     + SIGMOID.replace("def sigmoid", "def _sigmoid")
     + "\n\ndef sigmoid(z):\n    out = []\n    worker = threading.Thread(target=lambda: "
     "out.append(_sigmoid(z)))\n    worker.start()\n    worker.join()\n    return out[0]\n",
+    "a top-level await after the def, as IPython runs it": SIGMOID
+    + "\n\nimport asyncio\n\nawait asyncio.sleep(0)\n",
     "a 0-d NumPy array": "import numpy as np\n\n\n"
     + SIGMOID.replace("def sigmoid", "def _sigmoid")
     + "\n\ndef sigmoid(z):\n    return np.array(_sigmoid(z))\n",

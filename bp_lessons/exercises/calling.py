@@ -122,6 +122,31 @@ def to_plain(value: object) -> object:
     raise TypeError(f"expected numbers or lists of numbers, got {describe(value)}")
 
 
+HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class written in Python, a subclass included
+FLAGS = type.__dict__["__flags__"].__get__  # a type's flags, whatever its metaclass says
+
+
+def as_data(value: object, depth: int = 0) -> object:
+    """Values as a call left them, as JSON carries them: the grader's sandbox sends them back,
+    and the grader compares them with what it handed over. Only exact lists, tuples, dicts,
+    numbers and strings are read, and what a type written in C (a NumPy array or number) makes
+    of itself with `tolist`; anything else, a class written in Python (a subclass of list or
+    ndarray too), comes back as its type's name, which never equals a value handed over."""
+    kind = type(value)
+    if depth > 50:
+        return "(too deep)"
+    if not FLAGS(kind) & HEAP_TYPE and kind not in (list, tuple, dict) and hasattr(kind, "tolist"):
+        value = kind.tolist(value)
+        kind = type(value)
+    if kind is dict:
+        return {str(k): as_data(v, depth + 1) for k, v in dict.items(value)}
+    if kind is list or kind is tuple:
+        return [as_data(item, depth + 1) for item in value]
+    if value is None or kind is bool or kind is int or kind is float or kind is str:
+        return value
+    return f"({kind.__name__})"
+
+
 def differs(a: object, b: object) -> bool:
     """True unless a == b holds plainly (an array inside a list makes == ambiguous: differs)."""
     try:
@@ -144,6 +169,20 @@ class GradedTask:
 
 
 # --- the tasks whose function is not called as fn(*args) ------------------------------------
+
+# the modules each of these ways of calling imports when it runs: the grader's sandbox imports
+# them before any cell runs and serves them from then on, to its own copy of this module
+IMPORTS = {
+    "step_a_model": ("bp_lessons.mlp",),
+    "as_arrays": ("numpy",),
+    "network_as_arrays": ("numpy",),
+    "gradients_as_arrays": ("numpy",),
+    "as_arrays_where_overflow_raises": ("numpy",),
+    "a_new_operation": ("bp_lessons.autograd",),
+    "a_power_node": ("bp_lessons.autograd",),
+    "backward_on_a_graph": ("bp_lessons.autograd",),
+    "a_network_with_stale_gradients": ("numpy", "bp_lessons.vectorized"),
+}
 
 
 class RecordedNeuron:

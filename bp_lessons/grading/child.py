@@ -23,13 +23,24 @@ written by code that knew a random case.
 Nothing written here is trusted: the submission can change anything in this process. The judge
 reads the replies as data and compares them in its own process; this process never holds an
 expected value, the judge's seed, a reference solution or another submission.
+
+What the replies are made with is bound before the first cell runs (`harness`): a private copy of
+calling.py, whose builtins and imports are those of that moment, so a cell that rebinds a module
+attribute (`calling.call_kept`, `copy.deepcopy`, `numpy.array`, `builtins.type`, this module's
+functions) or puts a module of its own in sys.modules changes what it is judged on, never how.
+Code that walks the interpreter's frames or objects to reach that copy, or writes on the pipe
+itself, can still say what it likes: it runs in this process (see "What the grader cannot see"
+in docs/teaching.md); the judge takes the first reply to a case and scores 0 a task whose case
+is answered twice.
 """
 
 import builtins
 import contextlib
+import importlib.util
 import inspect
 import json
 import os
+import sys
 import types
 
 MAX_TEXT = 400  # characters of an error message sent back
@@ -51,10 +62,10 @@ def main(config: dict) -> None:
         for fd in (0, 1, 2):  # whatever it prints goes nowhere
             os.dup2(null, fd)
         os.chdir(config["scratch"])
-        from bp_lessons.exercises import calling  # the view's: no reference in it
         from bp_lessons.grading.isolation import raise_walls
 
         raise_walls(config, request["memory"], request["cpu"])
+        calling = harness(request["call"])  # the view's calling.py: no reference in it
         run(calling, request, send, lambda: json.loads(read_line(requests)))
     except BaseException:
         code = 70
@@ -93,7 +104,7 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
     for i, cell in enumerate(request["cells"]):
         send(cell=i)
         try:
-            exec(compile(cell["source"], f"<cell {cell['grade_id']}>", "exec"), namespace)
+            run_cell(cell["source"], f"<cell {cell['grade_id']}>", namespace)
         except BaseException as error:  # SystemExit and KeyboardInterrupt included
             send(cell_error=i, **failure(error))
     send(cell=None)
@@ -107,7 +118,7 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
         for j, args in enumerate(batch["cases"], batch["first"]):
             try:  # the judge sees what the call had to leave as it came, and judges it
                 result, kept = calling.call_kept(fn, args, call, request["pure"])
-                after = [as_data(rule.after) for rule in kept]
+                after = [calling.as_data(rule.after) for rule in kept]
             except BaseException as error:
                 send(case=j, **failure(error))
                 continue
@@ -119,6 +130,55 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
             send(case=j, got=got, kept=after)
         send(batch=batch["first"])
     send(done=True)
+
+
+def harness(call: str | None) -> types.ModuleType:
+    """calling.py as it is before any cell runs: a copy of its own, outside sys.modules, with
+    a copy of the builtins and the modules its way of calling (`call`) imports, imported now
+    and served to it from that moment on (a module a cell puts in sys.modules is not)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "exercises", "calling.py")
+    spec = importlib.util.spec_from_file_location("bp_lessons.exercises.calling", path)
+    calling = importlib.util.module_from_spec(spec)
+    modules = dict(sys.modules)
+    real_import = builtins.__import__
+
+    def frozen_import(name, globals=None, locals=None, fromlist=(), level=0):
+        module = modules.get(name) if level == 0 else None
+        if module is None:
+            return real_import(name, globals, locals, fromlist, level)
+        return module if fromlist else modules.get(name.partition(".")[0], module)
+
+    calling.__dict__["__builtins__"] = dict(builtins.__dict__, __import__=frozen_import)
+    spec.loader.exec_module(calling)
+    for name in calling.IMPORTS.get(call, ()) if call else ():
+        __import__(name)  # its modules, before the cells could replace them
+    modules |= sys.modules
+    return calling
+
+
+TOP_LEVEL_AWAIT = 0x2000  # ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, as IPython compiles a cell
+COROUTINE = 0x80  # inspect.CO_COROUTINE: the cell awaits at top level
+
+
+def run_cell(source: str, name: str, namespace: dict) -> None:
+    """Run one cell as IPython would: a top-level `await` included, driven here without an
+    event loop (the walls allow none): an await of anything that needs one raises."""
+    code = compile(source, name, "exec", flags=TOP_LEVEL_AWAIT)
+    if not code.co_flags & COROUTINE:
+        exec(code, namespace)
+        return
+    coroutine = eval(code, namespace)
+    try:
+        while True:
+            if coroutine.send(None) is not None:
+                raise RuntimeError(
+                    "a top-level await that needs an event loop: the grader runs a cell "
+                    "without one (what the cell defined before it still counts)"
+                )
+    except StopIteration:
+        return
+    finally:
+        coroutine.close()
 
 
 def display(*objects: object, **options: object) -> None:
@@ -143,22 +203,6 @@ def plain_result(calling: types.ModuleType, result: object) -> object:
         return calling.to_plain(result)
     except TypeError as error:
         raise calling.NotPlainData(str(error)) from None
-
-
-def as_data(value: object, depth: int = 0) -> object:
-    """The arguments as they are after the call, as JSON can carry them: the judge compares
-    them with what it sent (a rule judged in its process, not in this one)."""
-    if depth > 50:
-        return "(too deep)"
-    if hasattr(value, "tolist") and not isinstance(value, (int, float)):
-        value = value.tolist()
-    if isinstance(value, dict):
-        return {str(k): as_data(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_data(item, depth + 1) for item in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return f"({type(value).__name__})"
 
 
 def failure(error: BaseException) -> dict:

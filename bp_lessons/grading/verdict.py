@@ -83,6 +83,8 @@ def verdict(
         if marker in text
     ]
     flags = list(dict.fromkeys(flags))
+    if answered_twice(outcome.replies):  # the child answers each case once: not the answer
+        flags.append("writes on the grader's pipe (a case was answered twice)")
     if where.startswith("bp_lessons"):
         flags = [*flags, f"`{task.function}` is {where} from the package, not yours"]
     stopped = TIMED_OUT.format(timeout) if outcome.ended == "timeout" else ENDED.get(outcome.ended)
@@ -112,6 +114,13 @@ def verdict(
     shown = shown_rows(rows, list(dict.fromkeys(answered)), secret, diagnosis)
     output = bounded(text(task, status, score, rows, flags, why, notes, shown))
     return TaskGrade(task, score, status, output)
+
+
+def answered_twice(replies: list[dict]) -> bool:
+    """Whether some case was answered more than once (which case is not said: a forged reply
+    chooses its number, and could write a random case into the report with it)."""
+    numbers = [reply["case"] for reply in replies if is_case(reply)]
+    return len(numbers) != len(set(numbers))
 
 
 def is_case(reply: dict) -> bool:
