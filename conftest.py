@@ -14,10 +14,25 @@ SLOW = {  # the tests `make test` leaves to targets of their own, which CI runs 
     "nbgrader": "the nbgrader round trip: make test-nbgrader",
     "wheel": "the lessons from a built wheel in a fresh venv: make test-wheel",
     "browser": "a learner's first hour in a real browser: make test-browser",
+    "gradescope": "the Gradescope bundle built and run as Gradescope runs it: .ci/run",
 }
 NEEDS = {  # a lesson that runs only where an optional extra is installed: its module, its extra
     "14_pytorch.ipynb": ("torch", "pip install -e '.[torch]' (torch==2.13.0, the CPU build)"),
 }
+
+# the files that take longest, run first: `make test` gives each file to one worker of one per
+# core (--dist loadfile), and a long file started last would leave the other cores idle
+FIRST = (
+    "tests/test_grading_attacks.py",
+    "tests/test_grading.py",
+    "notebooks/12_",
+    "tests/test_grading_sandbox.py",
+    "tests/test_grading_attacks3.py",
+    "tests/test_exercises.py",
+    "notebooks/09_",
+    "tests/test_release.py",
+    "tests/test_grading_agreement.py",
+)
 
 
 def pytest_addoption(parser):
@@ -28,7 +43,11 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     """Tag each notebook's cells with its lesson marker: `pytest -m lesson04` runs them too.
     The nbgrader round trip, the wheel and the browser run only when asked (--nbgrader, ...);
-    a lesson that needs an optional extra is skipped where that extra is missing."""
+    a lesson that needs an optional extra is skipped where that extra is missing. The longest
+    files go first (FIRST); within a file, the order stays."""
+    first = [next((i for i, p in enumerate(FIRST) if item.nodeid.startswith(p)), len(FIRST))
+             for item in items]  # fmt: skip
+    items[:] = [item for _, item in sorted(zip(first, items), key=lambda pair: pair[0])]
     for item in items:
         for name, reason in SLOW.items():
             if name in item.keywords and not config.getoption(f"--{name}"):

@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from gradescope_dry_run import main as dry_run  # noqa: E402
 
 VENV = Path(sys.executable).parent.parent  # the venv running the tests: make's VENV
+pytestmark = pytest.mark.gradescope  # whole commands: .ci/run runs them after make test
 
 
 def test_the_make_target_grades_the_reference_fully_and_the_student_copy_0(tmp_path):

@@ -111,9 +111,9 @@ def markers() -> list[str]:
 
 
 def test_no_reference_solution_is_anywhere_the_sandbox_can_read(sandbox):
-    code = f"""import os, sys
+    code = f"""import os, re, sys
 
-MARKERS = {markers()!r}
+MARKERS = re.compile("|".join(map(re.escape, {markers()!r})))  # one pass over each file
 
 
 def probe():
@@ -134,7 +134,7 @@ def probe():
                     except OSError:
                         continue
                     read += 1
-                    found += [os.path.join(folder, name) for m in MARKERS if m in text]
+                    found += [os.path.join(folder, name)] if MARKERS.search(text) else []
     if found:
         raise ValueError(repr(found)[:300])
     return [read]
