@@ -417,12 +417,14 @@ def test_a_forbidden_name_that_does_not_exist_is_a_bug_the_view_reports(tmp_path
     task = tasks("01_neuron")[0]
     monkeypatch.setattr(task, "forbidden", ("bp_lessons.activations.no_such_function",))
     off_limits_names.cache_clear()
+    view.files.cache_clear()  # the views this process built before knew the task as it was
     try:
         with pytest.raises(ValueError, match="forbids bp_lessons.activations.no_such_function"):
             view.build(tmp_path, "01_neuron", 1)
     finally:
         monkeypatch.undo()
         off_limits_names.cache_clear()
+        view.files.cache_clear()
 
 
 def clear_caches() -> None:

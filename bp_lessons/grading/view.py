@@ -20,6 +20,7 @@ no import, reload, file read or `exec` inside the sandbox can reach them: the sa
 """
 
 import ast
+import functools
 import importlib
 from pathlib import Path
 
@@ -59,35 +60,42 @@ KEPT = {  # beyond the lessons' modules (bp_lessons/*.py), copied as they are
 
 def build(folder: Path, exercise: str, k: int) -> Path:
     """Write the view for task k (1, 2, ...) of `exercise` into folder; returns folder."""
+    for relative, source in files(exercise, k):
+        path = folder / "bp_lessons" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+    return folder
+
+
+@functools.cache  # the same for every run in this process: the package does not change
+def files(exercise: str, k: int) -> tuple[tuple[str, str], ...]:
+    """The view's files for task k of `exercise`: (path inside bp_lessons/, source) each."""
     task = tasks(exercise)[k - 1]
     forbidden: dict[str, list[str]] = {}  # module name -> the names in it that raise
     for name in off_limits_names(exercise, task.number):  # task.forbidden included
         module, _, attribute = name.rpartition(".")
         forbidden.setdefault(module, []).append(attribute)
-    root = folder / "bp_lessons"
-    for sub in ("", *KEPT):
-        (root / sub).mkdir(parents=True, exist_ok=True)
+    found = []
     for path in sorted(p for p in PACKAGE.glob("*.py") if p.name != "__init__.py"):
         module = f"bp_lessons.{path.stem}"
         source = path.read_text(encoding="utf-8")
         if forbidden.get(module):
             source = raising(source, module, forbidden[module], task.number)
-        (root / path.name).write_text(source, encoding="utf-8")
+        found.append((path.name, source))
     for sub, names in KEPT.items():
         for name in names:
             source = (PACKAGE / sub / name).read_text(encoding="utf-8")
             module = f"bp_lessons.{sub}.{name[:-3]}"
             if forbidden.get(module):  # calling.py: the other tasks' ways of calling
                 source = raising(source, module, forbidden[module], task.number)
-            (root / sub / name).write_text(source, encoding="utf-8")
-    (root / "__init__.py").write_text(LAZY_INIT.format(version=bp_lessons.__version__))
-    (root / "grading" / "__init__.py").write_text('"""The child\'s side of bp-grade."""\n')
-    (root / "exercises" / "__init__.py").write_text(EXERCISES_INIT)
+            found.append((f"{sub}/{name}", source))
+    found.append(("__init__.py", LAZY_INIT.format(version=bp_lessons.__version__)))
+    found.append(("grading/__init__.py", '"""The child\'s side of bp-grade."""\n'))
+    found.append(("exercises/__init__.py", EXERCISES_INIT))
     module = EXERCISES[exercise]
-    (root / "exercises" / f"{module.rpartition('.')[2]}.py").write_text(
-        exercise_module(exercise, module, task.number), encoding="utf-8"
-    )
-    return folder
+    name = f"exercises/{module.rpartition('.')[2]}.py"
+    found.append((name, exercise_module(exercise, module, task.number)))
+    return tuple(found)
 
 
 def raising(source: str, module: str, names: list[str], number: str) -> str:
