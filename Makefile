@@ -16,7 +16,7 @@ lab: $(VENV)/.installed-lab
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadfile  # a worker per core; a notebook's cells stay together
+	$(BIN)/pytest -n auto --dist loadfile  # a worker per core and one more (conftest.py); a notebook's cells stay together
 
 # A real nbgrader course built from exercises/source, graded three ways (CI runs it after test)
 test-nbgrader: $(VENV)/.installed-test $(VENV)/.installed-nbgrader
