@@ -29,9 +29,8 @@ calling.py, whose builtins and imports are those of that moment, so a cell that 
 attribute (`calling.call_kept`, `copy.deepcopy`, `numpy.array`, `builtins.type`, this module's
 functions) or puts a module of its own in sys.modules changes what it is judged on, never how.
 Code that walks the interpreter's frames or objects to reach that copy, or writes on the pipe
-itself, can still say what it likes: it runs in this process (see "What the grader cannot see"
-in docs/teaching.md); the judge takes the first reply to a case and scores 0 a task whose case
-is answered twice.
+itself, can still say what it likes: it runs in this process (docs/teaching.md names this
+limit, beside what a ✓ promises). The judge flags a task whose case is answered twice.
 """
 
 import builtins
