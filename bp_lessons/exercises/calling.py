@@ -9,9 +9,10 @@ NumPy is imported only by the tasks that hand out arrays: a sandbox starts faste
 """
 
 import copy
+import gc
 import math
 import sys
-from itertools import islice
+from itertools import chain, islice, starmap
 
 from bp_lessons.exercises.feedback import describe, short
 
@@ -51,6 +52,43 @@ class Kept:
         self.before, self.after, self.owner, self.advice = before, after, owner, advice
 
 
+# what is taken, by C, the moment the learner's function returns (`called`), each as starmap
+# calls it: whether automatic garbage collection was on (it is then switched off) and the
+# profile, trace and monitoring functions set. Bound at import: the grader's sandbox imports
+# its own copy of this module before any cell runs.
+NONE = ((),)
+MONITORING = getattr(sys, "monitoring", None)  # Python 3.12
+AFTER_CALL = [(gc.isenabled, NONE), (gc.disable, NONE), (sys.getprofile, NONE)]
+AFTER_CALL += [(sys.gettrace, NONE)]
+AFTER_CALL += [(MONITORING.get_tool, tuple((i,) for i in range(6)))] if MONITORING else []
+HOOKED = "(not read: a profile, trace or monitoring function was set)"
+SANDBOXED = []  # [True] in the grader's sandbox (`prepare_for_sandbox`); a debugger in the
+# notebook sets a trace function, and the notebook's check reads what the call left all the same
+ENABLE_GC = gc.enable
+
+
+def called(fn, *args) -> tuple:
+    """fn(*args), and what a reader of the values it left needs, taken in the same loop of C
+    before any code could run after fn returned: code set to run on the interpreter's events
+    (a garbage collection's callbacks and finalizers, a profile or trace function) could
+    otherwise put back what fn changed before `read` reads it. Returns fn's result and that."""
+    loop = chain(starmap(fn, (args,)), *(starmap(get, each) for get, each in AFTER_CALL))
+    result, *state = list(loop)
+    return result, state
+
+
+def read(values: dict, state: list) -> dict:
+    """The values (by name) as fn left them, as data (`as_data`), read with automatic garbage
+    collection off, then back on as fn left it; not read if code could run on an event."""
+    try:
+        if SANDBOXED and any(hook is not None for hook in state[2:]):
+            return {name: HOOKED for name in values}
+        return as_data(values)
+    finally:
+        if state[0]:
+            ENABLE_GC()
+
+
 def call_on(fn, args: dict, call=None, pure: bool | list | tuple = True) -> object:
     """Call fn on one case (`call(fn, args)`, else `fn(*args)`) and return its result as plain
     data; raise what fn raises, and InputChanged if it changed what it must leave as it came.
@@ -73,11 +111,12 @@ def call_kept(fn, args: dict, call=None, pure: bool | list | tuple = True) -> tu
     as it came (a list of `Kept`), not yet compared."""
     if call:
         return call(fn, args)
-    given = copy.deepcopy(args)
-    result = fn(*given.values())
     free = set(args) if pure is False else set() if pure is True else set(pure)
     names = [name for name in args if name not in free]
-    return result, [Kept({n: args[n] for n in names}, {n: given[n] for n in names})]
+    given = copy.deepcopy(args)
+    result, state = called(fn, *given.values())
+    after = read({n: given[n] for n in names}, state)
+    return result, [Kept({n: args[n] for n in names}, after)]
 
 
 def unchanged(rule: Kept) -> None:
@@ -131,7 +170,12 @@ def as_data(value: object, depth: int = 0) -> object:
     and the grader compares them with what it handed over. Only exact lists, tuples, dicts,
     numbers and strings are read, and what a type written in C (a NumPy array or number) makes
     of itself with `tolist`; anything else, a class written in Python (a subclass of list or
-    ndarray too), comes back as its type's name, which never equals a value handed over."""
+    ndarray too), comes back as its type's name, which never equals a value handed over.
+
+    Each way of calling reads them with this (`read`) as soon as the learner's function
+    returned (`called`), before anything else runs: code of the learner's that ran later (a
+    batch's `__iter__`, a returned W's `tolist`, np.errstate's exit, the previous answer's
+    `__del__`) could otherwise put back what the call changed. (Idempotent on data.)"""
     kind = type(value)
     if depth > 50:
         return "(too deep)"
@@ -185,6 +229,38 @@ IMPORTS = {
 }
 
 
+# the getter of the instance dict of each class whose attributes a way of calling reads after
+# the call, taken before any cell runs (`prepare_for_sandbox`): what the call left in the
+# instance, which no property, `__getattribute__` or class swapped by the call can show otherwise
+INSTANCE_DICTS: dict = {}
+# those classes, by way of calling: (module, class), None for this module (by name: the view
+# makes raise whatever names another task's way of calling)
+READS_ATTRIBUTES = {
+    "backward_on_a_neuron": ((None, "RecordedNeuron"),),
+    "a_network_with_stale_gradients": (
+        ("bp_lessons.vectorized", "VectorizedMLP"),
+        ("bp_lessons.vectorized", "DenseLayer"),
+    ),
+}
+
+
+def prepare_for_sandbox(call: str | None) -> None:
+    """Take the instance dicts' getters for this way of calling, and read nothing a call
+    leaves while code runs on the interpreter's events (`read`): the grader's sandbox calls
+    this before any cell runs, once `IMPORTS` are imported."""
+    SANDBOXED[:] = [True]
+    for module, name in READS_ATTRIBUTES.get(call or "", ()):
+        kind = globals()[name] if module is None else getattr(sys.modules[module], name)
+        INSTANCE_DICTS[kind] = kind.__dict__["__dict__"].__get__
+
+
+def attribute(owner: object, kind: type, name: str) -> object:
+    """owner's attribute `name` as its instance dict holds it (`kind`: the class the check
+    made it with; in the notebook, where no one forges, as getattr reads it)."""
+    get = INSTANCE_DICTS.get(kind)
+    return getattr(owner, name) if get is None else dict.get(get(owner), name)
+
+
 class RecordedNeuron:
     """A sigmoid neuron after a forward pass: the attributes of `bp_lessons.Neuron` that a
     backward pass reads and writes, made by the check from plain numbers (exercise 04)."""
@@ -204,11 +280,11 @@ def backward_on_a_neuron(fn, args):
     neuron = RecordedNeuron(
         args["weights"], args["bias"], args["inputs"], args["gradients"], args["bias_gradient"]
     )
-    input_gradients = fn(neuron, args["output_gradient"])
+    input_gradients, state = called(fn, neuron, args["output_gradient"])
     kept = {"weights": args["weights"], "bias": args["bias"], "input_activation": args["inputs"]}
     rule = Kept(
         kept,
-        {name: getattr(neuron, name) for name in kept},
+        read({name: attribute(neuron, RecordedNeuron, name) for name in kept}, state),
         "the neuron's",
         "a backward pass only computes gradients; the step (Exercise 08) changes the weights",
     )
@@ -243,8 +319,8 @@ def numbered_batches(fn, args):
     y = [[float(i)] for i in range(args["num_examples"])]
     before = {"X": copy.deepcopy(X), "y": copy.deepcopy(y)}
     # at most one batch per example and one more: a generator that never stops is cut short
-    batches = list(islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
-    rule = Kept(before, {"X": X, "y": y})
+    batches, state = called(list, islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
+    rule = Kept(before, read({"X": X, "y": y}, state))  # before the batches' code runs
     return [
         [[row[0] for row in X_batch] for X_batch, _ in batches],
         [[row[0] for row in y_batch] for _, y_batch in batches],
@@ -274,8 +350,8 @@ def as_arrays(fn, args):
     import numpy as np
 
     arrays = {name: np.array(value, dtype=float) for name, value in args.items()}
-    result = fn(*arrays.values())
-    return result, [Kept(args, arrays)]
+    result, state = called(fn, *arrays.values())
+    return result, [Kept(args, read(arrays, state))]
 
 
 def network_as_arrays(fn, args):
@@ -286,8 +362,8 @@ def network_as_arrays(fn, args):
     weights = [np.array(W, dtype=float) for W in args["weights"]]
     biases = [np.array(b, dtype=float) for b in args["biases"]]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
-    result = fn(X, Y, weights, biases, args["learning_rate"])
-    return result, [Kept({"X": args["X"], "Y": args["Y"]}, {"X": X, "Y": Y})]
+    result, state = called(fn, X, Y, weights, biases, args["learning_rate"])
+    return result, [Kept({"X": args["X"], "Y": args["Y"]}, read({"X": X, "Y": Y}, state))]
 
 
 def gradients_as_arrays(fn, args):
@@ -298,10 +374,10 @@ def gradients_as_arrays(fn, args):
     weights = [np.array(W, dtype=float) for W in args["weights"]]
     biases = [np.array(b, dtype=float) for b in args["biases"]]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
-    result = fn(X, Y, weights, biases)
-    lists = {"weights": [W.tolist() for W in weights], "biases": [b.tolist() for b in biases]}
+    result, state = called(fn, X, Y, weights, biases)
+    after = read({"X": X, "Y": Y, "weights": weights, "biases": biases}, state)
     before = {name: args[name] for name in ("X", "Y", "weights", "biases")}
-    return result, [Kept(before, {"X": X, "Y": Y, **lists})]
+    return result, [Kept(before, after)]
 
 
 # --- exercise 13 ----------------------------------------------------------------------------
@@ -404,19 +480,23 @@ def a_network_with_stale_gradients(fn, args):
     came."""
     import numpy as np
 
-    from bp_lessons.vectorized import VectorizedMLP
+    from bp_lessons.vectorized import DenseLayer, VectorizedMLP
 
     network = VectorizedMLP(args["sizes"], args["activation"], "sigmoid", seed=args["seed"])
     stale = network.forward(np.full((1, args["sizes"][0]), 0.5))
     network.backward(stale)  # the gradients of another batch, not reset
     weights = [layer.W.tolist() for layer in network.layers]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
-    result = fn(network, X, Y)
+    result, state = called(fn, network, X, Y)
+    layers = attribute(network, VectorizedMLP, "layers")
+    if type(layers) is list:
+        layers = [attribute(layer, DenseLayer, "W") for layer in list.copy(layers)]
+    after = read({"X": X, "Y": Y, "weights": layers}, state)
     return result, [
-        Kept({"X": args["X"], "Y": args["Y"]}, {"X": X, "Y": Y}),
+        Kept({"X": args["X"], "Y": args["Y"]}, {"X": after["X"], "Y": after["Y"]}),
         Kept(
             {"weights": weights},
-            {"weights": [layer.W.tolist() for layer in network.layers]},
+            {"weights": after["weights"]},
             "the network's",
             "a measurement computes gradients and changes no weight: leave out `network.step`",
         ),
