@@ -327,6 +327,8 @@ def graded(tmp_path_factory) -> dict:
     for exercise, text in SETUPS.items():
         answers = {k: solution(task) for k, task in enumerate(tasks(exercise), 1)}
         submissions[f"reference{exercise}.ipynb"] = notebook(answers, exercise, text)
+    stops = "def neuron_forward(inputs, weights, bias):\n    return next(iter([]))\n"
+    submissions["stops.ipynb"] = notebook({2: stops}, "01_neuron", SETUPS["01_neuron"])
     for k, top in enumerate(HONEST_NEURON.values()):
         answers = {1: solution(tasks("01_neuron")[0]), 2: top + solution(NEURON)}
         submissions[f"honest{k}.ipynb"] = notebook(answers, "01_neuron", SETUPS["01_neuron"])
@@ -335,6 +337,7 @@ def graded(tmp_path_factory) -> dict:
         {name: results[f"attack{k}"] for k, name in enumerate(ATTACKS)}
         | {exercise: results[f"reference{exercise}"] for exercise in SETUPS}
         | {name: results[f"honest{k}"] for k, name in enumerate(HONEST_NEURON)}
+        | {"stops": results["stops"]}
     )
 
 
@@ -356,3 +359,9 @@ def test_the_references_score_full_marks(graded, exercise):
 def test_honest_answers_that_leave_the_interpreter_changed_score_full_marks(graded, style):
     results = graded[style]
     assert results["score"] == results["max_score"], outputs(results)[:1500]
+
+
+def test_a_function_that_raises_stop_iteration_is_said_to_raise_it(graded):
+    # the harness calls it inside a loop of C's, which took StopIteration for the loop's end
+    test = graded["stops"]["tests"][1]
+    assert test["score"] == 0 and "raised StopIteration" in test["output"], test["output"][:800]

@@ -65,6 +65,7 @@ HOOKED = "(not read: a profile, trace or monitoring function was set)"
 SANDBOXED = []  # [True] in the grader's sandbox (`prepare_for_sandbox`); a debugger in the
 # notebook sets a trace function, and the notebook's check reads what the call left all the same
 ENABLE_GC = gc.enable
+TAKEN = 1 + sum(len(each) for _, each in AFTER_CALL)  # fn's result, then what AFTER_CALL takes
 
 
 def called(fn, *args) -> tuple:
@@ -73,8 +74,12 @@ def called(fn, *args) -> tuple:
     (a garbage collection's callbacks and finalizers, a profile or trace function) could
     otherwise put back what fn changed before `read` reads it. Returns fn's result and that."""
     loop = chain(starmap(fn, (args,)), *(starmap(get, each) for get, each in AFTER_CALL))
-    result, *state = list(loop)
-    return result, state
+    values = list(loop)
+    if len(values) < TAKEN:  # fn raised StopIteration: `chain` took it for fn's end
+        if values[0]:
+            ENABLE_GC()
+        raise StopIteration
+    return values[0], values[1:]
 
 
 def read(values: dict, state: list) -> dict:
