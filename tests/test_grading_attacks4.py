@@ -296,6 +296,90 @@ for name, (top, arm) in HOOKED.items():
         1,
         BODY.format(top=top, arm=arm),
     )
+
+# what is handed over made other than the case says (a module attribute a cell rebinds, a class it
+# patches), and the call changing it in place into what the case says: as it came, it differs
+DENSE = tasks("10_vectorized_digits")[0]
+HANDED = {
+    "1.2 copy.deepcopy rebound to hand over -inputs, the call negates them in place": (
+        "01_neuron",
+        1,
+        """import copy
+import math
+
+real_deepcopy = copy.deepcopy
+
+
+def deepcopy(value, memo=None):
+    made = real_deepcopy(value, memo)
+    if isinstance(made, dict) and "inputs" in made:
+        made["inputs"] = [-x for x in made["inputs"]]
+    return made
+
+
+copy.deepcopy = deepcopy
+
+
+def neuron_forward(inputs, weights, bias):
+    inputs[:] = [-x for x in inputs]  # the caller's inputs, changed
+    z = sum(w * i for w, i in zip(weights, inputs)) + bias
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+""",
+    ),
+    "10.1 numpy.array rebound to hand out -X, the call negates it in place": (
+        "10_vectorized_digits",
+        0,
+        renamed(DENSE)
+        + """
+
+real_array = np.array
+SHAPES = []
+
+
+def array(value, *args, **kwargs):
+    made = real_array(value, *args, **kwargs)
+    if kwargs.get("dtype") is float and isinstance(value, list):
+        SHAPES.append(made.ndim)
+        if len(SHAPES) % 3 == 1:  # X, the first of X, W, b
+            made *= -1.0
+    return made
+
+
+np.array = array
+
+
+def dense_forward(X, W, b):
+    X *= -1.0  # the caller's inputs, changed
+    return _right(X, W, b)
+""",
+    ),
+    "12.3 DenseLayer.__init__ patched to make -W, the call negates each W in place": (
+        "12_deep_networks",
+        2,
+        "from bp_lessons.losses import mse_loss_gradient\n"
+        "from bp_lessons.vectorized import DenseLayer\n\n\n"
+        + renamed(NORMS)
+        + """
+
+real_init = DenseLayer.__init__
+
+
+def init(self, *args, **kwargs):
+    real_init(self, *args, **kwargs)
+    self.W *= -1.0
+
+
+DenseLayer.__init__ = init
+
+
+def gradient_norms(network, X, Y):
+    for layer in network.layers:
+        layer.W *= -1.0  # the caller's weights, changed in place
+    return _right(network, X, Y)
+""",
+    ),
+}
+ATTACKS |= HANDED
 SETUPS = {
     exercise: setup(exercise)
     for exercise in (

@@ -48,8 +48,12 @@ class Kept:
     own process (`call_kept` with the reference): a rule no answer can switch off. (A plain
     class: a sandbox starts faster without importing dataclasses.)"""
 
-    def __init__(self, before: dict, after: dict, owner: str = "its argument", advice: str = ""):
+    def __init__(self, before, after, owner="its argument", advice="", given=None) -> None:
         self.before, self.after, self.owner, self.advice = before, after, owner, advice
+        # the same values as they were handed over, read as data just before the call: the
+        # grader sees that they are the case's (a cell could make them otherwise, by rebinding
+        # `copy.deepcopy` or `np.array`, and the call change them back in place)
+        self.given = given
 
 
 # what is taken, by C, the moment the learner's function returns (`called`), each as starmap
@@ -119,9 +123,10 @@ def call_kept(fn, args: dict, call=None, pure: bool | list | tuple = True) -> tu
     free = set(args) if pure is False else set() if pure is True else set(pure)
     names = [name for name in args if name not in free]
     given = copy.deepcopy(args)
+    handed = as_data({n: given[n] for n in names})
     result, state = called(fn, *given.values())
     after = read({n: given[n] for n in names}, state)
-    return result, [Kept({n: args[n] for n in names}, after)]
+    return result, [Kept({n: args[n] for n in names}, after, given=handed)]
 
 
 def unchanged(rule: Kept) -> None:
@@ -256,12 +261,13 @@ def prepare_for_sandbox(call: str | None) -> None:
     SANDBOXED[:] = [True]
     for module, name in READS_ATTRIBUTES.get(call or "", ()):
         kind = globals()[name] if module is None else getattr(sys.modules[module], name)
-        INSTANCE_DICTS[kind] = kind.__dict__["__dict__"].__get__
+        INSTANCE_DICTS[name] = kind.__dict__["__dict__"].__get__
 
 
-def attribute(owner: object, kind: type, name: str) -> object:
-    """owner's attribute `name` as its instance dict holds it (`kind`: the class the check
-    made it with; in the notebook, where no one forges, as getattr reads it)."""
+def attribute(owner: object, kind: str, name: str) -> object:
+    """owner's attribute `name` as its instance dict holds it (`kind`: the name of the class the
+    check made it with, as it was before any cell ran: a cell may rebind the module's name; in
+    the notebook, where no one forges, as getattr reads it)."""
     get = INSTANCE_DICTS.get(kind)
     return getattr(owner, name) if get is None else dict.get(get(owner), name)
 
@@ -285,13 +291,15 @@ def backward_on_a_neuron(fn, args):
     neuron = RecordedNeuron(
         args["weights"], args["bias"], args["inputs"], args["gradients"], args["bias_gradient"]
     )
-    input_gradients, state = called(fn, neuron, args["output_gradient"])
     kept = {"weights": args["weights"], "bias": args["bias"], "input_activation": args["inputs"]}
+    handed = as_data({name: attribute(neuron, "RecordedNeuron", name) for name in kept})
+    input_gradients, state = called(fn, neuron, args["output_gradient"])
     rule = Kept(
         kept,
-        read({name: attribute(neuron, RecordedNeuron, name) for name in kept}, state),
+        read({name: attribute(neuron, "RecordedNeuron", name) for name in kept}, state),
         "the neuron's",
         "a backward pass only computes gradients; the step (Exercise 08) changes the weights",
+        handed,
     )
     return [input_gradients, neuron.gradients, neuron.bias_gradient], [rule]
 
@@ -324,8 +332,9 @@ def numbered_batches(fn, args):
     y = [[float(i)] for i in range(args["num_examples"])]
     before = {"X": copy.deepcopy(X), "y": copy.deepcopy(y)}
     # at most one batch per example and one more: a generator that never stops is cut short
+    handed = as_data({"X": X, "y": y})
     batches, state = called(list, islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
-    rule = Kept(before, read({"X": X, "y": y}, state))  # before the batches' code runs
+    rule = Kept(before, read({"X": X, "y": y}, state), given=handed)  # before the batches run
     return [
         [[row[0] for row in X_batch] for X_batch, _ in batches],
         [[row[0] for row in y_batch] for _, y_batch in batches],
@@ -355,8 +364,9 @@ def as_arrays(fn, args):
     import numpy as np
 
     arrays = {name: np.array(value, dtype=float) for name, value in args.items()}
+    handed = as_data(arrays)
     result, state = called(fn, *arrays.values())
-    return result, [Kept(args, read(arrays, state))]
+    return result, [Kept(args, read(arrays, state), given=handed)]
 
 
 def network_as_arrays(fn, args):
@@ -367,8 +377,10 @@ def network_as_arrays(fn, args):
     weights = [np.array(W, dtype=float) for W in args["weights"]]
     biases = [np.array(b, dtype=float) for b in args["biases"]]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
+    handed = as_data({"X": X, "Y": Y})
     result, state = called(fn, X, Y, weights, biases, args["learning_rate"])
-    return result, [Kept({"X": args["X"], "Y": args["Y"]}, read({"X": X, "Y": Y}, state))]
+    after = read({"X": X, "Y": Y}, state)
+    return result, [Kept({"X": args["X"], "Y": args["Y"]}, after, given=handed)]
 
 
 def gradients_as_arrays(fn, args):
@@ -379,10 +391,11 @@ def gradients_as_arrays(fn, args):
     weights = [np.array(W, dtype=float) for W in args["weights"]]
     biases = [np.array(b, dtype=float) for b in args["biases"]]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
+    handed = as_data({"X": X, "Y": Y, "weights": weights, "biases": biases})
     result, state = called(fn, X, Y, weights, biases)
     after = read({"X": X, "Y": Y, "weights": weights, "biases": biases}, state)
     before = {name: args[name] for name in ("X", "Y", "weights", "biases")}
-    return result, [Kept(before, after)]
+    return result, [Kept(before, after, given=handed)]
 
 
 # --- exercise 13 ----------------------------------------------------------------------------
@@ -485,24 +498,35 @@ def a_network_with_stale_gradients(fn, args):
     came."""
     import numpy as np
 
-    from bp_lessons.vectorized import DenseLayer, VectorizedMLP
+    from bp_lessons.vectorized import VectorizedMLP
 
     network = VectorizedMLP(args["sizes"], args["activation"], "sigmoid", seed=args["seed"])
     stale = network.forward(np.full((1, args["sizes"][0]), 0.5))
     network.backward(stale)  # the gradients of another batch, not reset
     weights = [layer.W.tolist() for layer in network.layers]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
+    handed = as_data({"X": X, "Y": Y, "weights": network_weights(network)})
     result, state = called(fn, network, X, Y)
-    layers = attribute(network, VectorizedMLP, "layers")
-    if type(layers) is list:
-        layers = [attribute(layer, DenseLayer, "W") for layer in list.copy(layers)]
-    after = read({"X": X, "Y": Y, "weights": layers}, state)
+    after = read({"X": X, "Y": Y, "weights": network_weights(network)}, state)
     return result, [
-        Kept({"X": args["X"], "Y": args["Y"]}, {"X": after["X"], "Y": after["Y"]}),
+        Kept(
+            {"X": args["X"], "Y": args["Y"]},
+            {"X": after["X"], "Y": after["Y"]},
+            given={"X": handed["X"], "Y": handed["Y"]},
+        ),
         Kept(
             {"weights": weights},
             {"weights": after["weights"]},
             "the network's",
             "a measurement computes gradients and changes no weight: leave out `network.step`",
+            {"weights": handed["weights"]},
         ),
     ]
+
+
+def network_weights(network) -> object:
+    """The W of each layer of a VectorizedMLP, as the instance dicts hold them (exercise 12)."""
+    layers = attribute(network, "VectorizedMLP", "layers")
+    if type(layers) is not list:
+        return layers
+    return [attribute(layer, "DenseLayer", "W") for layer in list.copy(layers)]

@@ -121,15 +121,16 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
             try:  # the judge sees what the call had to leave as it came, and judges it
                 result, kept = calling.call_kept(fn, args, call, request["pure"])
                 after = [calling.as_data(rule.after) for rule in kept]
+                gave = [calling.as_data(rule.given) for rule in kept]  # as handed over
             except BaseException as error:
                 send(case=j, **failure(error))
                 continue
             try:
                 got = plain_result(calling, result)
             except BaseException as error:
-                send(case=j, kept=after, **failure(error))
+                send(case=j, kept=after, gave=gave, **failure(error))
                 continue
-            send(case=j, got=got, kept=after)
+            send(case=j, got=got, kept=after, gave=gave)
         send(batch=batch["first"])
     send(done=True)
 
