@@ -359,7 +359,7 @@ DEEP_FORGE = """import gc
 
 for found in gc.get_objects():
     if isinstance(found, dict) and "IMPORTS" in found and "as_data" in found:
-        found["as_data"] = lambda value, depth=0: SAVED[0]"""
+        found["read"] = lambda values, state: SAVED[0]  # what reads them after the call"""
 READERS = [  # the attacks that read: run again where Gradescope's /autograder lies beside
     "the reference through package metadata and loaders",
     "the venv's lib64 link and /proc/self/root",

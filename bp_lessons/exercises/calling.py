@@ -9,9 +9,10 @@ NumPy is imported only by the tasks that hand out arrays: a sandbox starts faste
 """
 
 import copy
+import gc
 import math
 import sys
-from itertools import islice
+from itertools import chain, islice, starmap
 
 from bp_lessons.exercises.feedback import describe, short
 
@@ -47,8 +48,54 @@ class Kept:
     own process (`call_kept` with the reference): a rule no answer can switch off. (A plain
     class: a sandbox starts faster without importing dataclasses.)"""
 
-    def __init__(self, before: dict, after: dict, owner: str = "its argument", advice: str = ""):
+    def __init__(self, before, after, owner="its argument", advice="", given=None) -> None:
         self.before, self.after, self.owner, self.advice = before, after, owner, advice
+        # the same values as they were handed over, read as data just before the call: the
+        # grader sees that they are the case's (a cell could make them otherwise, by rebinding
+        # `copy.deepcopy` or `np.array`, and the call change them back in place)
+        self.given = given
+
+
+# what is taken, by C, the moment the learner's function returns (`called`), each as starmap
+# calls it: whether automatic garbage collection was on (it is then switched off) and the
+# profile, trace and monitoring functions set. Bound at import: the grader's sandbox imports
+# its own copy of this module before any cell runs.
+NONE = ((),)
+MONITORING = getattr(sys, "monitoring", None)  # Python 3.12
+AFTER_CALL = [(gc.isenabled, NONE), (gc.disable, NONE), (sys.getprofile, NONE)]
+AFTER_CALL += [(sys.gettrace, NONE)]
+AFTER_CALL += [(MONITORING.get_tool, tuple((i,) for i in range(6)))] if MONITORING else []
+HOOKED = "(not read: a profile, trace or monitoring function was set)"
+SANDBOXED = []  # [True] in the grader's sandbox (`prepare_for_sandbox`); a debugger in the
+# notebook sets a trace function, and the notebook's check reads what the call left all the same
+ENABLE_GC = gc.enable
+TAKEN = 1 + sum(len(each) for _, each in AFTER_CALL)  # fn's result, then what AFTER_CALL takes
+
+
+def called(fn, *args) -> tuple:
+    """fn(*args), and what a reader of the values it left needs, taken in the same loop of C
+    before any code could run after fn returned: code set to run on the interpreter's events
+    (a garbage collection's callbacks and finalizers, a profile or trace function) could
+    otherwise put back what fn changed before `read` reads it. Returns fn's result and that."""
+    loop = chain(starmap(fn, (args,)), *(starmap(get, each) for get, each in AFTER_CALL))
+    values = list(loop)
+    if len(values) < TAKEN:  # fn raised StopIteration: `chain` took it for fn's end
+        if values[0]:
+            ENABLE_GC()
+        raise StopIteration
+    return values[0], values[1:]
+
+
+def read(values: dict, state: list) -> dict:
+    """The values (by name) as fn left them, as data (`as_data`), read with automatic garbage
+    collection off, then back on as fn left it; not read if code could run on an event."""
+    try:
+        if SANDBOXED and any(hook is not None for hook in state[2:]):
+            return {name: HOOKED for name in values}
+        return as_data(values)
+    finally:
+        if state[0]:
+            ENABLE_GC()
 
 
 def call_on(fn, args: dict, call=None, pure: bool | list | tuple = True) -> object:
@@ -73,11 +120,13 @@ def call_kept(fn, args: dict, call=None, pure: bool | list | tuple = True) -> tu
     as it came (a list of `Kept`), not yet compared."""
     if call:
         return call(fn, args)
-    given = copy.deepcopy(args)
-    result = fn(*given.values())
     free = set(args) if pure is False else set() if pure is True else set(pure)
     names = [name for name in args if name not in free]
-    return result, [Kept({n: args[n] for n in names}, {n: given[n] for n in names})]
+    given = copy.deepcopy(args)
+    handed = as_data({n: given[n] for n in names})
+    result, state = called(fn, *given.values())
+    after = read({n: given[n] for n in names}, state)
+    return result, [Kept({n: args[n] for n in names}, after, given=handed)]
 
 
 def unchanged(rule: Kept) -> None:
@@ -131,7 +180,12 @@ def as_data(value: object, depth: int = 0) -> object:
     and the grader compares them with what it handed over. Only exact lists, tuples, dicts,
     numbers and strings are read, and what a type written in C (a NumPy array or number) makes
     of itself with `tolist`; anything else, a class written in Python (a subclass of list or
-    ndarray too), comes back as its type's name, which never equals a value handed over."""
+    ndarray too), comes back as its type's name, which never equals a value handed over.
+
+    Each way of calling reads them with this (`read`) as soon as the learner's function
+    returned (`called`), before anything else runs: code of the learner's that ran later (a
+    batch's `__iter__`, a returned W's `tolist`, np.errstate's exit, the previous answer's
+    `__del__`) could otherwise put back what the call changed. (Idempotent on data.)"""
     kind = type(value)
     if depth > 50:
         return "(too deep)"
@@ -185,6 +239,39 @@ IMPORTS = {
 }
 
 
+# the getter of the instance dict of each class whose attributes a way of calling reads after
+# the call, taken before any cell runs (`prepare_for_sandbox`): what the call left in the
+# instance, which no property, `__getattribute__` or class swapped by the call can show otherwise
+INSTANCE_DICTS: dict = {}
+# those classes, by way of calling: (module, class), None for this module (by name: the view
+# makes raise whatever names another task's way of calling)
+READS_ATTRIBUTES = {
+    "backward_on_a_neuron": ((None, "RecordedNeuron"),),
+    "a_network_with_stale_gradients": (
+        ("bp_lessons.vectorized", "VectorizedMLP"),
+        ("bp_lessons.vectorized", "DenseLayer"),
+    ),
+}
+
+
+def prepare_for_sandbox(call: str | None) -> None:
+    """Take the instance dicts' getters for this way of calling, and read nothing a call
+    leaves while code runs on the interpreter's events (`read`): the grader's sandbox calls
+    this before any cell runs, once `IMPORTS` are imported."""
+    SANDBOXED[:] = [True]
+    for module, name in READS_ATTRIBUTES.get(call or "", ()):
+        kind = globals()[name] if module is None else getattr(sys.modules[module], name)
+        INSTANCE_DICTS[name] = kind.__dict__["__dict__"].__get__
+
+
+def attribute(owner: object, kind: str, name: str) -> object:
+    """owner's attribute `name` as its instance dict holds it (`kind`: the name of the class the
+    check made it with, as it was before any cell ran: a cell may rebind the module's name; in
+    the notebook, where no one forges, as getattr reads it)."""
+    get = INSTANCE_DICTS.get(kind)
+    return getattr(owner, name) if get is None else dict.get(get(owner), name)
+
+
 class RecordedNeuron:
     """A sigmoid neuron after a forward pass: the attributes of `bp_lessons.Neuron` that a
     backward pass reads and writes, made by the check from plain numbers (exercise 04)."""
@@ -204,13 +291,15 @@ def backward_on_a_neuron(fn, args):
     neuron = RecordedNeuron(
         args["weights"], args["bias"], args["inputs"], args["gradients"], args["bias_gradient"]
     )
-    input_gradients = fn(neuron, args["output_gradient"])
     kept = {"weights": args["weights"], "bias": args["bias"], "input_activation": args["inputs"]}
+    handed = as_data({name: attribute(neuron, "RecordedNeuron", name) for name in kept})
+    input_gradients, state = called(fn, neuron, args["output_gradient"])
     rule = Kept(
         kept,
-        {name: getattr(neuron, name) for name in kept},
+        read({name: attribute(neuron, "RecordedNeuron", name) for name in kept}, state),
         "the neuron's",
         "a backward pass only computes gradients; the step (Exercise 08) changes the weights",
+        handed,
     )
     return [input_gradients, neuron.gradients, neuron.bias_gradient], [rule]
 
@@ -243,8 +332,9 @@ def numbered_batches(fn, args):
     y = [[float(i)] for i in range(args["num_examples"])]
     before = {"X": copy.deepcopy(X), "y": copy.deepcopy(y)}
     # at most one batch per example and one more: a generator that never stops is cut short
-    batches = list(islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
-    rule = Kept(before, {"X": X, "y": y})
+    handed = as_data({"X": X, "y": y})
+    batches, state = called(list, islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
+    rule = Kept(before, read({"X": X, "y": y}, state), given=handed)  # before the batches run
     return [
         [[row[0] for row in X_batch] for X_batch, _ in batches],
         [[row[0] for row in y_batch] for _, y_batch in batches],
@@ -274,8 +364,9 @@ def as_arrays(fn, args):
     import numpy as np
 
     arrays = {name: np.array(value, dtype=float) for name, value in args.items()}
-    result = fn(*arrays.values())
-    return result, [Kept(args, arrays)]
+    handed = as_data(arrays)
+    result, state = called(fn, *arrays.values())
+    return result, [Kept(args, read(arrays, state), given=handed)]
 
 
 def network_as_arrays(fn, args):
@@ -286,8 +377,10 @@ def network_as_arrays(fn, args):
     weights = [np.array(W, dtype=float) for W in args["weights"]]
     biases = [np.array(b, dtype=float) for b in args["biases"]]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
-    result = fn(X, Y, weights, biases, args["learning_rate"])
-    return result, [Kept({"X": args["X"], "Y": args["Y"]}, {"X": X, "Y": Y})]
+    handed = as_data({"X": X, "Y": Y})
+    result, state = called(fn, X, Y, weights, biases, args["learning_rate"])
+    after = read({"X": X, "Y": Y}, state)
+    return result, [Kept({"X": args["X"], "Y": args["Y"]}, after, given=handed)]
 
 
 def gradients_as_arrays(fn, args):
@@ -298,10 +391,11 @@ def gradients_as_arrays(fn, args):
     weights = [np.array(W, dtype=float) for W in args["weights"]]
     biases = [np.array(b, dtype=float) for b in args["biases"]]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
-    result = fn(X, Y, weights, biases)
-    lists = {"weights": [W.tolist() for W in weights], "biases": [b.tolist() for b in biases]}
+    handed = as_data({"X": X, "Y": Y, "weights": weights, "biases": biases})
+    result, state = called(fn, X, Y, weights, biases)
+    after = read({"X": X, "Y": Y, "weights": weights, "biases": biases}, state)
     before = {name: args[name] for name in ("X", "Y", "weights", "biases")}
-    return result, [Kept(before, {"X": X, "Y": Y, **lists})]
+    return result, [Kept(before, after, given=handed)]
 
 
 # --- exercise 13 ----------------------------------------------------------------------------
@@ -411,13 +505,28 @@ def a_network_with_stale_gradients(fn, args):
     network.backward(stale)  # the gradients of another batch, not reset
     weights = [layer.W.tolist() for layer in network.layers]
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
-    result = fn(network, X, Y)
+    handed = as_data({"X": X, "Y": Y, "weights": network_weights(network)})
+    result, state = called(fn, network, X, Y)
+    after = read({"X": X, "Y": Y, "weights": network_weights(network)}, state)
     return result, [
-        Kept({"X": args["X"], "Y": args["Y"]}, {"X": X, "Y": Y}),
+        Kept(
+            {"X": args["X"], "Y": args["Y"]},
+            {"X": after["X"], "Y": after["Y"]},
+            given={"X": handed["X"], "Y": handed["Y"]},
+        ),
         Kept(
             {"weights": weights},
-            {"weights": [layer.W.tolist() for layer in network.layers]},
+            {"weights": after["weights"]},
             "the network's",
             "a measurement computes gradients and changes no weight: leave out `network.step`",
+            {"weights": handed["weights"]},
         ),
     ]
+
+
+def network_weights(network) -> object:
+    """The W of each layer of a VectorizedMLP, as the instance dicts hold them (exercise 12)."""
+    layers = attribute(network, "VectorizedMLP", "layers")
+    if type(layers) is not list:
+        return layers
+    return [attribute(layer, "DenseLayer", "W") for layer in list.copy(layers)]

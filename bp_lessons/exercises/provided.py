@@ -60,7 +60,15 @@ LESSON_MODULES = tuple(
     if not module.ispkg
 )
 # what every check needs of calling.py; its other functions call one task each
-CALLING_ALWAYS = {"call_on", "to_plain", "as_data", "differs", "off_limits", "GradedTask"}
+CALLING_ALWAYS = {
+    "call_on",
+    "to_plain",
+    "as_data",
+    "differs",
+    "off_limits",
+    "GradedTask",
+    "prepare_for_sandbox",  # the grader's sandbox calls it before any cell runs
+}
 
 
 def resolve(name: str) -> object:

@@ -28,6 +28,9 @@ What the replies are made with is bound before the first cell runs (`harness`): 
 calling.py, whose builtins and imports are those of that moment, so a cell that rebinds a module
 attribute (`calling.call_kept`, `copy.deepcopy`, `numpy.array`, `builtins.type`, this module's
 functions) or puts a module of its own in sys.modules changes what it is judged on, never how.
+The arguments are read the moment the function returns (`calling.called`), before any code of
+the submission's can run again (a finalizer, a gc callback, a class's property, an exit of a
+context it rebound; a profile or trace function leaves them unread, as changed).
 Code that walks the interpreter's frames or objects to reach that copy, or writes on the pipe
 itself, can still say what it likes: it runs in this process (docs/teaching.md names this
 limit, beside what a ✓ promises). The judge flags a task whose case is answered twice.
@@ -118,15 +121,16 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
             try:  # the judge sees what the call had to leave as it came, and judges it
                 result, kept = calling.call_kept(fn, args, call, request["pure"])
                 after = [calling.as_data(rule.after) for rule in kept]
+                gave = [calling.as_data(rule.given) for rule in kept]  # as handed over
             except BaseException as error:
                 send(case=j, **failure(error))
                 continue
             try:
                 got = plain_result(calling, result)
             except BaseException as error:
-                send(case=j, kept=after, **failure(error))
+                send(case=j, kept=after, gave=gave, **failure(error))
                 continue
-            send(case=j, got=got, kept=after)
+            send(case=j, got=got, kept=after, gave=gave)
         send(batch=batch["first"])
     send(done=True)
 
@@ -152,6 +156,7 @@ def harness(call: str | None) -> types.ModuleType:
     for name in calling.IMPORTS.get(call, ()) if call else ():
         __import__(name)  # its modules, before the cells could replace them
     modules |= sys.modules
+    calling.prepare_for_sandbox(call)  # before a cell patches a class or sets a hook
     return calling
 
 

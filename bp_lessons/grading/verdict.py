@@ -13,7 +13,7 @@ import numpy as np
 
 from bp_lessons.exercises import Task
 from bp_lessons.exercises.calling import OFF_LIMITS, Kept, call_kept, changed_message
-from bp_lessons.exercises.feedback import Result, Row
+from bp_lessons.exercises.feedback import Result, Row, short
 from bp_lessons.grading.child import MAX_TEXT
 from bp_lessons.grading.sandbox import Outcome
 
@@ -197,15 +197,30 @@ def changed_argument(task: Task, args: dict, reply: dict) -> str:
     learner's function). No answer can switch the rule off in its own process (rebind the
     comparison, make copying a no-op): a reply that lacks a value counts as a change."""
     rules = expected_kept(task, args)
-    sent = reply.get("kept")
-    sent = sent if isinstance(sent, list) else []
+    sent, gave = listed(reply.get("kept")), listed(reply.get("gave"))
     for i, rule in enumerate(rules):
         after = sent[i] if i < len(sent) and isinstance(sent[i], dict) else {}
+        handed = gave[i] if i < len(gave) and isinstance(gave[i], dict) else {}
         for name, before in rule.before.items():
-            now = after.get(name)
-            if not same(now, plain_case(as_plain(before))):
+            now, expected = after.get(name), plain_case(as_plain(before))
+            if not same(now, expected):
                 return changed_message(rule, name, inert_data(now))  # the notebook's words
+            if not same(handed.get(name), expected):  # made otherwise, changed back in place
+                return HANDED.format(
+                    rule.owner, name, short(inert_data(handed.get(name))), short(expected)
+                )
     return ""
+
+
+HANDED = (
+    "your function was handed {} `{}` as {}, not as the case has it ({}), and changed it in "
+    "place: code in your notebook changed how the check makes what it hands over (a function "
+    "of a module rebound, a class patched)"
+)
+
+
+def listed(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def inert_data(value: object, depth: int = 0) -> object:
