@@ -2185,3 +2185,20 @@ def test_the_grader_imports_every_module_a_way_of_calling_imports_before_any_cel
                 inner = getattr(getattr(calling, called, None), "__code__", None)
                 codes += [inner] if inner is not None and inner not in seen else []
         assert found <= set(calling.IMPORTS.get(name, ())), name
+
+
+def test_a_check_leaves_garbage_collection_on_whatever_the_call_did():
+    import gc
+
+    from bp_lessons.exercises.calling import backward_on_a_neuron, call_kept
+
+    def deletes_the_weights(neuron, output_gradient):
+        del neuron.weights  # what the check reads after the call is gone
+        return [0.0]
+
+    args = {"weights": [0.5], "bias": 0.1, "inputs": [1.0], "gradients": [0.0]}
+    args |= {"bias_gradient": 0.0, "output_gradient": 1.0}
+    assert gc.isenabled()
+    with pytest.raises(AttributeError):
+        call_kept(deletes_the_weights, args, backward_on_a_neuron)
+    assert gc.isenabled()  # switched off the moment the call returned, back on now

@@ -86,10 +86,12 @@ def called(fn, *args) -> tuple:
     return values[0], values[1:]
 
 
-def read(values: dict, state: list) -> dict:
-    """The values (by name) as fn left them, as data (`as_data`), read with automatic garbage
-    collection off, then back on as fn left it; not read if code could run on an event."""
+def read(values, state: list) -> dict:
+    """The values (by name; `values()` gives them) as fn left them, as data (`as_data`), read
+    with automatic garbage collection off, then back on as fn left it, whatever happens while
+    they are gathered (an attribute the call deleted); not read if code could run on an event."""
     try:
+        values = values()
         if SANDBOXED and any(hook is not None for hook in state[2:]):
             return {name: HOOKED for name in values}
         return as_data(values)
@@ -125,7 +127,7 @@ def call_kept(fn, args: dict, call=None, pure: bool | list | tuple = True) -> tu
     given = copy.deepcopy(args)
     handed = as_data({n: given[n] for n in names})
     result, state = called(fn, *given.values())
-    after = read({n: given[n] for n in names}, state)
+    after = read(lambda: {n: given[n] for n in names}, state)
     return result, [Kept({n: args[n] for n in names}, after, given=handed)]
 
 
@@ -296,7 +298,7 @@ def backward_on_a_neuron(fn, args):
     input_gradients, state = called(fn, neuron, args["output_gradient"])
     rule = Kept(
         kept,
-        read({name: attribute(neuron, "RecordedNeuron", name) for name in kept}, state),
+        read(lambda: {name: attribute(neuron, "RecordedNeuron", name) for name in kept}, state),
         "the neuron's",
         "a backward pass only computes gradients; the step (Exercise 08) changes the weights",
         handed,
@@ -334,7 +336,7 @@ def numbered_batches(fn, args):
     # at most one batch per example and one more: a generator that never stops is cut short
     handed = as_data({"X": X, "y": y})
     batches, state = called(list, islice(fn(X, y, args["batch_size"], args["seed"]), len(X) + 1))
-    rule = Kept(before, read({"X": X, "y": y}, state), given=handed)  # before the batches run
+    rule = Kept(before, read(lambda: {"X": X, "y": y}, state), given=handed)  # before batches run
     return [
         [[row[0] for row in X_batch] for X_batch, _ in batches],
         [[row[0] for row in y_batch] for _, y_batch in batches],
@@ -366,7 +368,7 @@ def as_arrays(fn, args):
     arrays = {name: np.array(value, dtype=float) for name, value in args.items()}
     handed = as_data(arrays)
     result, state = called(fn, *arrays.values())
-    return result, [Kept(args, read(arrays, state), given=handed)]
+    return result, [Kept(args, read(lambda: arrays, state), given=handed)]
 
 
 def network_as_arrays(fn, args):
@@ -379,7 +381,7 @@ def network_as_arrays(fn, args):
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
     handed = as_data({"X": X, "Y": Y})
     result, state = called(fn, X, Y, weights, biases, args["learning_rate"])
-    after = read({"X": X, "Y": Y}, state)
+    after = read(lambda: {"X": X, "Y": Y}, state)
     return result, [Kept({"X": args["X"], "Y": args["Y"]}, after, given=handed)]
 
 
@@ -393,7 +395,7 @@ def gradients_as_arrays(fn, args):
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
     handed = as_data({"X": X, "Y": Y, "weights": weights, "biases": biases})
     result, state = called(fn, X, Y, weights, biases)
-    after = read({"X": X, "Y": Y, "weights": weights, "biases": biases}, state)
+    after = read(lambda: {"X": X, "Y": Y, "weights": weights, "biases": biases}, state)
     before = {name: args[name] for name in ("X", "Y", "weights", "biases")}
     return result, [Kept(before, after, given=handed)]
 
@@ -507,7 +509,7 @@ def a_network_with_stale_gradients(fn, args):
     X, Y = np.array(args["X"], dtype=float), np.array(args["Y"], dtype=float)
     handed = as_data({"X": X, "Y": Y, "weights": network_weights(network)})
     result, state = called(fn, network, X, Y)
-    after = read({"X": X, "Y": Y, "weights": network_weights(network)}, state)
+    after = read(lambda: {"X": X, "Y": Y, "weights": network_weights(network)}, state)
     return result, [
         Kept(
             {"X": args["X"], "Y": args["Y"]},
