@@ -132,10 +132,9 @@ def call_kept(fn, args: dict, call=None, pure: bool | list | tuple = True) -> tu
 
 
 def unchanged(rule: Kept) -> None:
-    """Raise InputChanged if the call changed, in place, a list or array it was handed."""
-    numpy = sys.modules.get("numpy")
-    for name, value in rule.after.items():
-        now = value.tolist() if numpy and isinstance(value, numpy.ndarray) else value
+    """Raise InputChanged if the call changed, in place, a list or array it was handed (as
+    data: `read` made `rule.after` so)."""
+    for name, now in rule.after.items():
         if differs(now, rule.before[name]):
             raise InputChanged(changed_message(rule, name, now))
 
@@ -187,7 +186,7 @@ def as_data(value: object, depth: int = 0) -> object:
     Each way of calling reads them with this (`read`) as soon as the learner's function
     returned (`called`), before anything else runs: code of the learner's that ran later (a
     batch's `__iter__`, a returned W's `tolist`, np.errstate's exit, the previous answer's
-    `__del__`) could otherwise put back what the call changed. (Idempotent on data.)"""
+    `__del__`) could otherwise put back what the call changed."""
     kind = type(value)
     if depth > 50:
         return "(too deep)"

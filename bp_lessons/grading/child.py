@@ -120,8 +120,8 @@ def run(calling: types.ModuleType, request: dict, send, cases) -> None:
         for j, args in enumerate(batch["cases"], batch["first"]):
             try:  # the judge sees what the call had to leave as it came, and judges it
                 result, kept = calling.call_kept(fn, args, call, request["pure"])
-                after = [calling.as_data(rule.after) for rule in kept]
-                gave = [calling.as_data(rule.given) for rule in kept]  # as handed over
+                after = [rule.after for rule in kept]  # data already (calling.read)
+                gave = [rule.given for rule in kept]  # as handed over, data too
             except BaseException as error:
                 send(case=j, **failure(error))
                 continue
